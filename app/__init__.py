@@ -1,0 +1,85 @@
+"""The application factory."""
+import os
+
+from flask import Flask, render_template
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import BASE_DIR, load_config
+from app.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config=None):
+    app = Flask(__name__, template_folder=str(BASE_DIR / "templates"),
+                static_folder=str(BASE_DIR / "static"))
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
+                                x_proto=app.config["PROXY_COUNT"])
+    _ensure_dirs(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    _import_models()
+    with app.app_context():
+        from app.extensions import enable_sqlite_foreign_keys
+        enable_sqlite_foreign_keys(db.engine)
+
+    from app.accounts.views import bp as accounts_bp
+    from app.core.views import bp as core_bp
+    from app.org.views import bp as org_bp
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(org_bp)
+
+    from app.accounts.cli import users_cli
+    from app.org.cli import demo_command, org_cli
+    app.cli.add_command(users_cli)
+    app.cli.add_command(org_cli)
+    app.cli.add_command(demo_command)
+
+    from app.core import template_helpers
+    template_helpers.init_app(app)
+    _register_error_pages(app)
+    return app
+
+
+def _import_models():
+    # Every model module, so that Alembic and relationships see all tables.
+    from app.accounts import models as _accounts  # noqa: F401
+    from app.core import models as _core  # noqa: F401
+    from app.org import models as _org  # noqa: F401
+
+
+def _ensure_dirs(app):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
+        os.makedirs(os.path.dirname(uri[len("sqlite:///"):]) or ".", exist_ok=True)
+    os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
+
+
+def _register_error_pages(app):
+    from flask_wtf.csrf import CSRFError
+
+    messages = {
+        400: "Yêu cầu không hợp lệ.",
+        403: "Bạn không có quyền thực hiện thao tác này.",
+        404: "Không tìm thấy trang hoặc bạn không có quyền xem nội dung này.",
+        405: "Thao tác không được hỗ trợ.",
+        413: "Tệp tải lên quá lớn.",
+        500: "Hệ thống gặp lỗi. Vui lòng thử lại sau ít phút.",
+    }
+
+    def render(code, message):
+        return render_template("core/error.html", code=code, message=message), code
+
+    for code, message in messages.items():
+        app.register_error_handler(code, lambda exc, c=code, m=message: render(c, m))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render(400, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
+                           "Vui lòng tải lại trang và thử lại.")

@@ -1,0 +1,216 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from app.accounts import services
+from app.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, UserForm
+from app.accounts.models import ROLES, User
+from app.core import scope
+from app.core.errors import DomainError
+from app.core.models import AuditLog
+from app.extensions import db, login_manager
+from app.org.models import Unit
+
+bp = Blueprint("accounts", __name__)
+
+# Pages a user who must change the first password may still open.
+_OPEN_WITH_FIRST_PASSWORD = {"accounts.change_password", "accounts.logout", "static"}
+
+
+@login_manager.user_loader
+def load_user(session_id):
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user
+
+
+@bp.before_app_request
+def require_own_password():
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in _OPEN_WITH_FIRST_PASSWORD):
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
+def _safe_next(target):
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def home_url(user):
+    if user.role == "admin":
+        return url_for("org.tree")
+    if user.role in ("department", "unit"):
+        return url_for("org.unit_detail", unit_id=user.unit_id)
+    if user.role == "school_admin":
+        return url_for("org.school_detail", school_id=user.unit_id)
+    if user.role == "teacher":
+        return url_for("org.teacher_home")
+    if user.role == "student":
+        return url_for("accounts.student_home")
+    return url_for("accounts.judge_home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data, form.password.data,
+                                         request.remote_addr or "unknown")
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return render_template("accounts/login.html", form=form), 200
+        login_user(user)
+        return redirect(_safe_next(form.next.data) or home_url(user))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(current_user, form.current.data, form.new.data, form.confirm.data)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            login_user(current_user)  # the session id carries the new version
+            flash("Đã đổi mật khẩu.", "success")
+            return redirect(home_url(current_user))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/me")
+@login_required
+def student_home():
+    if current_user.role != "student":
+        abort(404)
+    return render_template("accounts/student_home.html", student=current_user.student)
+
+
+@bp.route("/judge")
+@login_required
+def judge_home():
+    if current_user.role != "judge":
+        abort(404)
+    return render_template("accounts/judge_home.html")
+
+
+def _require_user_manager():
+    if current_user.role not in ("admin", "department", "school_admin"):
+        abort(404)
+
+
+def _unit_choices(user):
+    units = db.session.execute(scope.units_query(user).order_by(Unit.sort_key)).scalars()
+    return [(u.id, f"{u.name}" + (f" ({u.code})" if u.code else "")) for u in units]
+
+
+def _role_choices(user):
+    allowed = {
+        "admin": [r for r in ROLES if r != "student"],
+        "department": ["department", "unit", "school_admin", "teacher", "judge"],
+        "school_admin": ["school_admin", "teacher"],
+    }[user.role]
+    return [(r, ROLES[r]) for r in allowed]
+
+
+@bp.route("/users")
+@login_required
+def user_list():
+    _require_user_manager()
+    query = scope.users_query(current_user).where(User.role != "student").order_by(User.role, User.username)
+    users = db.session.execute(query).scalars().all()
+    return render_template("accounts/users.html", users=users, form=EmptyForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def user_create():
+    _require_user_manager()
+    form = UserForm()
+    form.role.choices = _role_choices(current_user)
+    form.unit_id.choices = ([(0, "— (quản trị hệ thống / giám khảo độc lập)")]
+                            if current_user.role == "admin" else []) + _unit_choices(current_user)
+    if request.method == "GET" and current_user.unit_id:
+        form.unit_id.data = current_user.unit_id
+    if form.validate_on_submit():
+        unit = scope.get_unit_or_404(current_user, form.unit_id.data) if form.unit_id.data else None
+        try:
+            user = services.create_user(current_user, username=form.username.data,
+                                        password=form.password.data, full_name=form.full_name.data,
+                                        role=form.role.data, unit=unit)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Đã tạo tài khoản {user.username}. Người dùng sẽ phải đổi mật khẩu khi đăng nhập lần đầu.",
+                  "success")
+            return redirect(url_for("accounts.user_list"))
+    return render_template("accounts/user_form.html", form=form)
+
+
+@bp.route("/users/<int:user_id>/reset", methods=["POST"])
+@login_required
+def user_reset(user_id):
+    _require_user_manager()
+    user = scope.get_user_or_404(current_user, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    password = services.reset_password(current_user, user)
+    db.session.commit()
+    flash(f"Mật khẩu mới của {user.username}: {password} (người dùng sẽ phải đổi khi đăng nhập).", "success")
+    return redirect(url_for("accounts.user_list"))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@login_required
+def user_toggle_active(user_id):
+    _require_user_manager()
+    user = scope.get_user_or_404(current_user, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash("Không thể tự khoá tài khoản của mình.", "error")
+    else:
+        services.set_active(current_user, user, not user.active)
+        db.session.commit()
+        flash(f"Đã {'mở' if user.active else 'khoá'} tài khoản {user.username}.", "success")
+    return redirect(url_for("accounts.user_list"))
+
+
+@bp.route("/audit")
+@login_required
+def audit_log():
+    if current_user.role not in ("admin", "department", "unit", "school_admin"):
+        abort(404)
+    query = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(300)
+    ids = scope.unit_ids_visible(current_user)
+    if ids is not None:
+        query = query.where(AuditLog.unit_id.in_(ids))
+    entries = db.session.execute(query).scalars().all()
+    return render_template("accounts/audit.html", entries=entries)

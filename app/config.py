@@ -1,0 +1,55 @@
+"""Settings from the environment. `create_app(config)` takes a dict that overrides them."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def database_url(url):
+    """Accept the usual postgres:// spellings and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config():
+    production = os.environ.get("APP_ENV", "development") == "production"
+    secret = os.environ.get("SECRET_KEY")
+    if production and not secret:
+        raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+    instance = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+    return {
+        "APP_ENV": "production" if production else "development",
+        "SECRET_KEY": secret or "dev-only-secret-change-me",
+        "SQLALCHEMY_DATABASE_URI": database_url(
+            os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'app.db'}")
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance / "uploads")),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # werkzeug's scrypt by default; tests set a cheaper method to stay fast.
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
+        # Login limits: a whole school shares one public address behind NAT, so the
+        # per-address limit is far above the per-account one.
+        "LOGIN_WINDOW_MINUTES": int(os.environ.get("LOGIN_WINDOW_MINUTES", "15")),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "100")),
+        # Number of proxies in front of the app (nginx): trust X-Forwarded-For that deep.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        "SITE_NAME": os.environ.get("SITE_NAME", "Cuộc thi tìm hiểu dịch vụ công trực tuyến"),
+    }

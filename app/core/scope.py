@@ -1,0 +1,143 @@
+"""The one door for access: which units, schools, classes, students and users a user
+may see. Views fetch by id only through the `get_*_or_404` helpers here, so an id
+from another school answers 404 whatever the URL.
+"""
+from flask import abort
+from sqlalchemy import and_, false, select
+
+from app.extensions import db
+
+
+def _models():
+    from app.accounts.models import User
+    from app.org.models import SchoolClass, Student, Unit, UnitClosure, class_teacher
+    return User, Unit, UnitClosure, SchoolClass, Student, class_teacher
+
+
+def subtree_ids(unit_id):
+    """Ids of the unit and every unit below it (one indexed query on the closure table)."""
+    _, _, UnitClosure, *_ = _models()
+    return select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == unit_id)
+
+
+def unit_ids_visible(user):
+    """Select of unit ids the user may see, or None for all."""
+    if user.role == "admin":
+        return None
+    if user.role in ("department", "unit", "school_admin", "teacher") and user.unit_id:
+        return subtree_ids(user.unit_id)
+    return select(db.literal(None)).where(false())
+
+
+def units_query(user):
+    _, Unit, *_ = _models()
+    ids = unit_ids_visible(user)
+    query = select(Unit)
+    return query if ids is None else query.where(Unit.id.in_(ids))
+
+
+def schools_query(user):
+    _, Unit, *_ = _models()
+    return units_query(user).where(Unit.kind == "school")
+
+
+def classes_query(user):
+    """Teachers see the classes given to them; other staff every class of their subtree."""
+    User, Unit, UnitClosure, SchoolClass, Student, class_teacher = _models()
+    query = select(SchoolClass)
+    if user.role == "teacher":
+        return query.join(class_teacher, class_teacher.c.class_id == SchoolClass.id).where(
+            and_(class_teacher.c.user_id == user.id, SchoolClass.school_id == user.unit_id)
+        )
+    ids = unit_ids_visible(user)
+    return query if ids is None else query.where(SchoolClass.school_id.in_(ids))
+
+
+def students_query(user):
+    User, Unit, UnitClosure, SchoolClass, Student, class_teacher = _models()
+    query = select(Student)
+    if user.role == "student":
+        return query.where(Student.id == user.student_id)
+    if user.role == "teacher":
+        class_ids = select(class_teacher.c.class_id).where(class_teacher.c.user_id == user.id)
+        return query.where(Student.class_id.in_(class_ids), Student.school_id == user.unit_id)
+    ids = unit_ids_visible(user)
+    return query if ids is None else query.where(Student.school_id.in_(ids))
+
+
+def users_query(user):
+    """Accounts a user may manage: staff and students of its subtree (admin: all)."""
+    User, *_ = _models()
+    query = select(User)
+    if user.role == "admin":
+        return query
+    if user.role in ("department", "school_admin"):
+        return query.where(User.unit_id.in_(subtree_ids(user.unit_id)))
+    return query.where(false())
+
+
+def _one_or_404(query):
+    obj = db.session.execute(query).scalars().first()
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def get_unit_or_404(user, unit_id):
+    _, Unit, *_ = _models()
+    return _one_or_404(units_query(user).where(Unit.id == unit_id))
+
+
+def get_school_or_404(user, school_id):
+    _, Unit, *_ = _models()
+    return _one_or_404(schools_query(user).where(Unit.id == school_id))
+
+
+def get_class_or_404(user, class_id):
+    *_, SchoolClass, _, _ = _models()
+    return _one_or_404(classes_query(user).where(SchoolClass.id == class_id))
+
+
+def get_student_or_404(user, student_id):
+    *_, Student, _ = _models()
+    return _one_or_404(students_query(user).where(Student.id == student_id))
+
+
+def get_user_or_404(user, user_id):
+    User, *_ = _models()
+    return _one_or_404(users_query(user).where(User.id == user_id))
+
+
+# What a role may change, asked by views before they call a service.
+
+def can_manage_tree(user):
+    return user.role in ("admin", "department")
+
+
+def can_manage_school(user, school):
+    """Create classes and staff, assign teachers, import rosters for any class."""
+    if user.role == "admin":
+        return True
+    if user.role == "school_admin":
+        return user.unit_id == school.id
+    if user.role == "department":
+        return is_within(school.id, user.unit_id)
+    return False
+
+
+def can_manage_class(user, school_class):
+    """Import the roster and print login cards of a class."""
+    if user.role == "teacher":
+        return user.unit_id == school_class.school_id and any(
+            t.id == user.id for t in school_class.teachers
+        )
+    return can_manage_school(user, school_class.school)
+
+
+def is_within(unit_id, ancestor_id):
+    _, _, UnitClosure, *_ = _models()
+    return db.session.execute(
+        select(UnitClosure.depth).where(
+            UnitClosure.ancestor_id == ancestor_id, UnitClosure.descendant_id == unit_id
+        )
+    ).first() is not None

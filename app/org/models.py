@@ -1,0 +1,166 @@
+"""The unit tree (Sở -> optional middle units -> schools), classes and students."""
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+
+from app.core.text import fold, name_sort_key, nfc, text_sort_key
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+UNIT_KINDS = {
+    "department": "Sở GD&ĐT",
+    "office": "Phòng GD&ĐT",
+    "cluster": "Cụm trường",
+    "commune": "Xã / phường",
+    "school": "Trường",
+}
+MIDDLE_KINDS = ("office", "cluster", "commune")
+
+# School level -> the grades its classes may have.
+SCHOOL_LEVELS = {
+    "THCS": range(6, 10),
+    "THPT": range(10, 13),
+    "THCS-THPT": range(6, 13),
+    "TH-THCS": range(6, 10),
+    "GDNN-GDTX": range(6, 13),
+}
+SCHOOL_LEVEL_LABELS = {
+    "THCS": "THCS",
+    "THPT": "THPT",
+    "THCS-THPT": "Liên cấp THCS - THPT",
+    "TH-THCS": "Liên cấp TH - THCS",
+    "GDNN-GDTX": "TTGDNN-GDTX",
+}
+
+
+def student_stage(school_level, grade):
+    """Which target a student counts toward: THCS, THPT or GDTX (continuing education)."""
+    if school_level == "GDNN-GDTX":
+        return "GDTX"
+    return "THPT" if grade >= 10 else "THCS"
+
+
+class Unit(db.Model):
+    """A node of the tree. Schools are the leaves (kind 'school', with a level)."""
+
+    __tablename__ = "unit"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('department', 'office', 'cluster', 'commune', 'school')", name="kind"
+        ),
+        CheckConstraint("(kind = 'school') = (level IS NOT NULL)", name="school_has_level"),
+        CheckConstraint("(kind = 'department') = (parent_id IS NULL)", name="root_is_department"),
+        Index("ix_unit_parent_sort", "parent_id", "sort_key"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    parent_id = db.Column(db.Integer, db.ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    kind = db.Column(db.String(20), nullable=False)
+    name = db.Column(db.String(200), nullable=False)
+    code = db.Column(db.String(32), unique=True)
+    level = db.Column(db.String(20))
+    address = db.Column(db.String(255))
+    sort_key = db.Column(db.String(1200), nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    parent = db.relationship("Unit", remote_side=[id], backref=db.backref("children", lazy="dynamic"))
+
+    def set_name(self, name):
+        self.name = nfc(name)
+        self.sort_key = text_sort_key(self.name)
+
+    @property
+    def is_school(self):
+        return self.kind == "school"
+
+    @property
+    def kind_label(self):
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def level_label(self):
+        return SCHOOL_LEVEL_LABELS.get(self.level, self.level or "")
+
+    def __repr__(self):
+        return f"<Unit {self.id} {self.kind} {self.name!r}>"
+
+
+class UnitClosure(db.Model):
+    """Closure table: one row for every (ancestor, descendant) pair, self included,
+    so that 'all schools under U' is one indexed join on any database."""
+
+    __tablename__ = "unit_closure"
+    __table_args__ = (
+        CheckConstraint("depth >= 0", name="depth_not_negative"),
+        Index("ix_unit_closure_descendant", "descendant_id", "depth"),
+    )
+
+    ancestor_id = db.Column(db.Integer, db.ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+    descendant_id = db.Column(db.Integer, db.ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+    depth = db.Column(db.Integer, nullable=False)
+
+
+class_teacher = db.Table(
+    "class_teacher",
+    db.Column("class_id", db.Integer, db.ForeignKey("school_class.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("user_id", db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_class_teacher_user", "user_id"),
+)
+
+
+class SchoolClass(db.Model):
+    __tablename__ = "school_class"
+    __table_args__ = (
+        UniqueConstraint("school_id", "school_year", "name"),
+        CheckConstraint("grade BETWEEN 6 AND 12", name="grade_range"),
+        CheckConstraint("school_year BETWEEN 2000 AND 2100", name="year_range"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    school_id = db.Column(db.Integer, db.ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False, index=True)
+    school_year = db.Column(db.Integer, nullable=False)  # 2025 means 2025-2026
+    grade = db.Column(db.Integer, nullable=False)
+    name = db.Column(db.String(20), nullable=False)
+    sort_key = db.Column(db.String(200), nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    school = db.relationship("Unit")
+    teachers = db.relationship("User", secondary=class_teacher, backref="classes")
+
+    @property
+    def year_label(self):
+        return f"{self.school_year}-{self.school_year + 1}"
+
+    def __repr__(self):
+        return f"<SchoolClass {self.id} {self.name}>"
+
+
+class Student(db.Model):
+    __tablename__ = "student"
+    __table_args__ = (
+        UniqueConstraint("school_id", "code"),
+        CheckConstraint("gender IS NULL OR gender IN ('Nam', 'Nữ')", name="gender"),
+        Index("ix_student_class_sort", "class_id", "sort_key"),
+        Index("ix_student_school_sort", "school_id", "sort_key"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    school_id = db.Column(db.Integer, db.ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False)
+    class_id = db.Column(db.Integer, db.ForeignKey("school_class.id", ondelete="SET NULL"))
+    code = db.Column(db.String(32), nullable=False)
+    full_name = db.Column(db.String(120), nullable=False)
+    sort_key = db.Column(db.String(1200), nullable=False)
+    search_name = db.Column(db.String(120), nullable=False, index=True)
+    birth_date = db.Column(db.Date)
+    gender = db.Column(db.String(3))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    school = db.relationship("Unit")
+    school_class = db.relationship("SchoolClass", backref=db.backref("students", lazy="dynamic"))
+
+    def set_name(self, full_name):
+        self.full_name = nfc(full_name)
+        self.sort_key = name_sort_key(self.full_name)
+        self.search_name = fold(self.full_name)
+
+    def __repr__(self):
+        return f"<Student {self.id} {self.code}>"

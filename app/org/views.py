@@ -1,0 +1,413 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from app.accounts.forms import EmptyForm
+from app.accounts.models import User
+from app.accounts.services import reset_password
+from app.core import scope
+from app.core.errors import DomainError
+from app.core.text import fold
+from app.core.timeutil import local_today, school_year_of
+from app.core.uploads import drop_pending, load_pending, save_pending
+from app.extensions import db
+from app.org import roster, services
+from app.org.cards import login_cards_pdf
+from app.org.forms import ClassForm, ConfirmImportForm, MoveForm, TeachersForm, UnitForm, UploadForm
+from app.org.models import SchoolClass, Student, Unit
+from app.org.school_import import import_schools
+
+bp = Blueprint("org", __name__)
+PAGE_SIZE = 100
+
+
+def current_school_year():
+    return school_year_of(local_today())
+
+
+def _require(allowed):
+    if not allowed:
+        abort(404)
+
+
+def _parent_choices(unit=None):
+    visible = scope.unit_ids_visible(current_user)
+    allowed = None if visible is None else set(db.session.execute(visible).scalars())
+    return [(u.id, f"{u.name} ({u.kind_label})") for u in services.possible_parents(unit)
+            if allowed is None or u.id in allowed]
+
+
+# The unit tree
+
+@bp.route("/units")
+@login_required
+def tree():
+    _require(scope.can_manage_tree(current_user) or current_user.role == "unit")
+    root_ids = None if current_user.role == "admin" else {current_user.unit_id}
+    return render_template("org/tree.html", rows=services.tree_rows(root_ids), form=EmptyForm(),
+                           can_edit=scope.can_manage_tree(current_user))
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@login_required
+def unit_create():
+    _require(scope.can_manage_tree(current_user))
+    form = UnitForm()
+    form.parent_id.choices = ([(0, "— (không có: đây là Sở)")] if current_user.role == "admin" else []) \
+        + _parent_choices()
+    if request.method == "GET":
+        form.parent_id.data = request.args.get("parent", type=int) or 0
+        form.kind.data = request.args.get("kind", "school")
+    if form.validate_on_submit():
+        parent = scope.get_unit_or_404(current_user, form.parent_id.data) if form.parent_id.data else None
+        try:
+            unit = services.create_unit(current_user, kind=form.kind.data, name=form.name.data,
+                                        parent=parent, code=form.code.data, level=form.level.data or None,
+                                        address=form.address.data)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Đã tạo “{unit.name}”.", "success")
+            return redirect(url_for("org.tree"))
+    return render_template("org/unit_form.html", form=form, unit=None)
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@login_required
+def unit_edit(unit_id):
+    _require(scope.can_manage_tree(current_user))
+    unit = scope.get_unit_or_404(current_user, unit_id)
+    form = UnitForm(obj=unit)
+    del form.kind, form.parent_id
+    if request.method == "GET":
+        form.level.data = unit.level or ""
+    if form.validate_on_submit():
+        try:
+            services.update_unit(current_user, unit, name=form.name.data, code=form.code.data,
+                                 level=form.level.data or None, address=form.address.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã lưu.", "success")
+            return redirect(url_for("org.tree"))
+    return render_template("org/unit_form.html", form=form, unit=unit)
+
+
+@bp.route("/units/<int:unit_id>/move", methods=["GET", "POST"])
+@login_required
+def unit_move(unit_id):
+    _require(scope.can_manage_tree(current_user))
+    unit = scope.get_unit_or_404(current_user, unit_id)
+    form = MoveForm()
+    form.parent_id.choices = _parent_choices(unit)
+    if request.method == "GET":
+        form.parent_id.data = unit.parent_id
+    if form.validate_on_submit():
+        parent = scope.get_unit_or_404(current_user, form.parent_id.data)
+        try:
+            services.move_unit(current_user, unit, parent)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Đã chuyển “{unit.name}” về “{parent.name}”.", "success")
+            return redirect(url_for("org.tree"))
+    return render_template("org/unit_move.html", form=form, unit=unit)
+
+
+@bp.route("/units/<int:unit_id>/delete", methods=["POST"])
+@login_required
+def unit_delete(unit_id):
+    _require(scope.can_manage_tree(current_user))
+    unit = scope.get_unit_or_404(current_user, unit_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if unit.id == current_user.unit_id:
+        flash("Không thể xoá đơn vị của chính mình.", "error")
+        return redirect(url_for("org.tree"))
+    try:
+        services.delete_unit(current_user, unit)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash("Đã xoá.", "success")
+    return redirect(url_for("org.tree"))
+
+
+@bp.route("/units/import", methods=["GET", "POST"])
+@login_required
+def schools_import():
+    _require(scope.can_manage_tree(current_user))
+    form = UploadForm()
+    roots = [u for u in db.session.execute(
+        scope.units_query(current_user).where(Unit.kind == "department")).scalars()]
+    if current_user.role != "admin":
+        roots = [scope.get_unit_or_404(current_user, current_user.unit_id)]
+    result = None
+    if form.validate_on_submit():
+        root = scope.get_unit_or_404(current_user, request.form.get("root_id", type=int) or 0)
+        if root.kind != "department" and current_user.role == "admin":
+            abort(400)
+        try:
+            result = import_schools(current_user, form.file.data.read(), form.file.data.filename, root=root)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            if result.errors:
+                db.session.rollback()
+                flash(f"Tệp có {len(result.errors)} dòng lỗi, chưa nhập trường nào.", "error")
+            else:
+                db.session.commit()
+                flash(f"Đã nhập: {result.created} trường mới, {result.updated} cập nhật, "
+                      f"{result.moved} chuyển đơn vị, {result.unchanged} không đổi.", "success")
+    return render_template("org/schools_import.html", form=form, roots=roots, result=result)
+
+
+# Units, schools and classes
+
+def _student_counts_by_school(school_ids, year):
+    rows = db.session.execute(
+        select(SchoolClass.school_id, func.count(Student.id))
+        .join(Student, Student.class_id == SchoolClass.id)
+        .where(SchoolClass.school_id.in_(school_ids), SchoolClass.school_year == year)
+        .group_by(SchoolClass.school_id)
+    ).all()
+    return dict(rows)
+
+
+@bp.route("/units/<int:unit_id>")
+@login_required
+def unit_detail(unit_id):
+    unit = scope.get_unit_or_404(current_user, unit_id)
+    if unit.is_school:
+        return redirect(url_for("org.school_detail", school_id=unit.id))
+    year = request.args.get("year", type=int) or current_school_year()
+    children = list(db.session.execute(
+        scope.units_query(current_user).where(Unit.parent_id == unit.id).order_by(Unit.kind != "school",
+                                                                                  Unit.sort_key)
+    ).scalars())
+    schools = list(db.session.execute(services.schools_under(unit.id).order_by(Unit.sort_key)).scalars())
+    counts = _student_counts_by_school([s.id for s in schools], year)
+    return render_template("org/unit_detail.html", unit=unit, children=children, schools=schools,
+                           counts=counts, year=year, ancestors=services.ancestors(unit))
+
+
+@bp.route("/schools/<int:school_id>")
+@login_required
+def school_detail(school_id):
+    school = scope.get_school_or_404(current_user, school_id)
+    year = request.args.get("year", type=int) or current_school_year()
+    classes = db.session.execute(
+        scope.classes_query(current_user).where(SchoolClass.school_id == school.id,
+                                                SchoolClass.school_year == year)
+        .order_by(SchoolClass.grade, SchoolClass.sort_key)).scalars().all()
+    sizes = dict(db.session.execute(
+        select(Student.class_id, func.count(Student.id)).where(Student.class_id.in_([c.id for c in classes]))
+        .group_by(Student.class_id)).all())
+    staff = db.session.execute(select(User).where(User.unit_id == school.id).order_by(User.role, User.full_name)
+                               ).scalars().all()
+    years = sorted(set(db.session.execute(select(SchoolClass.school_year).where(
+        SchoolClass.school_id == school.id).distinct()).scalars()) | {current_school_year()}, reverse=True)
+    return render_template("org/school_detail.html", school=school, classes=classes, sizes=sizes,
+                           staff=staff, year=year, years=years,
+                           can_manage=scope.can_manage_school(current_user, school),
+                           ancestors=services.ancestors(school))
+
+
+@bp.route("/schools/<int:school_id>/classes/new", methods=["GET", "POST"])
+@login_required
+def class_create(school_id):
+    school = scope.get_school_or_404(current_user, school_id)
+    _require(scope.can_manage_school(current_user, school))
+    form = ClassForm()
+    this_year = current_school_year()
+    form.school_year.choices = [(y, f"{y}-{y + 1}") for y in (this_year + 1, this_year, this_year - 1)]
+    if request.method == "GET":
+        form.school_year.data = this_year
+    if form.validate_on_submit():
+        try:
+            school_class = services.create_class(current_user, school, name=form.name.data,
+                                                 grade=form.grade.data, school_year=form.school_year.data)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Đã tạo lớp {school_class.name}.", "success")
+            return redirect(url_for("org.school_detail", school_id=school.id, year=school_class.school_year))
+    return render_template("org/class_form.html", form=form, school=school)
+
+
+def _search_students(query, text):
+    text = fold(text)
+    if text:
+        query = query.where(Student.search_name.contains(text, autoescape=True) |
+                            (func.lower(Student.code) == text))
+    return query
+
+
+@bp.route("/classes/<int:class_id>")
+@login_required
+def class_detail(class_id):
+    school_class = scope.get_class_or_404(current_user, class_id)
+    q = request.args.get("q", "")
+    query = _search_students(scope.students_query(current_user).where(Student.class_id == school_class.id), q)
+    students = db.session.execute(query.order_by(Student.sort_key, Student.id)).scalars().all()
+    return render_template("org/class_detail.html", school_class=school_class, students=students, q=q,
+                           can_manage=scope.can_manage_class(current_user, school_class),
+                           can_assign=scope.can_manage_school(current_user, school_class.school),
+                           form=EmptyForm())
+
+
+@bp.route("/schools/<int:school_id>/students")
+@login_required
+def school_students(school_id):
+    school = scope.get_school_or_404(current_user, school_id)
+    q = request.args.get("q", "")
+    page = max(request.args.get("page", type=int) or 1, 1)
+    query = _search_students(scope.students_query(current_user).where(Student.school_id == school.id), q)
+    students = db.session.execute(query.order_by(Student.sort_key, Student.id)
+                                  .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars().all()
+    return render_template("org/school_students.html", school=school, students=students[:PAGE_SIZE],
+                           q=q, page=page, has_next=len(students) > PAGE_SIZE)
+
+
+@bp.route("/classes/<int:class_id>/teachers", methods=["GET", "POST"])
+@login_required
+def class_teachers(class_id):
+    school_class = scope.get_class_or_404(current_user, class_id)
+    _require(scope.can_manage_school(current_user, school_class.school))
+    teachers = db.session.execute(select(User).where(
+        User.unit_id == school_class.school_id, User.role == "teacher").order_by(User.full_name)).scalars().all()
+    form = TeachersForm()
+    form.teacher_ids.choices = [(t.id, f"{t.full_name} ({t.username})") for t in teachers]
+    if request.method == "GET":
+        form.teacher_ids.data = [t.id for t in school_class.teachers]
+    if form.validate_on_submit():
+        chosen = [t for t in teachers if t.id in set(form.teacher_ids.data)]
+        services.set_class_teachers(current_user, school_class, chosen)
+        db.session.commit()
+        flash("Đã lưu phân công giáo viên.", "success")
+        return redirect(url_for("org.class_detail", class_id=school_class.id))
+    return render_template("org/class_teachers.html", form=form, school_class=school_class)
+
+
+@bp.route("/teacher")
+@login_required
+def teacher_home():
+    _require(current_user.role == "teacher")
+    classes = db.session.execute(scope.classes_query(current_user).order_by(
+        SchoolClass.school_year.desc(), SchoolClass.grade, SchoolClass.sort_key)).scalars().all()
+    sizes = dict(db.session.execute(
+        select(Student.class_id, func.count(Student.id)).where(Student.class_id.in_([c.id for c in classes]))
+        .group_by(Student.class_id)).all())
+    return render_template("org/teacher_home.html", classes=classes, sizes=sizes)
+
+
+# Roster import
+
+def _movable_class_ids(school):
+    if scope.can_manage_school(current_user, school):
+        return None
+    return {c.id for c in db.session.execute(scope.classes_query(current_user)).scalars()}
+
+
+def _roster_import(school, school_class, back_url):
+    """Upload -> preview (nothing written) -> confirm (good rows, one transaction)."""
+    year = school_class.school_year if school_class else current_school_year()
+    upload, confirm = UploadForm(), ConfirmImportForm()
+    data, token = None, None
+    if "token" in request.form:
+        if not confirm.validate_on_submit():
+            abort(400)
+        token = confirm.token.data
+        data = load_pending(current_user.id, token)
+        if data is None:
+            flash("Phiên nhập đã hết hạn, vui lòng tải tệp lên lại.", "error")
+            return redirect(request.path)
+    elif upload.validate_on_submit():
+        data = upload.file.data.read()
+        token = save_pending(current_user.id, data)
+    if data is None:
+        return render_template("org/roster_upload.html", form=upload, school=school,
+                               school_class=school_class, back_url=back_url, year=year)
+    try:
+        preview = roster.preview_roster(data, "", school=school, school_year=year, target_class=school_class,
+                                        movable_class_ids=_movable_class_ids(school))
+    except DomainError as exc:
+        drop_pending(current_user.id, token)
+        flash(exc.message, "error")
+        return render_template("org/roster_upload.html", form=upload, school=school,
+                               school_class=school_class, back_url=back_url, year=year)
+    if "token" in request.form and request.form.get("action") == "commit":
+        counts = roster.commit_roster(current_user, preview, school=school)
+        db.session.commit()
+        drop_pending(current_user.id, token)
+        flash(f"Đã nhập danh sách: {counts['new']} học sinh mới, {counts['update']} cập nhật, "
+              f"{counts['unchanged']} không đổi" + (f", bỏ qua {counts['error']} dòng lỗi" if counts["error"] else "")
+              + ".", "success")
+        return redirect(back_url)
+    confirm.token.data = token
+    return render_template("org/roster_preview.html", preview=preview, form=confirm, school=school,
+                           school_class=school_class, back_url=back_url, year=year)
+
+
+@bp.route("/classes/<int:class_id>/roster", methods=["GET", "POST"])
+@login_required
+def class_roster(class_id):
+    school_class = scope.get_class_or_404(current_user, class_id)
+    _require(scope.can_manage_class(current_user, school_class))
+    return _roster_import(school_class.school, school_class,
+                          url_for("org.class_detail", class_id=school_class.id))
+
+
+@bp.route("/schools/<int:school_id>/roster", methods=["GET", "POST"])
+@login_required
+def school_roster(school_id):
+    school = scope.get_school_or_404(current_user, school_id)
+    _require(scope.can_manage_school(current_user, school))
+    return _roster_import(school, None, url_for("org.school_detail", school_id=school.id))
+
+
+# Student accounts
+
+@bp.route("/classes/<int:class_id>/cards", methods=["POST"])
+@login_required
+def class_cards(class_id):
+    school_class = scope.get_class_or_404(current_user, class_id)
+    _require(scope.can_manage_class(current_user, school_class))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    from app.accounts.services import issue_first_passwords
+    students = db.session.execute(select(Student).where(Student.class_id == school_class.id)
+                                  .order_by(Student.sort_key, Student.id)).scalars().all()
+    if not students:
+        flash("Lớp chưa có học sinh.", "error")
+        return redirect(url_for("org.class_detail", class_id=school_class.id))
+    rows = issue_first_passwords(current_user, school_class, students)
+    pdf = login_cards_pdf(school_class, rows, login_url=request.host_url.rstrip("/") + url_for("accounts.login"))
+    db.session.commit()
+    return send_file(pdf, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"the-dang-nhap-lop-{fold(school_class.name).replace(' ', '')}.pdf")
+
+
+@bp.route("/students/<int:student_id>/reset-password", methods=["POST"])
+@login_required
+def student_reset_password(student_id):
+    student = scope.get_student_or_404(current_user, student_id)
+    _require(student.school_class is not None and scope.can_manage_class(current_user, student.school_class))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if student.user is None:
+        flash("Học sinh chưa có tài khoản.", "error")
+    else:
+        password = reset_password(current_user, student.user)
+        db.session.commit()
+        flash(f"Mật khẩu mới của {student.full_name} ({student.user.username}): {password}", "success")
+    return redirect(url_for("org.class_detail", class_id=student.class_id))
