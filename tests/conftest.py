@@ -9,6 +9,8 @@ import re
 from datetime import date
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -39,6 +41,16 @@ def database_uri(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class FreshRequestClient(FlaskClient):
+    """Tests keep an app context pushed (for the factories), and Flask reuses it for
+    requests, so `g` would carry the logged-in user from one request to the next.
+    Each request here starts without it, as in production."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_uri, tmp_path_factory):
     from flask_migrate import upgrade
@@ -50,6 +62,7 @@ def app(database_uri, tmp_path_factory):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SERVER_NAME": "localhost",
     })
+    application.test_client_class = FreshRequestClient
     with application.app_context():
         upgrade()
     return application

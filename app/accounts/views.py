@@ -98,7 +98,7 @@ def change_password():
             flash(exc.message, "error")
         else:
             db.session.commit()
-            login_user(current_user)  # the session id carries the new version
+            login_user(current_user._get_current_object())  # the session id carries the new version
             flash("Đã đổi mật khẩu.", "success")
             return redirect(home_url(current_user))
     return render_template("accounts/change_password.html", form=form)

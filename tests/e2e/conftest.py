@@ -1,0 +1,160 @@
+"""Browser tests: the app served on a free localhost port from a background thread,
+driven by Debian's Chromium through Playwright at a 360 x 740 phone viewport.
+
+The live server runs its own app on the session's database (SQLite file or the
+PostgreSQL that DATABASE_URL names), with real CSRF and without SERVER_NAME, so
+requests to 127.0.0.1:PORT are routed. Tests create their data with the factories
+of tests/conftest.py and must commit it before the browser acts: the server thread
+has its own connections and sees only committed rows.
+"""
+import threading
+from pathlib import Path
+
+import pytest
+from flask import got_request_exception
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db as _db
+from tests.conftest import TEST_PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 360, "height": 740}
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "screenshots"
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def live_app(app):
+    live = create_app({
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        "WTF_CSRF_ENABLED": True,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    })
+    assert live.config.get("SERVER_NAME") is None
+    yield live
+    with live.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """Base URL of the app served by werkzeug on 127.0.0.1 and a port the OS picks."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@pytest.fixture
+def server_errors(live_app):
+    """Unhandled exceptions raised in the server thread during the test."""
+    errors = []
+
+    def on_exception(sender, exception, **extra):
+        errors.append(exception)
+
+    got_request_exception.connect(on_exception, live_app)
+    yield errors
+    got_request_exception.disconnect(on_exception, live_app)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server, server_errors):
+    """A fresh phone-sized browser context (no cookies) on the live server. Fails the
+    test if the server raised or the page threw a JavaScript error."""
+    context = browser.new_context(
+        base_url=live_server, viewport=PHONE, screen=PHONE, device_scale_factor=1,
+        is_mobile=True, has_touch=True, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    tab = context.new_page()
+    js_errors = []
+    tab.on("pageerror", lambda error: js_errors.append(error))
+    yield tab
+    context.close()
+    assert not server_errors, f"server raised: {server_errors!r}"
+    assert not js_errors, f"JavaScript errors: {js_errors!r}"
+
+
+@pytest.fixture
+def log_in(page, db):
+    """Log in through the login form, as a person would; commits the test's data first."""
+    def do(username, password=TEST_PASSWORD):
+        db.session.commit()
+        page.goto("/login")
+        page.get_by_label("Tên đăng nhập").fill(username)
+        page.get_by_label("Mật khẩu", exact=True).fill(password)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_load_state()
+        return page
+    return do
+
+
+@pytest.fixture
+def screenshot():
+    """Full-page screenshot into /work/main/screenshots/<name>.png; returns the path."""
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+
+    def take(page, name):
+        path = SCREENSHOT_DIR / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+    return take
+
+
+@pytest.fixture
+def assert_fits_phone():
+    """Assert the page does not scroll sideways at 360 px; names the elements that stick out."""
+    def check(page):
+        width, inner = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert inner == PHONE["width"]
+        if width > PHONE["width"] + 1:
+            wide = page.evaluate("""(limit) => Array.from(document.querySelectorAll('body *'))
+                .filter(e => e.getBoundingClientRect().right > limit)
+                .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
+                                       + ' right=' + Math.round(e.getBoundingClientRect().right))""",
+                                 PHONE["width"] + 1)
+            raise AssertionError(f"{page.url}: scrollWidth {width} > {PHONE['width']} + 1; wide: {wide}")
+        return width
+    return check
+
+
+# Data shared by the browser tests: one school with its staff.
+
+@pytest.fixture
+def school(tree, db):
+    """Trường THPT A (code TA) under Cụm A, with the kind of long name schools have."""
+    school = tree.school_a
+    school.set_name("Trường THPT Châu Văn Liêm - Quận Ninh Kiều")
+    db.session.flush()
+    return school
+
+
+@pytest.fixture
+def teacher(school, make_user):
+    user = make_user("teacher", unit=school, username="gv1.ta")
+    user.full_name = "Trần Thị Lan"
+    return user
+
+
+@pytest.fixture
+def school_admin(school, make_user):
+    user = make_user("school_admin", unit=school, username="bgh.ta")
+    user.full_name = "Lê Minh Tuấn"
+    return user
