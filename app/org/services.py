@@ -7,7 +7,7 @@ from app.core.errors import DomainError
 from app.core.models import record
 from app.core.text import nfc, text_sort_key
 from app.extensions import db
-from app.org.models import MIDDLE_KINDS, SCHOOL_LEVELS, UNIT_KINDS, SchoolClass, Unit, UnitClosure
+from app.org.models import SCHOOL_LEVELS, UNIT_KINDS, SchoolClass, Unit, UnitClosure
 
 
 def _check_parent(kind, parent):

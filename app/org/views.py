@@ -1,6 +1,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from app.accounts.forms import EmptyForm
 from app.accounts.models import User

@@ -1,0 +1,194 @@
+"""The access sweep: every URL that takes an id answers 404, and writes nothing,
+when the id names another school's object; the same people do get their own pages;
+and the scope helpers return exactly what each role may see."""
+import itertools
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from app.accounts.services import ensure_student_accounts, set_password
+from app.core import scope
+from app.core.timeutil import local_today, school_year_of
+from app.org.services import set_class_teachers
+from tests.conftest import TEST_PASSWORD
+
+OUTSIDERS = ["teacher_a", "school_admin_a", "unit_a", "student_a", "judge", "other_department"]
+
+# Ids of school B's objects, by URL argument name. A route with an id argument that
+# is not here fails test_every_id_argument_is_swept: add its ids before shipping it.
+B_IDS = {
+    "unit_id": lambda w: [w.tree.school_b.id, w.tree.cluster_b.id, w.b.empty_unit.id],
+    "school_id": lambda w: [w.tree.school_b.id],
+    "class_id": lambda w: [w.b.school_class.id],
+    "student_id": lambda w: [student.id for student in w.b.students],
+    "user_id": lambda w: [w.b.teacher.id, w.b.admin.id, w.b.students[0].user.id],
+}
+
+# POST data that would succeed if the scope check were missing, so that
+# "nothing changed" means something. Other POSTs need no data.
+FORMS = {
+    "org.unit_edit": lambda w: {"name": "Đổi tên", "code": "DOITEN", "level": "THPT", "address": ""},
+    "org.unit_move": lambda w: {"parent_id": w.tree.cluster_a.id},
+    "org.class_teachers": lambda w: {"teacher_ids": [w.b.teacher.id]},
+    "org.class_create": lambda w: {"name": "10A9", "grade": "10",
+                                   "school_year": str(school_year_of(local_today()))},
+}
+
+
+def _staffed_school(school, make_class, make_student, make_user):
+    """A class of two students with accounts, its teacher, and a school admin."""
+    school_class = make_class(school, "10A1")
+    students = [make_student(school_class, "Nguyễn Văn An"), make_student(school_class, "Trần Thị Bình")]
+    ensure_student_accounts(None, students, school)
+    teacher = make_user("teacher", school)
+    set_class_teachers(None, school_class, [teacher])
+    return SimpleNamespace(school_class=school_class, students=students, teacher=teacher,
+                           admin=make_user("school_admin", school))
+
+
+@pytest.fixture
+def world(tree, make_unit, make_class, make_student, make_user, db):
+    """Schools A (cluster A) and B (cluster B), staffed; in A a second class its teacher
+    does not teach; in cluster B an empty unit (deletable); a second Sở with a school;
+    and one person of each kind."""
+    a = _staffed_school(tree.school_a, make_class, make_student, make_user)
+    b = _staffed_school(tree.school_b, make_class, make_student, make_user)
+    a.other_class = make_class(tree.school_a, "10A2")
+    a.other_student = make_student(a.other_class, "Lê Văn Cường")
+    b.empty_unit = make_unit("commune", "Xã trống", parent=tree.cluster_b)
+    so2 = make_unit("department", "Sở GD&ĐT Khác")
+    student_a = a.students[0].user
+    set_password(student_a, TEST_PASSWORD)
+    world = SimpleNamespace(
+        tree=tree, a=a, b=b, so2=so2, so2_school=make_unit("school", "Trường Sở khác", parent=so2),
+        admin=make_user("admin"), department=make_user("department", tree.so),
+        other_department=make_user("department", so2), unit_a=make_user("unit", tree.cluster_a),
+        school_admin_a=a.admin, teacher_a=a.teacher, student_a=student_a, judge=make_user("judge"))
+    db.session.commit()
+    return world
+
+
+# Requests, each in its own app context as in production: no logged-in user in `g`
+# and no database session is shared with the test or with another request.
+
+def call(app, client, method, url, **kwargs):
+    with app.app_context():
+        return client.open(url, method=method, **kwargs)
+
+
+def log_in(app, user):
+    client = app.test_client()
+    response = call(app, client, "POST", "/login", data={"username": user.username, "password": TEST_PASSWORD})
+    assert response.status_code == 302, user
+    return client
+
+
+def id_args(rule):
+    """The rule's id arguments: int-converted ones, and any named *_id."""
+    ints = set(re.findall(r"<int(?:\([^)]*\))?:(\w+)>", rule.rule))
+    return sorted(name for name in rule.arguments if name in ints or name.endswith("_id"))
+
+
+def sweep(app, world, methods=("GET", "POST")):
+    """[(method, url, form)] for every rule with an id argument, filled with school B's ids
+    (all built before any request, so that a wrongly allowed delete cannot break the list)."""
+    adapter, requests = app.url_map.bind("localhost"), []
+    for rule in app.url_map.iter_rules():
+        names = id_args(rule)
+        for ids in (itertools.product(*(B_IDS[name](world) for name in names)) if names else ()):
+            for method in (m for m in methods if m in rule.methods):
+                url = adapter.build(rule.endpoint, dict(zip(names, ids)), method=method)
+                form = FORMS.get(rule.endpoint, lambda w: {})(world) if method == "POST" else None
+                requests.append((method, url, form))
+    return requests
+
+
+def snapshot(db):
+    """Every committed row of every table."""
+    db.session.rollback()
+    return {table.name: sorted((tuple(row) for row in db.session.execute(table.select())), key=repr)
+            for table in db.metadata.sorted_tables}
+
+
+def test_every_id_argument_is_swept(app):
+    names = {name for rule in app.url_map.iter_rules() for name in id_args(rule)}
+    assert names, "no route takes an id: the sweep would test nothing"
+    assert names <= set(B_IDS), f"add school B ids for {sorted(names - set(B_IDS))} to B_IDS"
+
+
+@pytest.mark.parametrize("viewer", OUTSIDERS)
+def test_school_b_objects_answer_404_and_change_nothing(app, world, db, viewer):
+    # given someone of school A / cluster A, a student, a judge or another Sở's officer
+    client = log_in(app, getattr(world, viewer))
+    before = snapshot(db)
+    requests = sweep(app, world)
+    # when they open, or POST to, every URL with an id of school B's objects
+    answers = [(method, url, call(app, client, method, url, data=form).status_code)
+               for method, url, form in requests]
+    # then every answer is 404, and no row changed (no password_hash, no audit entry, ...)
+    assert len(answers) > 20
+    assert [answer for answer in answers if answer[2] != 404] == []
+    assert snapshot(db) == before
+
+
+def test_sweep_urls_name_real_objects(app, world):
+    # given the officer of the Sở above both clusters
+    client = log_in(app, world.department)
+    # when they open every GET URL of the sweep
+    answers = [(url, call(app, client, "GET", url).status_code) for _, url, _ in sweep(app, world, ("GET",))]
+    # then none is 404 (a unit id of a school redirects to the school page)
+    assert answers and [answer for answer in answers if answer[1] not in (200, 302)] == []
+
+
+OWN_PAGES = {
+    "teacher_a": lambda w: [f"/classes/{w.a.school_class.id}"],
+    "school_admin_a": lambda w: [f"/schools/{w.tree.school_a.id}", f"/classes/{w.a.school_class.id}"],
+    "unit_a": lambda w: [f"/units/{w.tree.cluster_a.id}", f"/schools/{w.tree.school_a.id}"],
+    "student_a": lambda w: ["/me"],
+    "judge": lambda w: ["/judge"],
+    "other_department": lambda w: [f"/units/{w.so2.id}", f"/schools/{w.so2_school.id}"],
+}
+
+
+@pytest.mark.parametrize("viewer", OUTSIDERS)
+def test_the_same_people_open_their_own_pages(app, world, viewer):
+    client = log_in(app, getattr(world, viewer))
+    for url in OWN_PAGES[viewer](world):
+        assert call(app, client, "GET", url).status_code == 200, url
+
+
+def test_department_officer_gets_404_under_another_so(app, world):
+    # given the officers of two Sở
+    first, second = log_in(app, world.department), log_in(app, world.other_department)
+    # then each sees the schools of its own Sở only
+    assert call(app, first, "GET", f"/schools/{world.so2_school.id}").status_code == 404
+    assert call(app, first, "GET", f"/units/{world.so2.id}").status_code == 404
+    assert call(app, second, "GET", f"/schools/{world.tree.school_a.id}").status_code == 404
+    assert call(app, second, "GET", f"/units/{world.tree.so.id}").status_code == 404
+    assert call(app, first, "GET", f"/schools/{world.tree.school_b.id}").status_code == 200
+
+
+def expected_scope(w):
+    """who -> (schools, students) they may see."""
+    t = w.tree
+    a_students = set(w.a.students) | {w.a.other_student}
+    return {
+        "admin": ({t.school_a, t.school_b, t.school_c, w.so2_school}, a_students | set(w.b.students)),
+        "department": ({t.school_a, t.school_b, t.school_c}, a_students | set(w.b.students)),
+        "other_department": ({w.so2_school}, set()),
+        "unit_a": ({t.school_a}, a_students),
+        "school_admin_a": ({t.school_a}, a_students),
+        "teacher_a": ({t.school_a}, set(w.a.students)),  # not the class they do not teach
+        "student_a": (set(), {w.a.students[0]}),
+        "judge": (set(), set()),
+    }
+
+
+@pytest.mark.parametrize("who", ["admin", "department", "other_department", "unit_a", "school_admin_a",
+                                 "teacher_a", "student_a", "judge"])
+def test_scope_helpers_return_exactly_what_each_role_may_see(world, db, who):
+    user = getattr(world, who)
+    schools, students = expected_scope(world)[who]
+    assert set(db.session.execute(scope.schools_query(user)).scalars()) == schools
+    assert set(db.session.execute(scope.students_query(user)).scalars()) == students
