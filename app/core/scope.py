@@ -26,7 +26,8 @@ def unit_ids_visible(user):
         return None
     if user.role in ("department", "unit", "school_admin", "teacher") and user.unit_id:
         return subtree_ids(user.unit_id)
-    return select(db.literal(None)).where(false())
+    _, Unit, *_ = _models()
+    return select(Unit.id).where(false())
 
 
 def units_query(user):
@@ -65,14 +66,24 @@ def students_query(user):
     return query if ids is None else query.where(Student.school_id.in_(ids))
 
 
+# Staff accounts a role may manage (reset, lock), always below its own rank: a Sở
+# officer cannot take over a colleague's account by resetting its password.
+MANAGED_ROLES = {
+    "department": ("unit", "school_admin", "teacher", "judge"),
+    "school_admin": ("teacher",),
+}
+
+
 def users_query(user):
-    """Accounts a user may manage: staff and students of its subtree (admin: all)."""
+    """Staff accounts a user may manage, inside its subtree (admin: all). Student
+    accounts are managed through their student (`get_student_or_404`)."""
     User, *_ = _models()
     query = select(User)
     if user.role == "admin":
         return query
-    if user.role in ("department", "school_admin"):
-        return query.where(User.unit_id.in_(subtree_ids(user.unit_id)))
+    if user.role in MANAGED_ROLES:
+        return query.where(User.unit_id.in_(subtree_ids(user.unit_id)),
+                           User.role.in_(MANAGED_ROLES[user.role]))
     return query.where(false())
 
 

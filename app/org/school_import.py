@@ -7,7 +7,7 @@ from app.core.errors import DomainError
 from app.core.spreadsheet import cell_text, find_header, is_blank, read_rows
 from app.core.text import fold
 from app.extensions import db
-from app.org.models import Unit
+from app.org.models import Unit, UnitClosure
 from app.org.services import create_unit, move_unit, update_unit
 
 ALIASES = {
@@ -27,6 +27,11 @@ LEVEL_WORDS = {
 }
 
 
+def _code_used_elsewhere(code, inside):
+    unit_id = db.session.execute(select(Unit.id).where(Unit.code == code)).scalar_one_or_none()
+    return unit_id is not None and unit_id not in inside
+
+
 @dataclass
 class SchoolImportResult:
     created: int = 0
@@ -44,7 +49,11 @@ def import_schools(actor, data, filename, *, root):
     header_row, columns = find_header(rows, ALIASES, needed=("code",))
     if header_row is None or "name" not in columns or "level" not in columns:
         raise DomainError("Không tìm thấy dòng tiêu đề với các cột “Mã trường”, “Tên trường”, “Cấp học”.")
-    units = list(db.session.execute(select(Unit)).scalars())
+    # Only the importer's own Sở: a code or a parent name elsewhere is never touched.
+    units = list(db.session.execute(
+        select(Unit).join(UnitClosure, UnitClosure.descendant_id == Unit.id)
+        .where(UnitClosure.ancestor_id == root.id)).scalars())
+    inside = {unit.id for unit in units}
     parents = {}
     for unit in units:
         if unit.kind != "school":
@@ -81,7 +90,9 @@ def import_schools(actor, data, filename, *, root):
         if parent is None:
             problems.append(f"không có đơn vị quản lý “{parent_text}”")
         existing = schools.get(code)
-        if existing is not None and not existing.is_school:
+        if existing is None and code and _code_used_elsewhere(code, inside):
+            problems.append(f"mã {code} đã được dùng cho một đơn vị ngoài {root.name}")
+        elif existing is not None and not existing.is_school:
             problems.append(f"mã {code} là mã của {existing.kind_label} “{existing.name}”")
         if problems:
             result.errors.append(f"Dòng {number}: " + "; ".join(problems))

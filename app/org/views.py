@@ -290,7 +290,7 @@ def class_teachers(class_id):
     if request.method == "GET":
         form.teacher_ids.data = [t.id for t in school_class.teachers]
     if form.validate_on_submit():
-        chosen = [t for t in teachers if t.id in set(form.teacher_ids.data)]
+        chosen = [t for t in teachers if t.id in set(form.teacher_ids.data or [])]
         services.set_class_teachers(current_user, school_class, chosen)
         db.session.commit()
         flash("Đã lưu phân công giáo viên.", "success")

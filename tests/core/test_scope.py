@@ -96,7 +96,9 @@ def sweep(app, world, methods=("GET", "POST")):
     adapter, requests = app.url_map.bind("localhost"), []
     for rule in app.url_map.iter_rules():
         names = id_args(rule)
-        for ids in (itertools.product(*(B_IDS[name](world) for name in names)) if names else ()):
+        if not names:
+            continue
+        for ids in itertools.product(*(B_IDS[name](world) for name in names)):
             for method in (m for m in methods if m in rule.methods):
                 url = adapter.build(rule.endpoint, dict(zip(names, ids)), method=method)
                 form = FORMS.get(rule.endpoint, lambda w: {})(world) if method == "POST" else None

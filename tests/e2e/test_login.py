@@ -71,3 +71,25 @@ def test_login_without_csrf_token_is_refused(page, live_server, teacher, db):
     expect(page.locator("main")).to_contain_text("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ.")
     page.goto("/teacher")
     expect(page).to_have_url(re.compile(r"/login\?next="))
+
+
+def test_login_returns_to_the_page_asked_for(page, log_in, school, teacher, make_class, db):
+    own = make_class(school, "10A1")
+    set_class_teachers(None, own, [teacher])
+    db.session.commit()
+    page.goto(f"/classes/{own.id}")
+    expect(page).to_have_url(re.compile(rf"/login\?next=%2Fclasses%2F{own.id}$"))
+    page.get_by_label("Tên đăng nhập").fill("gv1.ta")
+    page.get_by_label("Mật khẩu", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page).to_have_url(re.compile(rf"/classes/{own.id}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lớp 10A1")
+
+
+def test_login_ignores_a_next_pointing_to_another_site(page, log_in, teacher, db):
+    db.session.commit()
+    page.goto("/login?next=//evil.example/phish")
+    page.get_by_label("Tên đăng nhập").fill("gv1.ta")
+    page.get_by_label("Mật khẩu", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page).to_have_url(re.compile(r"^http://127\.0\.0\.1:\d+/teacher$"))

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.accounts.services import ensure_student_accounts
 from app.org.services import set_class_teachers
 
 # Created in this order on purpose: neither by id nor by byte order is the list right.
@@ -83,3 +84,55 @@ def test_class_list_is_in_vietnamese_order_and_search_ignores_accents(page, log_
     page.get_by_role("link", name="Bỏ lọc").click()
     expect(page.locator("table.students td.name")).to_have_count(5)
     assert names_on_page(page) == VIETNAMESE_ORDER
+
+
+
+def reset_button(page, full_name):
+    return page.locator("table.students tbody tr", has_text=full_name).get_by_role("button", name="Cấp lại MK")
+
+
+def test_resetting_a_student_password_asks_first(page, log_in, school, school_admin, classes, make_student, db):
+    student = make_student(classes.c10a1, "Đỗ Thị Hồng Nhung")
+    ensure_student_accounts(None, [student], school)
+    db.session.commit()
+    account = student.user
+    old_hash = account.password_hash
+    log_in("bgh.ta")
+    page.goto(f"/classes/{classes.c10a1.id}")
+    expect(page.locator("table.students tbody tr", has_text="Đỗ Thị Hồng Nhung")).to_contain_text("nhungdth.ta")
+
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    reset_button(page, "Đỗ Thị Hồng Nhung").click()
+    expect(page.locator(".flash")).to_have_count(0)
+    assert asked == ["Cấp mật khẩu mới cho Đỗ Thị Hồng Nhung?"]
+    db.session.rollback()
+    assert db.session.get(type(account), account.id).password_hash == old_hash
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    reset_button(page, "Đỗ Thị Hồng Nhung").click()
+    expect(page.get_by_role("status")).to_have_text(
+        re.compile(r"^Mật khẩu mới của Đỗ Thị Hồng Nhung \(nhungdth\.ta\): [a-z2-9]{8}$"))
+    db.session.rollback()
+    assert db.session.get(type(account), account.id).password_hash != old_hash
+    db.session.rollback()
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: templates/macros.html:24 puts the confirm text into a JS string "
+                   "unescaped; an apostrophe in a name (Ê Đê names such as H'Hen Niê) breaks the onsubmit "
+                   "handler, so the password is reset without asking (and a crafted name runs script)")
+def test_resetting_the_password_of_a_student_named_with_an_apostrophe_asks_first(
+        page, log_in, school, school_admin, classes, make_student, js_errors, db):
+    student = make_student(classes.c10a1, "H'Hen Niê")
+    ensure_student_accounts(None, [student], school)
+    db.session.commit()
+    log_in("bgh.ta")
+    page.goto(f"/classes/{classes.c10a1.id}")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    reset_button(page, "H'Hen Niê").click()
+    page.wait_for_load_state()
+    errors, js_errors[:] = list(js_errors), []  # reported here, not as a teardown error
+    assert not errors, errors
+    assert asked == ["Cấp mật khẩu mới cho H'Hen Niê?"]
+    expect(page.locator(".flash")).to_have_count(0)

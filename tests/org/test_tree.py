@@ -149,3 +149,17 @@ def test_school_list_with_a_bad_row_imports_nothing(tree, db):
                              "Dòng 6: cấp học “Mầm non” không rõ (THCS, THPT, liên cấp, GDNN-GDTX); "
                              "không có đơn vị quản lý “Cụm Z”"]
     assert db.session.execute(select(Unit).where(Unit.code == "92001")).first() is None
+
+
+def test_school_list_import_never_touches_another_sos_units(tree, make_unit, db):
+    other_so = make_unit("department", "Sở GD&ĐT khác", code="SO2")
+    db.session.commit()
+    rows = [["Mã trường", "Tên trường", "Cấp học", "Đơn vị quản lý"],
+            ["TB", "Trường bị chiếm", "THPT", ""],          # school B belongs to the first Sở
+            ["N1", "Trường mới", "THPT", "Cụm A"]]           # Cụm A belongs to the first Sở
+    result = import_schools(None, xlsx_bytes(rows), "t.xlsx", root=other_so)
+    db.session.rollback()
+    assert result.errors == ["Dòng 2: mã TB đã được dùng cho một đơn vị ngoài Sở GD&ĐT khác",
+                             "Dòng 3: không có đơn vị quản lý “Cụm A”"]
+    db.session.refresh(tree.school_b)
+    assert (tree.school_b.name, tree.school_b.parent_id) == ("Trường THPT B", tree.cluster_b.id)

@@ -1,0 +1,141 @@
+"""CSRF, switched on as in production: every POST without the token answers 400 and
+writes nothing; the login form works with the token from its page; the session
+cookie is HttpOnly and SameSite=Lax."""
+import io
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from app import create_app
+from app.accounts.services import ensure_student_accounts
+from app.core.timeutil import local_today, school_year_of
+from app.extensions import db as _db
+from app.org.services import set_class_teachers
+from tests.conftest import TEST_PASSWORD
+
+
+@pytest.fixture(scope="module")
+def csrf_app(app):
+    protected = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        "WTF_CSRF_ENABLED": True,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    })
+    yield protected
+    with protected.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def things(tree, make_unit, make_class, make_student, make_user, db):
+    """An admin, and one object of each kind for the URLs: a class with its teacher and
+    a student who has an account, and an empty (deletable) unit."""
+    school_class = make_class(tree.school_a)
+    student = make_student(school_class)
+    ensure_student_accounts(None, [student], tree.school_a)
+    teacher = make_user("teacher", tree.school_a)
+    set_class_teachers(None, school_class, [teacher])
+    found = SimpleNamespace(tree=tree, school_class=school_class, student=student, teacher=teacher,
+                            empty_unit=make_unit("commune", "Xã trống", parent=tree.cluster_a),
+                            admin=make_user("admin"))
+    db.session.commit()
+    return found
+
+
+IDS = {
+    "unit_id": lambda t: t.empty_unit.id,
+    "school_id": lambda t: t.tree.school_a.id,
+    "class_id": lambda t: t.school_class.id,
+    "student_id": lambda t: t.student.id,
+    "user_id": lambda t: t.teacher.id,
+}
+
+
+ROSTER = "Họ và tên,Ngày sinh,Lớp\nNguyễn Văn Mới,01/05/2010,10A1\n"  # the upload is kept for its preview
+
+
+def _csv(text, name):
+    return (io.BytesIO(text.encode()), name)
+
+
+# Form data that would be accepted with a token, so that only the missing token stops it.
+FORMS = {
+    "accounts.login": lambda t: {"username": t.admin.username, "password": TEST_PASSWORD},
+    "accounts.change_password": lambda t: {"current": TEST_PASSWORD, "new": "Matkhau@456", "confirm": "Matkhau@456"},
+    "accounts.user_create": lambda t: {"full_name": "Giáo viên Mới", "username": "gv.moi", "role": "teacher",
+                                       "unit_id": t.tree.school_a.id, "password": "Matkhau@456"},
+    "org.unit_create": lambda t: {"kind": "cluster", "name": "Cụm mới", "code": "CM", "level": "",
+                                  "parent_id": t.tree.so.id, "address": ""},
+    "org.unit_edit": lambda t: {"name": "Tên mới", "code": "", "level": "", "address": ""},
+    "org.unit_move": lambda t: {"parent_id": t.tree.cluster_b.id},
+    "org.schools_import": lambda t: {"root_id": t.tree.so.id,
+                                     "file": _csv("Mã trường,Tên trường,Cấp học\nTX,Trường X,THPT\n", "ds.csv")},
+    "org.class_create": lambda t: {"name": "10A9", "grade": "10", "school_year": str(school_year_of(local_today()))},
+    "org.class_teachers": lambda t: {"teacher_ids": [t.teacher.id]},
+    "org.class_roster": lambda t: {"file": _csv(ROSTER, "lop.csv")},
+    "org.school_roster": lambda t: {"file": _csv(ROSTER, "truong.csv")},
+}
+
+
+def post_requests(app, things):
+    """[(url, form)] for every rule that accepts POST, ids filled from `things`."""
+    adapter, requests = app.url_map.bind("localhost"), []
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods:
+            assert rule.arguments <= set(IDS), f"add ids for {sorted(rule.arguments - set(IDS))} to IDS"
+            url = adapter.build(rule.endpoint, {name: IDS[name](things) for name in rule.arguments}, method="POST")
+            requests.append((url, FORMS.get(rule.endpoint, lambda t: {})(things)))
+    return requests
+
+
+def csrf_token(html):
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def log_in_with_token(client, user):
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"username": user.username, "password": TEST_PASSWORD, "csrf_token": token})
+
+
+def snapshot(db, app):
+    """Every committed row of every table, and every file under UPLOAD_DIR."""
+    db.session.rollback()
+    rows = {table.name: sorted((tuple(row) for row in db.session.execute(table.select())), key=repr)
+            for table in db.metadata.sorted_tables}
+    return rows, sorted(Path(app.config["UPLOAD_DIR"]).rglob("*"))
+
+
+def test_every_post_without_token_is_refused_and_writes_nothing(csrf_app, things, db):
+    # given the admin, logged in through the login page and its token
+    client = csrf_app.test_client()
+    assert log_in_with_token(client, things.admin).status_code == 302
+    requests = post_requests(csrf_app, things)
+    before = snapshot(db, csrf_app)
+    # when every POST route is sent its form without the token
+    answers = [(url, client.post(url, data=form).status_code) for url, form in requests]
+    # then each answers 400, nothing is written, and the admin is still logged in (logout was refused too)
+    assert len(answers) > 10
+    assert [answer for answer in answers if answer[1] != 400] == []
+    assert snapshot(db, csrf_app) == before
+    assert client.get("/units").status_code == 200
+
+
+def test_login_with_the_token_from_the_page_succeeds(csrf_app, things):
+    response = log_in_with_token(csrf_app.test_client(), things.admin)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/units")
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(csrf_app, things):
+    # when the admin logs in
+    response = log_in_with_token(csrf_app.test_client(), things.admin)
+    # then the session cookie it sets cannot be read by scripts nor sent by other sites' POSTs
+    name = csrf_app.config["SESSION_COOKIE_NAME"]
+    cookie = next(header for header in response.headers.getlist("Set-Cookie") if header.startswith(name + "="))
+    attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+    assert "httponly" in attributes
+    assert "samesite=lax" in attributes
