@@ -30,7 +30,7 @@ def test_teacher_logs_in_and_lands_on_their_classes(page, log_in, school, teache
     # the card opens the class list
     cards.first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lớp 10A1")
-    expect(page.locator("table.students td.name")).to_have_count(3)
+    expect(page.locator("table.students .name")).to_have_count(3)
 
 
 def test_username_is_forgiving_about_case_and_spaces(page, log_in, school, teacher):

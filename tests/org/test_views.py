@@ -85,10 +85,10 @@ def test_class_list_sorts_in_vietnamese_order_and_search_ignores_accents(teacher
         make_student(teacher.class_10a1, name)
     client = login(teacher)
     page = client.get(f"/classes/{teacher.class_10a1.id}").get_data(as_text=True)
-    names = re.findall(r'<td class="name">([^<]+)</td>', page)
+    names = re.findall(r'<span class="name">([^<]+)</span>', page)
     assert names == ["Nguyễn Văn An", "Lê Thị Ánh", "Nguyễn Thị Ánh", "Trần Văn Bình", "Hồ Văn Dũng", "Phạm Đức"]
     page = client.get(f"/classes/{teacher.class_10a1.id}?q=NGUYEN thi anh").get_data(as_text=True)
-    assert re.findall(r'<td class="name">([^<]+)</td>', page) == ["Nguyễn Thị Ánh"]
+    assert re.findall(r'<span class="name">([^<]+)</span>', page) == ["Nguyễn Thị Ánh"]
 
 
 def test_school_admin_creates_classes_staff_and_assigns_teachers(school, make_user, login, db):
