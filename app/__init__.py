@@ -34,12 +34,16 @@ def create_app(config=None):
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(org_bp)
+    from app.quiz.views import bp as quiz_bp
+    app.register_blueprint(quiz_bp)
 
     from app.accounts.cli import users_cli
     from app.org.cli import demo_command, org_cli
     app.cli.add_command(users_cli)
     app.cli.add_command(org_cli)
     app.cli.add_command(demo_command)
+    from app.quiz.cli import quiz_cli
+    app.cli.add_command(quiz_cli)
 
     from app.core import template_helpers
     template_helpers.init_app(app)
@@ -52,6 +56,7 @@ def _import_models():
     from app.accounts import models as _accounts  # noqa: F401
     from app.core import models as _core  # noqa: F401
     from app.org import models as _org  # noqa: F401
+    from app.quiz import models as _quiz  # noqa: F401
 
 
 def _ensure_dirs(app):

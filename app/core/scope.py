@@ -119,6 +119,60 @@ def get_user_or_404(user, user_id):
     return _one_or_404(users_query(user).where(User.id == user_id))
 
 
+# Question banks: a bank of a unit serves that unit's whole part of the tree, so a
+# school's staff use their Sở's bank, and a Sở sees the banks of its schools.
+BANK_ROLES = ("admin", "department", "unit", "school_admin", "teacher")
+
+
+def _bank_models():
+    from app.quiz.models import Question, QuestionBank
+    return QuestionBank, Question
+
+
+def banks_query(user):
+    QuestionBank, _ = _bank_models()
+    _, _, UnitClosure, *_ = _models()
+    query = select(QuestionBank)
+    if user.role == "admin":
+        return query
+    if user.role not in BANK_ROLES or not user.unit_id:
+        return query.where(false())
+    above = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id == user.unit_id)
+    return query.where(QuestionBank.unit_id.in_(above) | QuestionBank.unit_id.in_(subtree_ids(user.unit_id)))
+
+
+def get_bank_or_404(user, bank_id):
+    QuestionBank, _ = _bank_models()
+    return _one_or_404(banks_query(user).where(QuestionBank.id == bank_id))
+
+
+def get_question_or_404(user, question_id):
+    QuestionBank, Question = _bank_models()
+    return _one_or_404(select(Question).where(
+        Question.id == question_id, Question.bank_id.in_(banks_query(user).with_only_columns(QuestionBank.id))))
+
+
+def can_edit_bank(user, bank):
+    """Change questions, import, retire: the bank's own unit and the units above it."""
+    if user.role == "admin":
+        return True
+    if user.role in ("department", "unit"):
+        return is_within(bank.unit_id, user.unit_id)
+    if user.role in ("school_admin", "teacher"):
+        return bank.unit_id == user.unit_id
+    return False
+
+
+def bank_units_query(user):
+    """Units a user may create a bank for: its own (admin: any Sở or school)."""
+    _, Unit, *_ = _models()
+    if user.role == "admin":
+        return select(Unit)
+    if user.role in BANK_ROLES and user.unit_id:
+        return select(Unit).where(Unit.id == user.unit_id)
+    return select(Unit).where(false())
+
+
 # What a role may change, asked by views before they call a service.
 
 def can_manage_tree(user):

@@ -116,3 +116,16 @@ def safe_cell(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def text_cell(sheet, value):
+    """A cell of a write-only sheet whose text stays text: a string starting with
+    = + - @ is stored as a string (not a formula) and marked so Excel shows it as
+    typed, so the exported value reads back unchanged."""
+    from openpyxl.cell import WriteOnlyCell
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            cell.quotePrefix = True
+    return cell

@@ -11,6 +11,8 @@ from app.accounts.services import ensure_student_accounts, set_password
 from app.core import scope
 from app.core.timeutil import local_today, school_year_of
 from app.org.services import set_class_teachers
+from app.quiz.formats import parse
+from app.quiz.services import create_bank, import_questions
 from tests.conftest import TEST_PASSWORD
 
 OUTSIDERS = ["teacher_a", "school_admin_a", "unit_a", "student_a", "judge", "other_department"]
@@ -23,7 +25,11 @@ B_IDS = {
     "class_id": lambda w: [w.b.school_class.id],
     "student_id": lambda w: [student.id for student in w.b.students],
     "user_id": lambda w: [w.b.teacher.id, w.b.admin.id, w.b.students[0].user.id],
+    "bank_id": lambda w: [w.b.bank.id],
+    "question_id": lambda w: [w.b.question.id],
 }
+# Other URL arguments, one value each, so that every rule can be built.
+OTHER_ARGS = {"fmt": "gift", "action": "retire"}
 
 # POST data that would succeed if the scope check were missing, so that
 # "nothing changed" means something. Other POSTs need no data.
@@ -33,6 +39,8 @@ FORMS = {
     "org.class_teachers": lambda w: {"teacher_ids": [w.b.teacher.id]},
     "org.class_create": lambda w: {"name": "10A9", "grade": "10",
                                    "school_year": str(school_year_of(local_today()))},
+    "quiz.question_edit": lambda w: {"topic": "Đổi", "level": "all", "difficulty": "easy", "text": "Đổi?",
+                                     "option_0": "X", "right_0": "y", "option_1": "Y"},
 }
 
 
@@ -43,8 +51,11 @@ def _staffed_school(school, make_class, make_student, make_user):
     ensure_student_accounts(None, students, school)
     teacher = make_user("teacher", school)
     set_class_teachers(None, school_class, [teacher])
+    bank = create_bank(None, school, code=f"NH-{school.code}", name=f"Ngân hàng {school.name}")
+    question = import_questions(None, bank, parse(
+        "::q1::Ứng dụng định danh điện tử quốc gia là gì?{=VNeID ~VssID}".encode(), "gift")).questions[0]
     return SimpleNamespace(school_class=school_class, students=students, teacher=teacher,
-                           admin=make_user("school_admin", school))
+                           admin=make_user("school_admin", school), bank=bank, question=question)
 
 
 @pytest.fixture
@@ -100,7 +111,8 @@ def sweep(app, world, methods=("GET", "POST")):
             continue
         for ids in itertools.product(*(B_IDS[name](world) for name in names)):
             for method in (m for m in methods if m in rule.methods):
-                url = adapter.build(rule.endpoint, dict(zip(names, ids)), method=method)
+                values = dict(zip(names, ids), **{k: v for k, v in OTHER_ARGS.items() if k in rule.arguments})
+                url = adapter.build(rule.endpoint, values, method=method)
                 form = FORMS.get(rule.endpoint, lambda w: {})(world) if method == "POST" else None
                 requests.append((method, url, form))
     return requests
@@ -144,9 +156,12 @@ def test_sweep_urls_name_real_objects(app, world):
 
 
 OWN_PAGES = {
-    "teacher_a": lambda w: [f"/classes/{w.a.school_class.id}"],
-    "school_admin_a": lambda w: [f"/schools/{w.tree.school_a.id}", f"/classes/{w.a.school_class.id}"],
-    "unit_a": lambda w: [f"/units/{w.tree.cluster_a.id}", f"/schools/{w.tree.school_a.id}"],
+    "teacher_a": lambda w: [f"/classes/{w.a.school_class.id}", f"/banks/{w.a.bank.id}",
+                            f"/questions/{w.a.question.id}"],
+    "school_admin_a": lambda w: [f"/schools/{w.tree.school_a.id}", f"/classes/{w.a.school_class.id}",
+                                 f"/banks/{w.a.bank.id}/import", f"/questions/{w.a.question.id}/edit"],
+    "unit_a": lambda w: [f"/units/{w.tree.cluster_a.id}", f"/schools/{w.tree.school_a.id}",
+                         f"/banks/{w.a.bank.id}"],
     "student_a": lambda w: ["/me"],
     "judge": lambda w: ["/judge"],
     "other_department": lambda w: [f"/units/{w.so2.id}", f"/schools/{w.so2_school.id}"],

@@ -1,0 +1,126 @@
+"""`flask quiz ...`: read question files, import them into a bank, export a bank."""
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.core.errors import DomainError
+from app.extensions import db
+from app.org.models import Unit
+from app.quiz import services
+from app.quiz.formats import FORMATS, ParseError, detect_format, format_error, parse, to_json
+
+quiz_cli = AppGroup("quiz", help="Ngân hàng câu hỏi và cuộc thi tìm hiểu.")
+QUIZZES_DIR = Path(__file__).resolve().parents[2] / "quizzes"
+SHIPPED_BANK = "DVC"
+
+
+def _read(path, fmt):
+    data = Path(path).read_bytes()
+    fmt = fmt or detect_format(path, data)
+    try:
+        return parse(data, fmt)
+    except ParseError as exc:
+        for error in exc.errors:
+            click.echo(f"{path}: {format_error(error)}", err=True)
+        sys.exit(1)
+
+
+@quiz_cli.command("parse")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Mặc định: đoán theo nội dung và tên tệp.")
+def parse_command(path, fmt):
+    """Đọc một tệp câu hỏi (không ghi vào CSDL) và in JSON, mỗi câu một đối tượng."""
+    questions = _read(path, fmt)
+    click.echo(json.dumps([to_json(q) for q in questions], ensure_ascii=False, indent=2))
+
+
+def _bank(code):
+    bank = services.get_bank_by_code(code)
+    if bank is None:
+        raise click.ClickException(f"Không có ngân hàng câu hỏi mã {code}.")
+    return bank
+
+
+def _import(bank, questions, defaults):
+    try:
+        result = services.import_questions(None, bank, questions, defaults)
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    return result
+
+
+@quiz_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--bank", "bank_code", required=True, help="Mã ngân hàng câu hỏi")
+@click.option("--format", "fmt", type=click.Choice(FORMATS))
+@click.option("--topic", default=None, help="Chủ đề cho câu không có chủ đề")
+@click.option("--level", type=click.Choice(["THCS", "THPT", "all"]), default="all")
+@click.option("--difficulty", type=click.Choice(["easy", "medium", "hard"]), default="medium")
+def import_command(path, bank_code, fmt, topic, level, difficulty):
+    """Nhập một tệp câu hỏi vào ngân hàng, trong một giao dịch (tệp có lỗi: không nhập gì)."""
+    bank = _bank(bank_code)
+    questions = _read(path, fmt)
+    defaults = services.ImportDefaults(topic=topic or Path(path).stem, level=level, difficulty=difficulty)
+    click.echo(_import(bank, questions, defaults).message)
+
+
+def shipped_questions(directory=QUIZZES_DIR):
+    """Every question of the bank files in quizzes/, or ParseError naming the file."""
+    questions = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            questions.extend(parse(path.read_bytes(), "yaml"))
+        except ParseError as exc:
+            raise ParseError([(line, f"{path.name}: {message}") for line, message in exc.errors]) from None
+    return questions
+
+
+def import_shipped(unit, code=SHIPPED_BANK):
+    """Create (once) the bank of the shipped questions for a unit and bring it up to date."""
+    bank = services.get_bank_by_code(code)
+    if bank is None:
+        bank = services.create_bank(None, unit, code=code, name="Tìm hiểu dịch vụ công trực tuyến",
+                                    description="Ngân hàng câu hỏi có nguồn, kèm theo nền tảng (thư mục quizzes/).")
+    return bank, services.import_questions(None, bank, shipped_questions())
+
+
+@quiz_cli.command("import-shipped")
+@click.option("--unit", "unit_code", required=True, help="Mã đơn vị sở hữu ngân hàng (thường là Sở)")
+@click.option("--bank", "bank_code", default=SHIPPED_BANK, show_default=True)
+def import_shipped_command(unit_code, bank_code):
+    """Nạp ngân hàng câu hỏi kèm theo (quizzes/*.yaml); chạy lại chỉ cập nhật câu đã đổi."""
+    unit = db.session.execute(select(Unit).where(Unit.code == unit_code)).scalar_one_or_none()
+    if unit is None:
+        raise click.ClickException(f"Không có đơn vị mã {unit_code}.")
+    try:
+        bank, result = import_shipped(unit, bank_code)
+    except ParseError as exc:
+        raise click.ClickException(str(exc)) from None
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"{bank.code}: {result.message}")
+
+
+@quiz_cli.command("export")
+@click.option("--bank", "bank_code", required=True)
+@click.option("--format", "fmt", type=click.Choice(["gift", "xlsx", "yaml"]), default="gift")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+def export_command(bank_code, fmt, output):
+    """Xuất ngân hàng câu hỏi ra GIFT, mẫu Excel hoặc YAML."""
+    from app.quiz.formats.gift import write_gift
+    from app.quiz.formats.xlsx import write_xlsx
+    from app.quiz.formats.yaml_bank import write_yaml
+    questions = services.export_questions(_bank(bank_code))
+    if fmt == "xlsx":
+        Path(output).write_bytes(write_xlsx(questions))
+    else:
+        Path(output).write_text(write_gift(questions) if fmt == "gift" else write_yaml(questions), encoding="utf-8")
+    click.echo(f"Đã xuất {len(questions)} câu ra {output}.")

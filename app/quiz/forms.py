@@ -1,0 +1,44 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.quiz.formats import DIFFICULTY_LABELS, LEVEL_LABELS
+
+OPTION_SLOTS = 6
+LEVEL_CHOICES = list(LEVEL_LABELS.items())
+DIFFICULTY_CHOICES = list(DIFFICULTY_LABELS.items())
+
+
+class BankForm(FlaskForm):
+    code = StringField("Mã ngân hàng", validators=[DataRequired("Nhập mã, ví dụ DVC-THPTND."), Length(max=32)])
+    name = StringField("Tên ngân hàng", validators=[DataRequired("Nhập tên ngân hàng."), Length(max=200)])
+    unit_id = SelectField("Thuộc đơn vị", coerce=int, choices=[])
+
+
+class QuestionImportForm(FlaskForm):
+    file = FileField("Tệp câu hỏi (GIFT, Aiken, Excel theo mẫu, YAML)",
+                     validators=[FileRequired("Chọn tệp để tải lên.")])
+    format = SelectField("Định dạng", choices=[("", "Tự nhận biết"), ("gift", "GIFT (Moodle)"),
+                                               ("aiken", "Aiken"), ("xlsx", "Excel theo mẫu"),
+                                               ("yaml", "YAML (thư mục quizzes/)")], default="")
+    topic = StringField("Chủ đề cho câu chưa có chủ đề", validators=[Optional(), Length(max=200)])
+    level = SelectField("Cấp học cho câu chưa ghi cấp học", choices=LEVEL_CHOICES, default="all")
+    difficulty = SelectField("Mức độ cho câu chưa ghi mức độ", choices=DIFFICULTY_CHOICES, default="medium")
+
+
+class QuestionForm(FlaskForm):
+    topic = StringField("Chủ đề", validators=[DataRequired("Nhập chủ đề."), Length(max=200)])
+    level = SelectField("Cấp học", choices=LEVEL_CHOICES)
+    difficulty = SelectField("Mức độ", choices=DIFFICULTY_CHOICES)
+    text = TextAreaField("Nội dung câu hỏi", validators=[DataRequired("Nhập nội dung câu hỏi.")])
+    truth = SelectField("Đáp án", choices=[("true", "Đúng"), ("false", "Sai")])
+    lines = TextAreaField("Đáp án", validators=[Optional()])
+    shuffle = BooleanField("Đảo thứ tự phương án khi thi")
+    explanation = TextAreaField("Giải thích (hiện cho học sinh sau khi thi)", validators=[Optional()])
+    source = StringField("Nguồn", validators=[Optional(), Length(max=500)])
+
+
+for _slot in range(OPTION_SLOTS):
+    setattr(QuestionForm, f"option_{_slot}", StringField(f"Phương án {'ABCDEF'[_slot]}", validators=[Optional()]))
+    setattr(QuestionForm, f"right_{_slot}", BooleanField("Đúng"))

@@ -1,0 +1,255 @@
+"""Question banks on the web: list and create banks, browse and search questions,
+import a file (upload -> preview -> confirm), edit, retire, export."""
+import html
+import io
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+
+from app.accounts.forms import EmptyForm
+from app.core import scope
+from app.core.errors import DomainError
+from app.core.uploads import drop_pending, load_pending, save_pending
+from app.extensions import db
+from app.org.forms import ConfirmImportForm
+from app.quiz import services
+from app.quiz.formats import (
+    DIFFICULTY_LABELS, FORMATS, LEVEL_LABELS, TYPE_LABELS, ParseError, detect_format, format_error, parse,
+)
+from app.quiz.forms import OPTION_SLOTS, BankForm, QuestionForm, QuestionImportForm
+from app.quiz.models import Question, QuestionBank
+
+bp = Blueprint("quiz", __name__)
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+_TAGS = re.compile(r"<[^>]*>")
+
+
+@bp.app_template_filter("question_text")
+def question_text(text, text_format="moodle"):
+    """Question text for the page: always escaped (imported HTML is shown as its text,
+    never run), line breaks kept."""
+    text = text or ""
+    if text_format == "html":
+        text = html.unescape(_TAGS.sub(" ", text.replace("<br>", "\n").replace("<br/>", "\n")))
+    return Markup("<br>").join(escape(line) for line in text.split("\n"))
+
+
+def _require(allowed):
+    if not allowed:
+        abort(404)
+
+
+def _bank_list_allowed():
+    _require(current_user.role in scope.BANK_ROLES)
+
+
+@bp.route("/banks", methods=["GET", "POST"])
+@login_required
+def bank_list():
+    _bank_list_allowed()
+    form = BankForm()
+    units = db.session.execute(scope.bank_units_query(current_user)).scalars().all()
+    form.unit_id.choices = [(u.id, u.name) for u in units]
+    if form.validate_on_submit():
+        unit = next(u for u in units if u.id == form.unit_id.data)
+        try:
+            bank = services.create_bank(current_user, unit, code=form.code.data, name=form.name.data)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Đã tạo ngân hàng “{bank.name}”.", "success")
+            return redirect(url_for("quiz.bank_detail", bank_id=bank.id))
+    counts = dict(db.session.execute(
+        select(Question.bank_id, func.count()).where(Question.retired_at.is_(None)).group_by(Question.bank_id)).all())
+    banks = db.session.execute(scope.banks_query(current_user).order_by(QuestionBank.code)).scalars().all()
+    return render_template("quiz/bank_list.html", banks=banks, counts=counts, form=form,
+                           can_create=bool(units))
+
+
+@bp.route("/banks/template.xlsx")
+@login_required
+def bank_template():
+    _bank_list_allowed()
+    from app.quiz.formats.xlsx import EXAMPLES, write_xlsx
+    return send_file(io.BytesIO(write_xlsx([], examples=EXAMPLES)), mimetype=XLSX_MIME, as_attachment=True,
+                     download_name="mau-nhap-cau-hoi.xlsx")
+
+
+def _filters():
+    args = request.args
+    return {
+        "q": args.get("q", "").strip()[:100],
+        "topic": args.get("topic", "").strip()[:200],
+        "level": args.get("level", "") if args.get("level", "") in LEVEL_LABELS else "",
+        "difficulty": args.get("difficulty", "") if args.get("difficulty", "") in DIFFICULTY_LABELS else "",
+        "qtype": args.get("qtype", "") if args.get("qtype", "") in TYPE_LABELS else "",
+        "status": args.get("status", "active") if args.get("status") in ("active", "retired", "all") else "active",
+    }
+
+
+@bp.route("/banks/<int:bank_id>")
+@login_required
+def bank_detail(bank_id):
+    bank = scope.get_bank_or_404(current_user, bank_id)
+    filters = _filters()
+    query = services.questions_query(bank, **filters)
+    total = db.session.execute(query.with_only_columns(func.count())).scalar_one()
+    page = max(request.args.get("page", 1, type=int), 1)
+    questions = db.session.execute(
+        query.order_by(Question.topic, Question.sort_key, Question.id)
+        .limit(services.PAGE_SIZE).offset((page - 1) * services.PAGE_SIZE)).scalars().unique().all()
+    return render_template(
+        "quiz/bank_detail.html", bank=bank, questions=questions, total=total, page=page,
+        pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1), filters=filters,
+        topics=services.topic_counts(bank), can_edit=scope.can_edit_bank(current_user, bank),
+        levels=LEVEL_LABELS, difficulties=DIFFICULTY_LABELS, types=TYPE_LABELS)
+
+
+@bp.route("/banks/<int:bank_id>/import", methods=["GET", "POST"])
+@login_required
+def bank_import(bank_id):
+    """Upload -> preview as students will see it (nothing written) -> confirm (one transaction)."""
+    bank = scope.get_bank_or_404(current_user, bank_id)
+    _require(scope.can_edit_bank(current_user, bank))
+    upload, confirm = QuestionImportForm(), ConfirmImportForm()
+    back = url_for("quiz.bank_detail", bank_id=bank.id)
+    if "token" in request.form:
+        if not confirm.validate_on_submit():
+            abort(400)
+        token = confirm.token.data
+        data = load_pending(current_user.id, token)
+        if data is None:
+            flash("Phiên nhập đã hết hạn, vui lòng tải tệp lên lại.", "error")
+            return redirect(request.path)
+        fmt, filename = request.form.get("fmt", ""), request.form.get("filename", "")
+        if fmt not in FORMATS:
+            abort(400)
+        defaults = services.ImportDefaults(topic=request.form.get("topic") or "Chung",
+                                           level=request.form.get("level", "all"),
+                                           difficulty=request.form.get("difficulty", "medium"))
+    elif upload.validate_on_submit():
+        data = upload.file.data.read()
+        filename = upload.file.data.filename or ""
+        fmt = upload.format.data or detect_format(filename, data)
+        token = save_pending(current_user.id, data)
+        defaults = services.ImportDefaults(topic=upload.topic.data or _stem(filename) or "Chung",
+                                           level=upload.level.data, difficulty=upload.difficulty.data)
+    else:
+        return render_template("quiz/import_upload.html", form=upload, bank=bank, back=back)
+    try:
+        questions = services.prepare(parse(data, fmt), defaults)
+    except ParseError as exc:
+        drop_pending(current_user.id, token)
+        return render_template("quiz/import_upload.html", form=upload, bank=bank, back=back,
+                               errors=[format_error(e) for e in exc.errors], fmt=fmt)
+    except DomainError as exc:
+        drop_pending(current_user.id, token)
+        return render_template("quiz/import_upload.html", form=upload, bank=bank, back=back,
+                               errors=exc.message.split("; "), fmt=fmt)
+    if "token" in request.form and request.form.get("action") == "commit":
+        result = services.import_questions(current_user, bank, questions, defaults)
+        db.session.commit()
+        drop_pending(current_user.id, token)
+        flash(result.message, "success")
+        return redirect(back)
+    confirm.token.data = token
+    return render_template("quiz/import_preview.html", bank=bank, questions=questions, form=confirm, fmt=fmt,
+                           filename=filename, defaults=defaults, back=back)
+
+
+def _stem(filename):
+    name = (filename or "").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0][:200] if "." in name else name[:200]
+
+
+@bp.route("/banks/<int:bank_id>/export.<fmt>")
+@login_required
+def bank_export(bank_id, fmt):
+    bank = scope.get_bank_or_404(current_user, bank_id)
+    questions = services.export_questions(bank)
+    if fmt == "gift":
+        from app.quiz.formats.gift import write_gift
+        data, mime = write_gift(questions).encode("utf-8"), "text/plain; charset=utf-8"
+    elif fmt == "xlsx":
+        from app.quiz.formats.xlsx import write_xlsx
+        data, mime = write_xlsx(questions), XLSX_MIME
+    else:
+        abort(404)
+    return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True,
+                     download_name=f"{bank.code.lower()}.{'gift.txt' if fmt == 'gift' else fmt}")
+
+
+@bp.route("/questions/<int:question_id>")
+@login_required
+def question_detail(question_id):
+    question = scope.get_question_or_404(current_user, question_id)
+    return render_template("quiz/question_detail.html", question=question, bank=question.bank,
+                           question_dict=services.question_dict(question),
+                           can_edit=scope.can_edit_bank(current_user, question.bank), form=EmptyForm())
+
+
+def _fill_form(form, q):
+    form.topic.data, form.level.data, form.difficulty.data = q["topic"], q["level"], q["difficulty"]
+    form.text.data, form.explanation.data, form.source.data = q["text"], q["general_feedback"], q["source"]
+    form.shuffle.data = q["shuffle"]
+    for slot, a in enumerate(q["answers"][:OPTION_SLOTS] if q["type"] == "multichoice" else []):
+        getattr(form, f"option_{slot}").data = a["text"]
+        getattr(form, f"right_{slot}").data = a["fraction"] > 0
+    if q["type"] == "truefalse":
+        form.truth.data = "true" if q["answers"][0]["fraction"] > 0 else "false"
+    elif q["type"] == "shortanswer":
+        form.lines.data = "\n".join(a["text"] for a in q["answers"])
+    elif q["type"] == "numerical":
+        form.lines.data = "\n".join(f"{a['value']:g} ± {a['tolerance']:g}" for a in q["answers"] if a["value"] is not None)
+    elif q["type"] == "matching":
+        form.lines.data = "\n".join(f"{left} -> {right}" for left, right in q["pairs"])
+
+
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+def question_edit(question_id):
+    question = scope.get_question_or_404(current_user, question_id)
+    _require(scope.can_edit_bank(current_user, question.bank))
+    form = QuestionForm()
+    if request.method == "GET":
+        _fill_form(form, services.question_dict(question))
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in
+                  ("topic", "level", "difficulty", "text", "explanation", "source", "shuffle", "truth", "lines")}
+        fields["options"] = [(getattr(form, f"option_{i}").data or "", getattr(form, f"right_{i}").data)
+                             for i in range(OPTION_SLOTS)]
+        try:
+            changed = services.update_question(current_user, question, services.edited_question(question, fields))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Đã lưu phiên bản {question.version}." if changed else "Không có thay đổi.", "success")
+            return redirect(url_for("quiz.question_detail", question_id=question.id))
+    return render_template("quiz/question_form.html", form=form, question=question, bank=question.bank,
+                           slots=range(OPTION_SLOTS))
+
+
+@bp.route("/questions/<int:question_id>/<any(retire, restore):action>", methods=["POST"])
+@login_required
+def question_status(question_id, action):
+    question = scope.get_question_or_404(current_user, question_id)
+    _require(scope.can_edit_bank(current_user, question.bank))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if action == "retire":
+        services.retire_question(current_user, question)
+        message = "Đã ngừng dùng câu hỏi: các vòng thi mới không rút câu này; bài đã làm giữ nguyên."
+    else:
+        services.restore_question(current_user, question)
+        message = "Đã dùng lại câu hỏi."
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("quiz.question_detail", question_id=question.id))
