@@ -32,7 +32,7 @@ class QuestionForm(FlaskForm):
     level = SelectField("Cấp học", choices=LEVEL_CHOICES)
     difficulty = SelectField("Mức độ", choices=DIFFICULTY_CHOICES)
     text = TextAreaField("Nội dung câu hỏi", validators=[DataRequired("Nhập nội dung câu hỏi.")])
-    truth = SelectField("Đáp án", choices=[("true", "Đúng"), ("false", "Sai")])
+    truth = SelectField("Đáp án", choices=[("true", "Đúng"), ("false", "Sai")], default="true", validate_choice=False)
     lines = TextAreaField("Đáp án", validators=[Optional()])
     shuffle = BooleanField("Đảo thứ tự phương án khi thi")
     explanation = TextAreaField("Giải thích (hiện cho học sinh sau khi thi)", validators=[Optional()])

@@ -113,7 +113,9 @@ def check_question(question):
                 problems.append("không có phương án đúng (100 %)")
         else:
             positive = sum(a["fraction"] for a in answers if a["fraction"] > 0)
-            if abs(positive - 1) > 0.01:
+            if positive == 0:
+                problems.append("không có phương án đúng")
+            elif abs(positive - 1) > 0.01:
                 problems.append(f"tổng điểm các phương án đúng là {positive * 100:g} %, phải là 100 %")
         if any(abs(a["fraction"]) > 1.0001 for a in answers):
             problems.append("trọng số phương án vượt quá 100 %")

@@ -7,7 +7,8 @@ tags, escapes `\\~ \\= \\# \\{ \\} \\: \\n`, answer feedback `#...`, general fee
 where the braces become `_____`).
 
 Our own metadata travels in comment lines Moodle ignores, right above a question:
-`// @key: vneid-001`, `// @level: THPT`, `// @difficulty: easy`, `// @source: ...`.
+`// @key: vneid-001`, `// @level: THPT`, `// @difficulty: easy`, `// @source: ...`,
+`// @shuffle: false`.
 """
 import re
 
@@ -22,7 +23,7 @@ _ESCAPES = {":": "\ue03a", "#": "\ue023", "=": "\ue03d", "{": "\ue07b", "}": "\u
 _UNESCAPES = {v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()}
 _BACKSLASH = "\ue05c"
 _WEIGHT = re.compile(r"^%(-?[0-9]{1,3}(?:\.[0-9]*)?)%")
-_META = re.compile(r"^//\s*@(key|level|difficulty|source|topic)\s*:\s*(.*)$")
+_META = re.compile(r"^//\s*@(key|level|difficulty|source|topic|shuffle)\s*:\s*(.*)$")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 _CATEGORY_PREFIXES = re.compile(r"^(\$(course|system|module|cat\d*)\$/)?(top/)?")
 
@@ -118,6 +119,7 @@ def parse_gift(text):
         question["topic"] = meta.get("topic") or category_topic(category)
         for field in ("key", "level", "difficulty", "source"):
             question[field] = meta.get(field) or None
+        question["shuffle"] = meta.get("shuffle", "true").lower() != "false"
         errors.extend((body_line, problem) for problem in check_question(question))
         question["line"] = body_line
         questions.append(question)
@@ -281,6 +283,8 @@ def write_gift(questions):
             out.append(f"$CATEGORY: {topic}\n")
             category = topic
         lines = [f"// @{field}: {q[field]}" for field in ("key", "level", "difficulty", "source") if q.get(field)]
+        if q.get("shuffle") is False:
+            lines.append("// @shuffle: false")
         fmt = q.get("format") or "moodle"
         head = (f"::{_esc(q['title'])}::" if q.get("title") else "") + _text(q["text"], fmt)
         general = f"####{_text(q['general_feedback'], fmt, fmt)}" if q.get("general_feedback") else ""

@@ -39,6 +39,9 @@ def parse_yaml(text):
             errors.append((None, "mỗi câu hỏi phải là một mục có các khoá key, text, ..."))
             continue
         line = item.get("__line__")
+        key = _text(item.get("key"))
+        duplicate = keys.get(key) if key else None
+        keys.setdefault(key, line)
         try:
             question = _question(item, topic)
         except Invalid as exc:
@@ -49,9 +52,8 @@ def parse_yaml(text):
             if not question[field] and question["type"] != "description":
                 label = "explanation" if field == "general_feedback" else field
                 problems.append(f"thiếu “{label}”")
-        if question["key"] and question["key"] in keys:
-            problems.append(f"key “{question['key']}” trùng với câu ở dòng {keys[question['key']]}")
-        keys.setdefault(question["key"], line)
+        if duplicate:
+            problems.append(f"key “{key}” trùng với câu ở dòng {duplicate}")
         errors.extend((line, p) for p in problems)
         question["line"] = line
         questions.append(question)
@@ -150,10 +152,13 @@ def _numbers(item):
 
 # Writing ---------------------------------------------------------------------------
 
-def to_yaml_item(q):
+def to_yaml_item(q, file_topic=None):
     """One question as a mapping of a bank file (the inverse of `_question`)."""
     item = {"key": q.get("key"), "type": q["type"], "level": q.get("level"), "difficulty": q.get("difficulty"),
             "text": q["text"]}
+    topic = q.get("topic") or q.get("category")
+    if topic and topic != file_topic:
+        item["topic"] = topic
     if q.get("title"):
         item["title"] = q["title"]
     if q["type"] == "multichoice":
@@ -189,5 +194,5 @@ def write_yaml(questions, topic=None):
     document = {}
     if topic:
         document["topic"] = topic
-    document["questions"] = [to_yaml_item(q) for q in questions]
+    document["questions"] = [to_yaml_item(q, topic) for q in questions]
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
