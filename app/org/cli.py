@@ -84,4 +84,9 @@ def demo_command():
         click.echo("Đã có dữ liệu: không nạp lại dữ liệu mẫu.")
         return
     summary = load_demo()
+    from app.quiz.cli import import_shipped
+    so = db.session.execute(select(Unit).where(Unit.code == "SO-CT")).scalar_one()
+    bank, result = import_shipped(so)
+    db.session.commit()
     click.echo(summary)
+    click.echo(f"Ngân hàng câu hỏi {bank.code}: {result.message}")
