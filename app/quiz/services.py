@@ -283,7 +283,9 @@ def edited_question(question, fields):
         if keep_weights:
             q["answers"] = [dict(a) for a in current["answers"]]
         else:
-            q["answers"] = [answer(text, (1.0 / rights) if right else 0.0) for text, right in options]
+            feedback = {a["text"]: a["feedback"] for a in current["answers"]}
+            q["answers"] = [answer(text, (1.0 / rights) if right else 0.0, feedback.get(text))
+                            for text, right in options]
             q["single"] = rights == 1
         q["shuffle"] = bool(fields.get("shuffle"))
     elif qtype == "truefalse":
