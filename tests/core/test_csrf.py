@@ -13,6 +13,8 @@ from app.accounts.services import ensure_student_accounts
 from app.core.timeutil import local_today, school_year_of
 from app.extensions import db as _db
 from app.org.services import set_class_teachers
+from app.quiz.formats import parse
+from app.quiz.services import create_bank, import_questions
 from tests.conftest import TEST_PASSWORD
 
 
@@ -39,9 +41,11 @@ def things(tree, make_unit, make_class, make_student, make_user, db):
     ensure_student_accounts(None, [student], tree.school_a)
     teacher = make_user("teacher", tree.school_a)
     set_class_teachers(None, school_class, [teacher])
+    bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng thử")
+    question = import_questions(None, bank, parse("Câu hỏi? {=Có ~Không}".encode(), "gift")).questions[0]
     found = SimpleNamespace(tree=tree, school_class=school_class, student=student, teacher=teacher,
                             empty_unit=make_unit("commune", "Xã trống", parent=tree.cluster_a),
-                            admin=make_user("admin"))
+                            admin=make_user("admin"), bank=bank, question=question)
     db.session.commit()
     return found
 
@@ -52,6 +56,9 @@ IDS = {
     "class_id": lambda t: t.school_class.id,
     "student_id": lambda t: t.student.id,
     "user_id": lambda t: t.teacher.id,
+    "bank_id": lambda t: t.bank.id,
+    "question_id": lambda t: t.question.id,
+    "action": lambda t: "retire",
 }
 
 
@@ -78,6 +85,11 @@ FORMS = {
     "org.class_teachers": lambda t: {"teacher_ids": [t.teacher.id]},
     "org.class_roster": lambda t: {"file": _csv(ROSTER, "lop.csv")},
     "org.school_roster": lambda t: {"file": _csv(ROSTER, "truong.csv")},
+    "quiz.bank_list": lambda t: {"code": "NH-MOI", "name": "Ngân hàng mới", "unit_id": t.tree.so.id},
+    "quiz.bank_import": lambda t: {"file": _csv("Câu mới? {=Có ~Không}", "cau.gift"), "format": "gift",
+                                   "level": "all", "difficulty": "easy"},
+    "quiz.question_edit": lambda t: {"topic": "Mới", "level": "all", "difficulty": "easy", "text": "Sửa?",
+                                     "option_0": "Có", "right_0": "y", "option_1": "Không"},
 }
 
 
