@@ -10,6 +10,7 @@ from flask import current_app
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 PENDING_HOURS = 24
+EXPIRED_UPLOAD = "Phiên nhập đã hết hạn, vui lòng tải tệp lên lại."
 
 
 def _pending_dir():
@@ -49,3 +50,21 @@ def _purge_old():
     for entry in _pending_dir().iterdir():
         if entry.stat().st_mtime < cutoff:
             os.unlink(entry)
+
+
+def two_step_upload(user_id, upload_form, confirm_form):
+    """The file of an upload -> preview -> confirm import, in a view:
+    (data, token, expired). On the first step the upload is kept under a new token;
+    on the confirming step (a `token` field) it is read back. `data` is None when
+    neither form was sent, and `expired` is True when the kept file is gone."""
+    from flask import abort, request
+    if "token" in request.form:
+        if not confirm_form.validate_on_submit():
+            abort(400)
+        token = confirm_form.token.data
+        data = load_pending(user_id, token)
+        return data, token, data is None
+    if upload_form.validate_on_submit():
+        data = upload_form.file.data.read()
+        return data, save_pending(user_id, data), False
+    return None, None, False

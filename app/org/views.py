@@ -9,7 +9,7 @@ from app.core import scope
 from app.core.errors import DomainError
 from app.core.text import fold
 from app.core.timeutil import local_today, school_year_of
-from app.core.uploads import drop_pending, load_pending, save_pending
+from app.core.uploads import EXPIRED_UPLOAD, drop_pending, two_step_upload
 from app.extensions import db
 from app.org import roster, services
 from app.org.cards import login_cards_pdf
@@ -322,18 +322,10 @@ def _roster_import(school, school_class, back_url):
     """Upload -> preview (nothing written) -> confirm (good rows, one transaction)."""
     year = school_class.school_year if school_class else current_school_year()
     upload, confirm = UploadForm(), ConfirmImportForm()
-    data, token = None, None
-    if "token" in request.form:
-        if not confirm.validate_on_submit():
-            abort(400)
-        token = confirm.token.data
-        data = load_pending(current_user.id, token)
-        if data is None:
-            flash("Phiên nhập đã hết hạn, vui lòng tải tệp lên lại.", "error")
-            return redirect(request.path)
-    elif upload.validate_on_submit():
-        data = upload.file.data.read()
-        token = save_pending(current_user.id, data)
+    data, token, expired = two_step_upload(current_user.id, upload, confirm)
+    if expired:
+        flash(EXPIRED_UPLOAD, "error")
+        return redirect(request.path)
     if data is None:
         return render_template("org/roster_upload.html", form=upload, school=school,
                                school_class=school_class, back_url=back_url, year=year)

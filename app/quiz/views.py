@@ -12,12 +12,19 @@ from sqlalchemy import func, select
 from app.accounts.forms import EmptyForm
 from app.core import scope
 from app.core.errors import DomainError
-from app.core.uploads import drop_pending, load_pending, save_pending
+from app.core.uploads import EXPIRED_UPLOAD, drop_pending, two_step_upload
 from app.extensions import db
 from app.org.forms import ConfirmImportForm
 from app.quiz import services
 from app.quiz.formats import (
-    DIFFICULTY_LABELS, FORMATS, LEVEL_LABELS, TYPE_LABELS, ParseError, detect_format, format_error, parse,
+    DIFFICULTY_LABELS,
+    FORMATS,
+    LEVEL_LABELS,
+    TYPE_LABELS,
+    ParseError,
+    detect_format,
+    format_error,
+    parse,
 )
 from app.quiz.forms import OPTION_SLOTS, BankForm, QuestionForm, QuestionImportForm
 from app.quiz.models import Question, QuestionBank
@@ -119,29 +126,24 @@ def bank_import(bank_id):
     _require(scope.can_edit_bank(current_user, bank))
     upload, confirm = QuestionImportForm(), ConfirmImportForm()
     back = url_for("quiz.bank_detail", bank_id=bank.id)
+    data, token, expired = two_step_upload(current_user.id, upload, confirm)
+    if expired:
+        flash(EXPIRED_UPLOAD, "error")
+        return redirect(request.path)
+    if data is None:
+        return render_template("quiz/import_upload.html", form=upload, bank=bank, back=back)
     if "token" in request.form:
-        if not confirm.validate_on_submit():
-            abort(400)
-        token = confirm.token.data
-        data = load_pending(current_user.id, token)
-        if data is None:
-            flash("Phiên nhập đã hết hạn, vui lòng tải tệp lên lại.", "error")
-            return redirect(request.path)
         fmt, filename = request.form.get("fmt", ""), request.form.get("filename", "")
         if fmt not in FORMATS:
             abort(400)
         defaults = services.ImportDefaults(topic=request.form.get("topic") or "Chung",
                                            level=request.form.get("level", "all"),
                                            difficulty=request.form.get("difficulty", "medium"))
-    elif upload.validate_on_submit():
-        data = upload.file.data.read()
+    else:
         filename = upload.file.data.filename or ""
         fmt = upload.format.data or detect_format(filename, data)
-        token = save_pending(current_user.id, data)
         defaults = services.ImportDefaults(topic=upload.topic.data or _stem(filename) or "Chung",
                                            level=upload.level.data, difficulty=upload.difficulty.data)
-    else:
-        return render_template("quiz/import_upload.html", form=upload, bank=bank, back=back)
     try:
         questions = services.prepare(parse(data, fmt), defaults)
     except ParseError as exc:

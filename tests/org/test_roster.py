@@ -6,8 +6,7 @@ from sqlalchemy import func, select
 from app.core.errors import DomainError
 from app.org.models import Student
 from app.org.roster import commit_roster, preview_roster
-from tests.org.rosterfiles import (MESSY_ERROR_ROWS, MESSY_GOOD_CODES, TITLE_BLOCK, messy_class_roster, nfd,
-                                   xlsx_bytes)
+from tests.org.rosterfiles import MESSY_ERROR_ROWS, MESSY_GOOD_CODES, TITLE_BLOCK, messy_class_roster, nfd, xlsx_bytes
 
 
 @pytest.fixture

@@ -13,8 +13,17 @@ Our own metadata travels in comment lines Moodle ignores, right above a question
 import re
 
 from app.quiz.formats import (
-    Invalid, ParseError, TEXT_FORMATS, answer, check_question, clean_text, new_question, numeric_answer,
-    percent_to_fraction, to_number, truefalse_answers,
+    TEXT_FORMATS,
+    Invalid,
+    ParseError,
+    answer,
+    check_question,
+    clean_text,
+    new_question,
+    numeric_answer,
+    percent_to_fraction,
+    to_number,
+    truefalse_answers,
 )
 
 # Escaped characters stand in the private use area while a question is cut up.

@@ -10,12 +10,23 @@ trắc nghiệm `A` or `A, C` (or weights `A:50; C:50; D:-100`), đúng/sai `Đ�
 import io
 import re
 
-from app.core.spreadsheet import cell_text, find_header, header_key, is_blank, read_rows, text_cell
 from app.core.errors import DomainError
+from app.core.spreadsheet import cell_text, find_header, header_key, is_blank, read_rows, text_cell
 from app.core.text import fold
 from app.quiz.formats import (
-    Invalid, DIFFICULTY_LABELS, LEVEL_LABELS, TYPE_LABELS, ParseError, answer, check_question, clean_text,
-    new_question, numeric_answer, percent_to_fraction, to_number, truefalse_answers,
+    DIFFICULTY_LABELS,
+    LEVEL_LABELS,
+    TYPE_LABELS,
+    Invalid,
+    ParseError,
+    answer,
+    check_question,
+    clean_text,
+    new_question,
+    numeric_answer,
+    percent_to_fraction,
+    to_number,
+    truefalse_answers,
 )
 
 OPTION_COUNT = 6

@@ -5,8 +5,16 @@ import string
 import yaml
 
 from app.quiz.formats import (
-    Invalid, DIFFICULTIES, LEVELS, TYPES, ParseError, answer, check_question, clean_text, new_question,
-    numeric_answer, to_number, truefalse_answers,
+    TYPES,
+    Invalid,
+    ParseError,
+    answer,
+    check_question,
+    clean_text,
+    new_question,
+    numeric_answer,
+    to_number,
+    truefalse_answers,
 )
 
 LETTERS = string.ascii_uppercase
