@@ -54,7 +54,7 @@ def parse_aiken(text):
                 errors.append((number, f"phương án {letter} để trống"))
             options.append((letter, body))
         elif options:
-            errors.append((number, "thiếu dòng “ANSWER: X” sau các phương án"))
+            errors.append((start, "câu hỏi thiếu dòng “ANSWER: X” sau các phương án"))
             reset()
             stem, start = [line], number
         else:
