@@ -123,4 +123,138 @@ class QuestionVersion(db.Model):
         return self.data.get("shuffle", True)
 
 
-__all__ = ["QuestionBank", "Question", "QuestionVersion", "LEVELS", "DIFFICULTIES"]
+
+
+# Contests -----------------------------------------------------------------------------
+
+GRADING_METHODS = {"highest": "Điểm cao nhất", "first": "Lần đầu", "last": "Lần cuối", "average": "Trung bình"}
+REVIEW_POLICIES = {"after_submit": "Ngay sau khi nộp", "after_close": "Sau khi đợt thi kết thúc", "never": "Không hiện"}
+
+
+class Contest(db.Model):
+    """A cuộc thi tìm hiểu of a unit (a whole Sở, or one school), for some school levels."""
+
+    __tablename__ = "contest"
+
+    id = db.Column(db.Integer, primary_key=True)
+    code = db.Column(db.String(32), nullable=False, unique=True)
+    name = db.Column(db.String(300), nullable=False)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False, index=True)
+    bank_id = db.Column(db.Integer, db.ForeignKey("question_bank.id", ondelete="RESTRICT"), nullable=False)
+    levels = db.Column(db.String(60), nullable=False, default="THCS,THPT")  # stages: THCS, THPT, GDTX
+    school_year = db.Column(db.Integer, nullable=False)
+    description = db.Column(db.Text, nullable=False, default="")
+    published = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    unit = db.relationship("Unit")
+    bank = db.relationship("QuestionBank")
+    rounds = db.relationship("Round", order_by="Round.number", back_populates="contest",
+                             cascade="all, delete-orphan")
+
+    @property
+    def level_list(self):
+        return [level for level in self.levels.split(",") if level]
+
+
+class Round(db.Model):
+    """An đợt of a contest: its window, time limit, the draw, attempts and grading."""
+
+    __tablename__ = "round"
+    __table_args__ = (
+        UniqueConstraint("contest_id", "number", name="uq_round_contest_number"),
+        CheckConstraint("closes_at > opens_at", name="window"),
+        CheckConstraint("time_limit_minutes IS NULL OR time_limit_minutes > 0", name="time_limit_positive"),
+        CheckConstraint("attempts_allowed >= 1", name="attempts_positive"),
+        CheckConstraint("question_count >= 1", name="question_count_positive"),
+        CheckConstraint("grading_method IN ('highest', 'first', 'last', 'average')", name="grading_method"),
+        CheckConstraint("review_policy IN ('after_submit', 'after_close', 'never')", name="review_policy"),
+        CheckConstraint("passing_score >= 0 AND passing_score <= 100", name="passing_score_range"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    contest_id = db.Column(db.Integer, db.ForeignKey("contest.id", ondelete="CASCADE"), nullable=False)
+    number = db.Column(db.Integer, nullable=False)
+    name = db.Column(db.String(200), nullable=False)
+    opens_at = db.Column(db.DateTime, nullable=False)
+    closes_at = db.Column(db.DateTime, nullable=False)
+    time_limit_minutes = db.Column(db.Integer)  # None: untimed (practice)
+    question_count = db.Column(db.Integer, nullable=False, default=20)
+    # [{"topic": str|None, "difficulty": str|None, "count": int}]; empty: any active question.
+    draw_rules = db.Column(db.JSON, nullable=False, default=list)
+    shuffle_questions = db.Column(db.Boolean, nullable=False, default=True)
+    shuffle_options = db.Column(db.Boolean, nullable=False, default=True)
+    attempts_allowed = db.Column(db.Integer, nullable=False, default=1)
+    grading_method = db.Column(db.String(10), nullable=False, default="highest")
+    passing_score = db.Column(db.Float, nullable=False, default=50.0)  # percent
+    ask_prediction = db.Column(db.Boolean, nullable=False, default=True)
+    review_policy = db.Column(db.String(15), nullable=False, default="after_close")
+    practice = db.Column(db.Boolean, nullable=False, default=False)
+    # {stage: [[[question_id, version_id], ...] per draw rule]}: frozen at the first start.
+    pool = db.Column(db.JSON)
+
+    contest = db.relationship("Contest", back_populates="rounds")
+
+
+class Attempt(db.Model):
+    """One student's attempt at a round. The deadline is fixed at start by the server."""
+
+    __tablename__ = "attempt"
+    __table_args__ = (
+        UniqueConstraint("round_id", "student_id", "number", name="uq_attempt_round_student_number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("finished_by IS NULL OR finished_by IN ('student', 'timeout', 'teacher')", name="finished_by"),
+        Index("ix_attempt_round_submitted", "round_id", "submitted_at"),
+        Index("ix_attempt_student", "student_id", "round_id"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    round_id = db.Column(db.Integer, db.ForeignKey("round.id", ondelete="CASCADE"), nullable=False)
+    student_id = db.Column(db.Integer, db.ForeignKey("student.id", ondelete="CASCADE"), nullable=False)
+    school_id = db.Column(db.Integer, db.ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False, index=True)
+    number = db.Column(db.Integer, nullable=False)
+    started_at = db.Column(db.DateTime, nullable=False)
+    deadline_at = db.Column(db.DateTime)  # None: untimed and the round never closes it
+    extra_seconds = db.Column(db.Integer, nullable=False, default=0)
+    submitted_at = db.Column(db.DateTime)
+    finished_by = db.Column(db.String(10))
+    score = db.Column(db.Float)  # sum of question marks, set at submit
+    max_score = db.Column(db.Float, nullable=False)
+    prediction = db.Column(db.Integer)
+    duration_seconds = db.Column(db.Integer)
+    answered_count = db.Column(db.Integer, nullable=False, default=0)
+
+    round = db.relationship("Round")
+    student = db.relationship("Student")
+    questions = db.relationship("AttemptQuestion", order_by="AttemptQuestion.position", back_populates="attempt",
+                                cascade="all, delete-orphan")
+
+    @property
+    def finished(self):
+        return self.submitted_at is not None
+
+    @property
+    def percent(self):
+        return 100.0 * (self.score or 0) / self.max_score if self.max_score else 0.0
+
+
+class AttemptQuestion(db.Model):
+    """A question drawn for an attempt, in the version it was given, with the answer saved."""
+
+    __tablename__ = "attempt_question"
+    __table_args__ = (UniqueConstraint("attempt_id", "position", name="uq_attempt_question_position"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    attempt_id = db.Column(db.Integer, db.ForeignKey("attempt.id", ondelete="CASCADE"), nullable=False)
+    position = db.Column(db.Integer, nullable=False)
+    question_id = db.Column(db.Integer, db.ForeignKey("question.id", ondelete="RESTRICT"), nullable=False,
+                            index=True)
+    version_id = db.Column(db.Integer, db.ForeignKey("question_version.id", ondelete="RESTRICT"), nullable=False)
+    option_order = db.Column(db.JSON, nullable=False, default=list)  # indexes into the version's answers
+    response = db.Column(db.JSON)  # None: not answered
+    seq = db.Column(db.Integer, nullable=False, default=0)  # the client's counter: older saves are ignored
+    answered_at = db.Column(db.DateTime)
+    mark = db.Column(db.Float)  # 0..1, set at submit
+
+    attempt = db.relationship("Attempt", back_populates="questions")
+    version = db.relationship("QuestionVersion")

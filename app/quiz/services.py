@@ -306,3 +306,49 @@ def edited_question(question, fields):
             pairs.append([clean_text(left), clean_text(right)])
         q["pairs"] = pairs
     return q
+
+
+# Contests and rounds -------------------------------------------------------------------
+
+def create_contest(actor, unit, bank, *, code, name, school_year, levels=("THCS", "THPT"), description=""):
+    from app.quiz.models import Contest
+    code = (code or "").strip().upper()
+    if not _CODE.match(code):
+        raise DomainError("Mã cuộc thi gồm 2-32 chữ in hoa, số, - hoặc _ (ví dụ DVC2026).")
+    if db.session.execute(select(Contest.id).where(Contest.code == code)).first():
+        raise DomainError(f"Mã cuộc thi “{code}” đã có.")
+    if not levels:
+        raise DomainError("Chọn ít nhất một cấp học.")
+    contest = Contest(code=code, name=nfc(name), unit=unit, bank=bank, school_year=school_year,
+                      levels=",".join(levels), description=nfc(description) or "")
+    db.session.add(contest)
+    db.session.flush()
+    audit.record(actor, "contest.create", "contest", contest.id, unit.id, f"{code} {contest.name}")
+    return contest
+
+
+def add_round(actor, contest, *, name, opens_at, closes_at, time_limit_minutes=20, question_count=20,
+              draw_rules=None, attempts_allowed=1, grading_method="highest", passing_score=50.0,
+              ask_prediction=True, review_policy="after_close", shuffle_questions=True, shuffle_options=True,
+              practice=False):
+    from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Round
+    if closes_at <= opens_at:
+        raise DomainError("Thời điểm đóng phải sau thời điểm mở.")
+    if grading_method not in GRADING_METHODS or review_policy not in REVIEW_POLICIES:
+        raise DomainError("Cách tính điểm hoặc cách xem đáp án không hợp lệ.")
+    rules = [dict(r) for r in (draw_rules or [])]
+    if rules:
+        question_count = sum(int(r["count"]) for r in rules)
+    if question_count < 1:
+        raise DomainError("Đợt thi cần ít nhất một câu hỏi.")
+    round_ = Round(contest=contest, number=len(contest.rounds) + 1, name=nfc(name), opens_at=opens_at,
+                   closes_at=closes_at, time_limit_minutes=None if practice else time_limit_minutes,
+                   question_count=question_count, draw_rules=rules, attempts_allowed=attempts_allowed,
+                   grading_method=grading_method, passing_score=passing_score,
+                   ask_prediction=ask_prediction and not practice,
+                   review_policy="after_submit" if practice else review_policy,
+                   shuffle_questions=shuffle_questions, shuffle_options=shuffle_options, practice=practice)
+    db.session.add(round_)
+    db.session.flush()
+    audit.record(actor, "round.create", "round", round_.id, contest.unit_id, f"{contest.code} {round_.name}")
+    return round_

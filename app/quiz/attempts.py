@@ -1,0 +1,231 @@
+"""Taking a round: start (questions drawn once and stored), save an answer, submit,
+and finishing attempts whose deadline has passed. Time is the server's: every
+function takes `now` (UTC), so tests move the clock and views pass utcnow().
+
+Starting and answering are the busiest requests, so each is a few indexed queries:
+a round draws from a pool of question versions frozen at its first start, never
+from a scan of the bank.
+"""
+import random
+from datetime import timedelta
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.core import scope
+from app.core.errors import DomainError
+from app.extensions import db
+from app.org.models import student_stage
+from app.quiz import grading
+from app.quiz.formats import GRADABLE_TYPES
+from app.quiz.models import Attempt, AttemptQuestion, Question, QuestionVersion, Round
+
+
+class AttemptClosed(DomainError):
+    """The attempt takes no more answers (submitted, or past its deadline)."""
+
+
+def stage_of(student):
+    school_class = student.school_class
+    return student_stage(student.school.level, school_class.grade if school_class else 10)
+
+
+def round_is_open(round_, now):
+    return round_.opens_at <= now < round_.closes_at
+
+
+def may_take(student, round_):
+    """A contest is for the students of its unit's part of the tree and of its levels."""
+    contest = round_.contest
+    return stage_of(student) in contest.level_list and scope.is_within(student.school_id, contest.unit_id)
+
+
+def deadline_for(round_, started_at, extra_seconds=0):
+    """start + time limit (+ extra time from the teacher), never later than the round's close."""
+    if round_.time_limit_minutes:
+        own = started_at + timedelta(minutes=round_.time_limit_minutes, seconds=extra_seconds)
+        return min(own, round_.closes_at)
+    return round_.closes_at
+
+
+# The pool ---------------------------------------------------------------------------
+
+def _pool(round_, stage):
+    """[[(question_id, version_id), ...] per draw rule] for a stage, frozen at the round's first start."""
+    pools = dict(round_.pool or {})
+    if stage in pools:
+        return pools[stage]
+    rules = round_.draw_rules or [{"topic": None, "difficulty": None, "count": round_.question_count}]
+    result = []
+    for rule in rules:
+        query = (select(Question.id, QuestionVersion.id)
+                 .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
+                                             QuestionVersion.number == Question.version))
+                 .where(Question.bank_id == round_.contest.bank_id, Question.retired_at.is_(None),
+                        Question.qtype.in_(GRADABLE_TYPES), Question.level.in_([stage, "all"])))
+        if rule.get("topic"):
+            query = query.where(Question.topic == rule["topic"])
+        if rule.get("difficulty"):
+            query = query.where(Question.difficulty == rule["difficulty"])
+        result.append([list(row) for row in db.session.execute(query.order_by(Question.id))])
+    pools[stage] = result
+    round_.pool = pools
+    return result
+
+
+def _draw(round_, stage, rng):
+    rules = round_.draw_rules or [{"count": round_.question_count}]
+    drawn = []
+    for rule, pool in zip(rules, _pool(round_, stage)):
+        count = int(rule.get("count") or 0)
+        if len(pool) < count:
+            raise DomainError(f"Ngân hàng chỉ có {len(pool)} câu phù hợp cho {rule.get('topic') or 'mọi chủ đề'}"
+                              f"{' (' + rule['difficulty'] + ')' if rule.get('difficulty') else ''}, "
+                              f"đợt thi cần {count}.")
+        drawn.extend(rng.sample(pool, count))
+    if round_.shuffle_questions:
+        rng.shuffle(drawn)
+    return drawn
+
+
+# Start, save, submit ---------------------------------------------------------------
+
+def open_attempt(student, round_):
+    return db.session.execute(select(Attempt).where(
+        Attempt.round_id == round_.id, Attempt.student_id == student.id, Attempt.submitted_at.is_(None))
+    ).scalars().first()
+
+
+def finished_count(student, round_):
+    return db.session.execute(select(func.count()).select_from(Attempt).where(
+        Attempt.round_id == round_.id, Attempt.student_id == student.id, Attempt.submitted_at.is_not(None))
+    ).scalar_one()
+
+
+def start_attempt(student, round_, now, rng=None):
+    """The student's open attempt of the round (resumed), or a new one with its questions drawn."""
+    if not may_take(student, round_):
+        raise DomainError("Cuộc thi này không dành cho lớp của em.")
+    current = open_attempt(student, round_)
+    if current is not None:
+        if not finish_if_expired(current, now):
+            return current
+    if not round_is_open(round_, now):
+        raise DomainError("Đợt thi chưa mở." if now < round_.opens_at else "Đợt thi đã kết thúc.")
+    done = finished_count(student, round_)
+    if not round_.practice and done >= round_.attempts_allowed:
+        raise DomainError(f"Em đã làm đủ {round_.attempts_allowed} lần cho phép của đợt thi này.")
+    rng = rng or random.SystemRandom()
+    drawn = _draw(round_, stage_of(student), rng)
+    versions = {v.id: v for v in db.session.execute(
+        select(QuestionVersion).where(QuestionVersion.id.in_([vid for _, vid in drawn]))).scalars()}
+    attempt = Attempt(round_id=round_.id, student_id=student.id, school_id=student.school_id, number=done + 1,
+                      started_at=now, deadline_at=deadline_for(round_, now), max_score=float(len(drawn)))
+    for position, (question_id, version_id) in enumerate(drawn, start=1):
+        version = versions[version_id]
+        order = list(range(len(version.answers))) if version.qtype == "multichoice" else []
+        if order and round_.shuffle_options and version.shuffle:
+            rng.shuffle(order)
+        attempt.questions.append(AttemptQuestion(position=position, question_id=question_id,
+                                                 version_id=version_id, option_order=order))
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(attempt)
+        savepoint.commit()
+    except IntegrityError:
+        # Two starts at once (double tap, two devices): the other one won; resume it.
+        savepoint.rollback()
+        current = open_attempt(student, round_)
+        if current is None:
+            raise
+        return current
+    return attempt
+
+
+def _check_open(attempt, now):
+    if attempt.submitted_at is not None:
+        raise AttemptClosed("Bài đã nộp: không nhận thêm câu trả lời.")
+    if attempt.deadline_at is not None and now >= attempt.deadline_at:
+        raise AttemptClosed("Đã hết giờ: không nhận thêm câu trả lời.")
+
+
+def save_answer(attempt, position, raw_response, seq, now):
+    """Store an answer as it is chosen. A save older than the one stored (by the page's
+    counter `seq`) changes nothing, so replays and late retries are harmless.
+    Returns True when this save is the one now stored."""
+    _check_open(attempt, now)
+    item = db.session.execute(select(AttemptQuestion).where(
+        AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position)).scalar_one_or_none()
+    if item is None:
+        raise DomainError("Không có câu hỏi này trong bài.")
+    response = grading.clean_response(item.version.qtype, item.version, raw_response)
+    changed = db.session.execute(
+        update(AttemptQuestion)
+        .where(AttemptQuestion.id == item.id, AttemptQuestion.seq < seq)
+        .values(response=response, seq=seq, answered_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed:
+        db.session.execute(update(Attempt).where(Attempt.id == attempt.id).values(
+            answered_count=select(func.count()).select_from(AttemptQuestion).where(
+                AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.response.is_not(None))
+            .scalar_subquery()).execution_options(synchronize_session=False))
+    return bool(changed)
+
+
+def submit_attempt(attempt, now, prediction=None, finished_by="student"):
+    """Grade and close an attempt, once: a second submit, or a replayed one, changes
+    nothing. After the deadline the attempt is finished as it stood at the deadline."""
+    if attempt.submitted_at is not None:
+        return attempt
+    at = now
+    if attempt.deadline_at is not None and now >= attempt.deadline_at:
+        at, finished_by, prediction = attempt.deadline_at, "timeout", None
+    claimed = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=at, finished_by=finished_by).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        db.session.refresh(attempt)
+        return attempt
+    items = db.session.execute(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)
+                               .order_by(AttemptQuestion.position)
+                               .execution_options(populate_existing=True)).scalars().all()
+    score = 0.0
+    for item in items:
+        item.mark = grading.mark(item.version, item.response)
+        score += item.mark
+    attempt.submitted_at, attempt.finished_by = at, finished_by
+    attempt.score = round(score, 6)
+    attempt.prediction = prediction if attempt.round.ask_prediction else None
+    attempt.duration_seconds = max(0, int((at - attempt.started_at).total_seconds()))
+    attempt.answered_count = sum(1 for item in items if item.response is not None)
+    db.session.flush()
+    return attempt
+
+
+def finish_if_expired(attempt, now):
+    """Finish an open attempt past its deadline with what was saved; True if it was."""
+    if attempt.submitted_at is None and attempt.deadline_at is not None and now >= attempt.deadline_at:
+        submit_attempt(attempt, now, finished_by="timeout")
+        return True
+    return False
+
+
+def close_expired_attempts(now, batch=500):
+    """Finish every open attempt whose deadline has passed (cron: flask quiz close-expired)."""
+    closed = 0
+    while True:
+        expired = db.session.execute(select(Attempt).where(
+            Attempt.submitted_at.is_(None), Attempt.deadline_at <= now).limit(batch)).scalars().all()
+        for attempt in expired:
+            finish_if_expired(attempt, now)
+        db.session.commit()
+        closed += len(expired)
+        if len(expired) < batch:
+            return closed
+
+
+def add_extra_time(attempt, minutes, now):
+    """Teacher's extra time for one student, still never past the round's close."""
+    _check_open(attempt, now)
+    attempt.extra_seconds += int(minutes * 60)
+    attempt.deadline_at = deadline_for(attempt.round, attempt.started_at, attempt.extra_seconds)

@@ -1,0 +1,77 @@
+"""Ranking of a round: each student's counted result by the round's grading method,
+then score desc, |prediction - actual| asc, duration asc, submit time asc, where
+`actual` is how many participants got every question right. Equal on all four is
+a tie: the same rank, and the next rank skips (1, 1, 3)."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.quiz.models import Attempt
+
+
+@dataclass
+class Result:
+    student_id: int
+    school_id: int
+    score: float
+    max_score: float
+    prediction: int | None
+    duration_seconds: int
+    submitted_at: datetime
+    attempts: int
+    rank: int = 0
+    prediction_error: int | None = None
+
+    @property
+    def percent(self):
+        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+
+
+def counted_result(attempts, method):
+    """One student's result from their finished attempts (in order) by a grading method.
+    The attempt that counts gives the prediction, duration and submit time; for an
+    average, the last attempt does."""
+    if method == "first":
+        chosen, score = attempts[0], attempts[0].score
+    elif method == "last":
+        chosen, score = attempts[-1], attempts[-1].score
+    elif method == "average":
+        chosen, score = attempts[-1], sum(a.score for a in attempts) / len(attempts)
+    else:
+        chosen = min(attempts, key=lambda a: (-a.score, a.duration_seconds, a.submitted_at))
+        score = chosen.score
+    return Result(student_id=chosen.student_id, school_id=chosen.school_id, score=round(score, 6),
+                  max_score=chosen.max_score, prediction=chosen.prediction,
+                  duration_seconds=chosen.duration_seconds, submitted_at=chosen.submitted_at,
+                  attempts=len(attempts))
+
+
+def rank_results(results):
+    """Sort and number results in place (ties share a rank) and return them."""
+    actual = sum(1 for r in results if r.max_score and r.score >= r.max_score - 1e-9)
+    for r in results:
+        r.prediction_error = abs(r.prediction - actual) if r.prediction is not None else None
+
+    def key(r):
+        error = r.prediction_error if r.prediction_error is not None else float("inf")
+        return (-r.score, error, r.duration_seconds, r.submitted_at)
+
+    results.sort(key=key)
+    for index, r in enumerate(results):
+        r.rank = results[index - 1].rank if index and key(results[index - 1]) == key(r) else index + 1
+    return results
+
+
+def round_ranking(round_):
+    """Ranked results of a round, from its finished attempts (practice rounds are not ranked)."""
+    if round_.practice:
+        return []
+    attempts = db.session.execute(
+        select(Attempt).where(Attempt.round_id == round_.id, Attempt.submitted_at.is_not(None))
+        .order_by(Attempt.student_id, Attempt.number)).scalars().all()
+    by_student = {}
+    for attempt in attempts:
+        by_student.setdefault(attempt.student_id, []).append(attempt)
+    return rank_results([counted_result(items, round_.grading_method) for items in by_student.values()])

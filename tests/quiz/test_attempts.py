@@ -1,0 +1,250 @@
+"""Taking a round on the server's clock: the draw, saving answers, the deadline,
+double submit, attempts limit, grading of each question type, grading methods and
+the ranking with its tie-breaks."""
+import random
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from app.core.errors import DomainError
+from app.quiz import attempts as quiz
+from app.quiz.attempts import AttemptClosed
+from app.quiz.formats import answer, new_question, numeric_answer, truefalse_answers
+from app.quiz.grading import clean_response, mark
+from app.quiz.models import Attempt, AttemptQuestion
+from app.quiz.ranking import Result, counted_result, rank_results, round_ranking
+from app.quiz.services import add_round, create_bank, create_contest, import_questions
+
+T0 = datetime(2026, 11, 23, 1, 0)  # 08:00 in Vietnam
+
+
+def mc(key, topic="VNeID", difficulty="easy", level="all"):
+    return new_question("multichoice", f"Câu {key}?", key=key, topic=topic, level=level, difficulty=difficulty,
+                        answers=[answer("Đúng", 1.0), answer("Sai 1", 0.0), answer("Sai 2", 0.0)],
+                        general_feedback="Vì thế.", source="Nguồn")
+
+
+@pytest.fixture
+def contest(tree, make_class, make_student, db):
+    bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng thử")
+    questions = [mc(f"e{i}") for i in range(6)] + [mc(f"h{i}", difficulty="hard") for i in range(4)]
+    questions += [mc(f"thcs{i}", level="THCS") for i in range(3)]
+    import_questions(None, bank, questions)
+    contest = create_contest(None, tree.so, bank, code="DVC2026", name="Tìm hiểu DVC 2026", school_year=2026)
+    round_ = add_round(None, contest, name="Tuần 1", opens_at=T0, closes_at=T0 + timedelta(days=7),
+                       time_limit_minutes=20, draw_rules=[{"difficulty": "easy", "count": 3},
+                                                          {"difficulty": "hard", "count": 2}],
+                       attempts_allowed=2, grading_method="highest")
+    c10 = make_class(tree.school_a, "10A1")
+    students = [make_student(c10, name) for name in ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường")]
+    other = make_student(make_class(tree.school_b, "11A1"), "Phạm Thị Dung")
+    db.session.commit()
+    return SimpleNamespace(contest=contest, round=round_, students=students, other=other, bank=bank)
+
+
+def answer_all(attempt, now, right=True):
+    for item in attempt.questions:
+        order = item.option_order
+        choice = next(i for i in order if (item.version.answers[i]["fraction"] > 0) == right)
+        quiz.save_answer(attempt, item.position, {"choices": [choice]}, 1, now)
+
+
+def test_the_draw_follows_the_rules_and_a_reload_shows_the_same_questions(contest, db):
+    student = contest.students[0]
+    attempt = quiz.start_attempt(student, contest.round, T0 + timedelta(minutes=1), rng=random.Random(1))
+    db.session.commit()
+    keys = [item.version.question.key for item in attempt.questions]
+    assert len(keys) == 5 and len(set(keys)) == 5
+    assert sum(k.startswith("h") for k in keys) == 2
+    assert not any(k.startswith("thcs") for k in keys)  # a THPT student gets no THCS-only question
+    again = quiz.start_attempt(student, contest.round, T0 + timedelta(minutes=3))
+    assert again.id == attempt.id
+    assert [i.version_id for i in again.questions] == [i.version_id for i in attempt.questions]
+    assert sorted(attempt.questions[0].option_order) == [0, 1, 2]
+
+
+def test_the_deadline_is_start_plus_limit_and_never_after_the_close(contest, db):
+    start = T0 + timedelta(minutes=5)
+    attempt = quiz.start_attempt(contest.students[0], contest.round, start)
+    assert attempt.deadline_at == start + timedelta(minutes=20)
+    late = quiz.start_attempt(contest.students[1], contest.round, contest.round.closes_at - timedelta(minutes=7))
+    assert late.deadline_at == contest.round.closes_at
+
+
+def test_no_answer_is_taken_after_the_deadline_and_the_attempt_finishes_with_what_was_saved(contest, db):
+    attempt = quiz.start_attempt(contest.students[0], contest.round, T0)
+    first = attempt.questions[0]
+    right = next(i for i in first.option_order if first.version.answers[i]["fraction"] > 0)
+    quiz.save_answer(attempt, 1, {"choices": [right]}, 1, T0 + timedelta(minutes=19, seconds=59))
+    with pytest.raises(AttemptClosed):
+        quiz.save_answer(attempt, 2, {"choices": [0]}, 1, T0 + timedelta(minutes=20))
+    # the next access after the deadline finishes it as it stood, at the deadline
+    assert quiz.finish_if_expired(attempt, T0 + timedelta(minutes=45))
+    assert (attempt.score, attempt.finished_by, attempt.submitted_at) == (1.0, "timeout", T0 + timedelta(minutes=20))
+    assert attempt.duration_seconds == 20 * 60
+    assert attempt.questions[1].response is None
+
+
+def test_close_expired_finishes_only_attempts_past_their_deadline(contest, db):
+    a = quiz.start_attempt(contest.students[0], contest.round, T0)
+    b = quiz.start_attempt(contest.students[1], contest.round, T0 + timedelta(minutes=10))
+    db.session.commit()
+    assert quiz.close_expired_attempts(T0 + timedelta(minutes=25)) == 1
+    db.session.refresh(a)
+    db.session.refresh(b)
+    assert a.finished_by == "timeout" and b.submitted_at is None
+
+
+def test_submitting_twice_or_replaying_changes_nothing(contest, db):
+    attempt = quiz.start_attempt(contest.students[0], contest.round, T0)
+    answer_all(attempt, T0 + timedelta(minutes=2))
+    quiz.submit_attempt(attempt, T0 + timedelta(minutes=3), prediction=4)
+    db.session.commit()
+    first = (attempt.score, attempt.submitted_at, attempt.prediction)
+    quiz.submit_attempt(attempt, T0 + timedelta(minutes=9), prediction=0)
+    with pytest.raises(AttemptClosed):
+        quiz.save_answer(attempt, 1, {"choices": [0]}, 99, T0 + timedelta(minutes=4))
+    db.session.commit()
+    db.session.refresh(attempt)
+    assert (attempt.score, attempt.submitted_at, attempt.prediction) == first == (5.0, T0 + timedelta(minutes=3), 4)
+
+
+def test_an_older_save_arriving_late_does_not_overwrite_a_newer_one(contest, db):
+    attempt = quiz.start_attempt(contest.students[0], contest.round, T0)
+    assert quiz.save_answer(attempt, 1, {"choices": [2]}, 5, T0 + timedelta(minutes=1))
+    assert not quiz.save_answer(attempt, 1, {"choices": [1]}, 4, T0 + timedelta(minutes=2))  # replayed, older
+    assert not quiz.save_answer(attempt, 1, {"choices": [1]}, 5, T0 + timedelta(minutes=2))  # same request twice
+    db.session.expire_all()
+    item = db.session.query(AttemptQuestion).filter_by(attempt_id=attempt.id, position=1).one()
+    assert (item.response, item.seq) == ({"choices": [2]}, 5)
+    assert db.session.get(Attempt, attempt.id).answered_count == 1
+
+
+def test_the_attempts_limit_and_the_window(contest, db):
+    student = contest.students[0]
+    with pytest.raises(DomainError, match="chưa mở"):
+        quiz.start_attempt(student, contest.round, T0 - timedelta(seconds=1))
+    for minute in (0, 30):
+        attempt = quiz.start_attempt(student, contest.round, T0 + timedelta(minutes=minute))
+        quiz.submit_attempt(attempt, T0 + timedelta(minutes=minute + 5))
+    with pytest.raises(DomainError, match="đủ 2 lần"):
+        quiz.start_attempt(student, contest.round, T0 + timedelta(hours=2))
+    with pytest.raises(DomainError, match="đã kết thúc"):
+        quiz.start_attempt(contest.students[1], contest.round, contest.round.closes_at)
+
+
+def test_a_student_outside_the_contest_unit_or_level_cannot_start(contest, tree, make_unit, make_class,
+                                                                  make_student, db):
+    other_so = make_unit("department", "Sở khác")
+    outsider = make_student(make_class(make_unit("school", parent=other_so), "10A1"))
+    with pytest.raises(DomainError, match="không dành cho"):
+        quiz.start_attempt(outsider, contest.round, T0)
+    contest.contest.levels = "THCS"
+    with pytest.raises(DomainError, match="không dành cho"):
+        quiz.start_attempt(contest.students[0], contest.round, T0)
+
+
+def test_extra_time_moves_the_deadline_but_not_past_the_close(contest, db):
+    attempt = quiz.start_attempt(contest.students[0], contest.round, T0)
+    quiz.add_extra_time(attempt, 5, T0 + timedelta(minutes=10))
+    assert attempt.deadline_at == T0 + timedelta(minutes=25)
+    quiz.add_extra_time(attempt, 60 * 24 * 30, T0 + timedelta(minutes=11))
+    assert attempt.deadline_at == contest.round.closes_at
+
+
+# Grading of each type ---------------------------------------------------------------
+
+def version(q):
+    data = {"answers": q["answers"], "single": q["single"], "pairs": q.get("pairs", [])}
+    return SimpleNamespace(qtype=q["type"], answers=data["answers"], single=data["single"], pairs=data["pairs"])
+
+
+@pytest.mark.parametrize("q, raw, expected", [
+    (new_question("multichoice", "x", answers=[answer("a", 1.0), answer("b", 0.0)]), {"choices": [0]}, 1.0),
+    (new_question("multichoice", "x", answers=[answer("a", 1.0), answer("b", 0.0)]), {"choices": [1]}, 0.0),
+    # several right answers, no negative weights: exactly the right set, or nothing
+    (new_question("multichoice", "x", single=False, answers=[answer("a", .5), answer("b", .5), answer("c", 0)]),
+     {"choices": [0, 1]}, 1.0),
+    (new_question("multichoice", "x", single=False, answers=[answer("a", .5), answer("b", .5), answer("c", 0)]),
+     {"choices": [0, 1, 2]}, 0.0),
+    (new_question("multichoice", "x", single=False, answers=[answer("a", .5), answer("b", .5), answer("c", 0)]),
+     {"choices": [0]}, 0.0),
+    # Moodle's weights with a penalty: the sum, within 0..1
+    (new_question("multichoice", "x", single=False, answers=[answer("a", .5), answer("b", .5), answer("c", -1)]),
+     {"choices": [0]}, 0.5),
+    (new_question("multichoice", "x", single=False, answers=[answer("a", .5), answer("b", .5), answer("c", -1)]),
+     {"choices": [0, 2]}, 0.0),
+    (new_question("truefalse", "x", answers=truefalse_answers(False)), {"value": False}, 1.0),
+    (new_question("truefalse", "x", answers=truefalse_answers(False)), {"value": True}, 0.0),
+    (new_question("shortanswer", "x", answers=[answer("VNeID", 1.0), answer("V*ID", 0.5)]), {"text": " vneid "}, 1.0),
+    (new_question("shortanswer", "x", answers=[answer("VNeID", 1.0), answer("V*ID", 0.5)]), {"text": "VssID"}, 0.5),
+    (new_question("shortanswer", "x", answers=[answer("Bộ Công an", 1.0)]), {"text": "Bo Cong an"}, 0.0),
+    (new_question("numerical", "x", answers=[numeric_answer(3.14, 0.01)]), {"value": "3,145"}, 1.0),
+    (new_question("numerical", "x", answers=[numeric_answer(3.14, 0.01)]), {"value": "3.2"}, 0.0),
+    (new_question("numerical", "x", answers=[numeric_answer(2019, 0), numeric_answer(2019, 1, 0.5)]),
+     {"value": "2020"}, 0.5),
+    (new_question("matching", "x", pairs=[["a", "1"], ["b", "2"], ["c", "3"], ["", "4"]]),
+     {"pairs": {"0": "1", "1": "2", "2": "4"}}, 2 / 3),
+])
+def test_marks_of_each_question_type(q, raw, expected):
+    v = version(q)
+    assert mark(v, clean_response(q["type"], v, raw)) == pytest.approx(expected)
+
+
+def test_responses_out_of_shape_are_not_answers():
+    v = version(new_question("multichoice", "x", answers=[answer("a", 1.0), answer("b", 0.0)]))
+    assert clean_response("multichoice", v, {"choices": [7, "0", True]}) is None
+    assert clean_response("multichoice", v, {"choices": [1, 0]}) == {"choices": [0]}  # one answer only
+    assert clean_response("multichoice", v, "0") is None
+
+
+# Grading methods and ranking --------------------------------------------------------
+
+def fake(score, number, prediction=None, duration=600, minute=0, student_id=1):
+    return SimpleNamespace(score=score, number=number, prediction=prediction, duration_seconds=duration,
+                           submitted_at=T0 + timedelta(minutes=minute), student_id=student_id, school_id=1,
+                           max_score=10.0)
+
+
+@pytest.mark.parametrize("method, score, prediction", [
+    ("highest", 8.0, 3), ("first", 6.0, 1), ("last", 7.0, 5), ("average", 7.0, 5)])
+def test_grading_methods(method, score, prediction):
+    attempts = [fake(6.0, 1, 1), fake(8.0, 2, 3), fake(7.0, 3, 5)]
+    result = counted_result(attempts, method)
+    assert (result.score, result.prediction, result.attempts) == (score, prediction, 3)
+
+
+def r(student_id, score, prediction, duration, minute):
+    return Result(student_id=student_id, school_id=1, score=score, max_score=10.0, prediction=prediction,
+                  duration_seconds=duration, submitted_at=T0 + timedelta(minutes=minute), attempts=1)
+
+
+def test_ranking_breaks_ties_by_prediction_then_time_then_submit_and_keeps_true_ties():
+    results = rank_results([
+        r(1, 9.0, 2, 300, 1),    # 9 points, prediction off by 1
+        r(2, 10.0, 5, 100, 1),   # 10, off by 2, fast
+        r(3, 10.0, 2, 500, 2),   # 10, off by 1: best prediction wins over speed
+        r(4, 10.0, 1, 400, 3),   # 10, off by 2, slower than student 2
+        r(5, 9.0, 2, 300, 1),    # same as student 1 on all four keys: a tie
+        r(6, 9.0, None, 10, 0),  # no prediction ranks after any prediction
+    ])
+    # three students (2, 3, 4) have every question right, so the actual count is 3
+    assert [(x.student_id, x.rank, x.prediction_error) for x in results] == [
+        (3, 1, 1), (2, 2, 2), (4, 3, 2), (1, 4, 1), (5, 4, 1), (6, 6, None)]
+
+
+def test_submit_time_breaks_the_last_tie():
+    results = rank_results([r(1, 5.0, 0, 300, 9), r(2, 5.0, 0, 300, 8)])
+    assert [(x.student_id, x.rank) for x in results] == [(2, 1), (1, 2)]
+
+
+def test_ranking_of_a_round_from_the_database(contest, db):
+    a, b, c = contest.students
+    for student, right, minute in ((a, True, 3), (b, True, 2), (c, False, 1)):
+        attempt = quiz.start_attempt(student, contest.round, T0)
+        answer_all(attempt, T0 + timedelta(minutes=1), right=right)
+        quiz.submit_attempt(attempt, T0 + timedelta(minutes=minute), prediction=2)
+    db.session.commit()
+    ranking = round_ranking(contest.round)
+    assert [(x.student_id, x.rank, x.score) for x in ranking] == [(b.id, 1, 5.0), (a.id, 2, 5.0), (c.id, 3, 0.0)]
