@@ -9,6 +9,7 @@ from app.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, UserFor
 from app.accounts.models import ROLES, User
 from app.core import scope
 from app.core.errors import DomainError
+from app.core.timeutil import utcnow
 from app.core.models import AuditLog
 from app.extensions import db, login_manager
 from app.org.models import Unit
@@ -109,7 +110,10 @@ def change_password():
 def student_home():
     if current_user.role != "student":
         abort(404)
-    return render_template("accounts/student_home.html", student=current_user.student)
+    from app.quiz.attempts import rounds_for_student
+    now = utcnow()
+    return render_template("accounts/student_home.html", student=current_user.student, now=now,
+                           rounds=rounds_for_student(current_user.student, now), form=EmptyForm())
 
 
 @bp.route("/judge")

@@ -152,6 +152,16 @@ def get_question_or_404(user, question_id):
         Question.id == question_id, Question.bank_id.in_(banks_query(user).with_only_columns(QuestionBank.id))))
 
 
+def get_attempt_or_404(user, attempt_id):
+    """A student's own attempt; staff: attempts of the students they may see."""
+    from app.quiz.models import Attempt
+    *_, Student, _ = _models()
+    query = select(Attempt).where(Attempt.id == attempt_id)
+    if user.role == "student":
+        return _one_or_404(query.where(Attempt.student_id == user.student_id))
+    return _one_or_404(query.where(Attempt.student_id.in_(students_query(user).with_only_columns(Student.id))))
+
+
 def can_edit_bank(user, bank):
     """Change questions, import, retire: the bank's own unit and the units above it."""
     if user.role == "admin":

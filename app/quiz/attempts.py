@@ -229,3 +229,34 @@ def add_extra_time(attempt, minutes, now):
     _check_open(attempt, now)
     attempt.extra_seconds += int(minutes * 60)
     attempt.deadline_at = deadline_for(attempt.round, attempt.started_at, attempt.extra_seconds)
+
+
+def rounds_for_student(student, now):
+    """The rounds a student sees on their page: open ones of the published contests
+    of their part of the tree and level, and ones that closed in the last 30 days,
+    each with the student's attempts. [(round, [attempts])]"""
+    from app.org.models import UnitClosure
+    from app.quiz.models import Contest
+    above = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id == student.school_id)
+    stage = stage_of(student)
+    rounds = db.session.execute(
+        select(Round).join(Contest, Round.contest_id == Contest.id)
+        .where(Contest.unit_id.in_(above), Contest.published.is_(True), Round.opens_at <= now,
+               Round.closes_at > now - timedelta(days=30))
+        .order_by(Round.closes_at)).scalars().all()
+    rounds = [r for r in rounds if stage in r.contest.level_list]
+    mine = {}
+    if rounds:
+        for attempt in db.session.execute(select(Attempt).where(
+                Attempt.student_id == student.id, Attempt.round_id.in_([r.id for r in rounds]))
+                .order_by(Attempt.number)).scalars():
+            mine.setdefault(attempt.round_id, []).append(attempt)
+    return [(r, mine.get(r.id, [])) for r in rounds]
+
+
+def may_review(attempt, now):
+    """Whether the student sees right answers and explanations now."""
+    policy = attempt.round.review_policy
+    if attempt.submitted_at is None or policy == "never":
+        return False
+    return policy == "after_submit" or now >= attempt.round.closes_at

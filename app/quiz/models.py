@@ -144,7 +144,7 @@ class Contest(db.Model):
     levels = db.Column(db.String(60), nullable=False, default="THCS,THPT")  # stages: THCS, THPT, GDTX
     school_year = db.Column(db.Integer, nullable=False)
     description = db.Column(db.Text, nullable=False, default="")
-    published = db.Column(db.Boolean, nullable=False, default=False)
+    published = db.Column(db.Boolean, nullable=False, default=True)  # students see it
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     unit = db.relationship("Unit")

@@ -3,6 +3,7 @@ writes nothing; the login form works with the token from its page; the session
 cookie is HttpOnly and SameSite=Lax."""
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -10,11 +11,12 @@ import pytest
 
 from app import create_app
 from app.accounts.services import ensure_student_accounts
-from app.core.timeutil import local_today, school_year_of
+from app.core.timeutil import local_today, school_year_of, utcnow
 from app.extensions import db as _db
 from app.org.services import set_class_teachers
 from app.quiz.formats import parse
-from app.quiz.services import create_bank, import_questions
+from app.quiz.attempts import start_attempt
+from app.quiz.services import add_round, create_bank, create_contest, import_questions
 from tests.conftest import TEST_PASSWORD
 
 
@@ -43,9 +45,14 @@ def things(tree, make_unit, make_class, make_student, make_user, db):
     set_class_teachers(None, school_class, [teacher])
     bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng thử")
     question = import_questions(None, bank, parse("Câu hỏi? {=Có ~Không}".encode(), "gift")).questions[0]
+    contest = create_contest(None, tree.so, bank, code="THI", name="Thi", school_year=2026)
+    round_ = add_round(None, contest, name="Vòng 1", opens_at=utcnow() - timedelta(days=1),
+                       closes_at=utcnow() + timedelta(days=1), question_count=1)
+    attempt = start_attempt(student, round_, utcnow())
     found = SimpleNamespace(tree=tree, school_class=school_class, student=student, teacher=teacher,
                             empty_unit=make_unit("commune", "Xã trống", parent=tree.cluster_a),
-                            admin=make_user("admin"), bank=bank, question=question)
+                            admin=make_user("admin"), bank=bank, question=question, round=round_,
+                            attempt=attempt)
     db.session.commit()
     return found
 
@@ -59,6 +66,8 @@ IDS = {
     "bank_id": lambda t: t.bank.id,
     "question_id": lambda t: t.question.id,
     "action": lambda t: "retire",
+    "round_id": lambda t: t.round.id,
+    "attempt_id": lambda t: t.attempt.id,
 }
 
 

@@ -3,16 +3,18 @@ when the id names another school's object; the same people do get their own page
 and the scope helpers return exactly what each role may see."""
 import itertools
 import re
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 
 from app.accounts.services import ensure_student_accounts, set_password
 from app.core import scope
-from app.core.timeutil import local_today, school_year_of
+from app.core.timeutil import local_today, school_year_of, utcnow
 from app.org.services import set_class_teachers
 from app.quiz.formats import parse
-from app.quiz.services import create_bank, import_questions
+from app.quiz.attempts import start_attempt
+from app.quiz.services import add_round, create_bank, create_contest, import_questions
 from tests.conftest import TEST_PASSWORD
 
 OUTSIDERS = ["teacher_a", "school_admin_a", "unit_a", "student_a", "judge", "other_department"]
@@ -27,6 +29,8 @@ B_IDS = {
     "user_id": lambda w: [w.b.teacher.id, w.b.admin.id, w.b.students[0].user.id],
     "bank_id": lambda w: [w.b.bank.id],
     "question_id": lambda w: [w.b.question.id],
+    "round_id": lambda w: [w.b.round.id],
+    "attempt_id": lambda w: [w.b.attempt.id],
 }
 # Other URL arguments, one value each, so that every rule can be built.
 OTHER_ARGS = {"fmt": "gift", "action": "retire"}
@@ -54,8 +58,13 @@ def _staffed_school(school, make_class, make_student, make_user):
     bank = create_bank(None, school, code=f"NH-{school.code}", name=f"Ngân hàng {school.name}")
     question = import_questions(None, bank, parse(
         "::q1::Ứng dụng định danh điện tử quốc gia là gì?{=VNeID ~VssID}".encode(), "gift")).questions[0]
+    contest = create_contest(None, school, bank, code=f"THI-{school.code}", name="Thi cấp trường", school_year=2026)
+    round_ = add_round(None, contest, name="Vòng trường", opens_at=utcnow() - timedelta(days=1),
+                       closes_at=utcnow() + timedelta(days=1), question_count=1)
+    attempt = start_attempt(students[0], round_, utcnow())
     return SimpleNamespace(school_class=school_class, students=students, teacher=teacher,
-                           admin=make_user("school_admin", school), bank=bank, question=question)
+                           admin=make_user("school_admin", school), bank=bank, question=question,
+                           round=round_, attempt=attempt)
 
 
 @pytest.fixture
@@ -162,7 +171,7 @@ OWN_PAGES = {
                                  f"/banks/{w.a.bank.id}/import", f"/questions/{w.a.question.id}/edit"],
     "unit_a": lambda w: [f"/units/{w.tree.cluster_a.id}", f"/schools/{w.tree.school_a.id}",
                          f"/banks/{w.a.bank.id}"],
-    "student_a": lambda w: ["/me"],
+    "student_a": lambda w: ["/me", f"/attempts/{w.a.attempt.id}"],
     "judge": lambda w: ["/judge"],
     "other_department": lambda w: [f"/units/{w.so2.id}", f"/schools/{w.so2_school.id}"],
 }

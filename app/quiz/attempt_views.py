@@ -1,0 +1,138 @@
+"""Taking a round on a phone: start, the attempt page (answers saved as they are
+chosen, by static/js/attempt.js), submit with the prediction, the result."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.accounts.forms import EmptyForm
+from app.core import scope
+from app.core.errors import DomainError
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.quiz import attempts as quiz
+from app.quiz.models import Round
+
+bp = Blueprint("attempt", __name__)
+
+
+def _student():
+    if current_user.role != "student" or current_user.student is None:
+        abort(404)
+    return current_user.student
+
+
+@bp.route("/rounds/<int:round_id>/start", methods=["POST"])
+@login_required
+def start(round_id):
+    student = _student()
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or not quiz.may_take(student, round_) or not round_.contest.published:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = quiz.start_attempt(student, round_, utcnow())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("accounts.student_home"))
+    db.session.commit()
+    return redirect(url_for("attempt.take", attempt_id=attempt.id))
+
+
+def _own_attempt(attempt_id):
+    _student()
+    return scope.get_attempt_or_404(current_user, attempt_id)
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def take(attempt_id):
+    if current_user.role != "student":
+        scope.get_attempt_or_404(current_user, attempt_id)
+        return redirect(url_for("attempt.result", attempt_id=attempt_id))
+    attempt = _own_attempt(attempt_id)
+    now = utcnow()
+    if quiz.finish_if_expired(attempt, now):
+        db.session.commit()
+        flash("Đã hết giờ: bài được nộp với các câu trả lời đã lưu.", "info")
+    if attempt.submitted_at is not None:
+        return redirect(url_for("attempt.result", attempt_id=attempt.id))
+    remaining = int((attempt.deadline_at - now).total_seconds()) if attempt.deadline_at else None
+    return render_template("quiz/take.html", attempt=attempt, round=attempt.round, remaining=remaining,
+                           last_seq=max((item.seq for item in attempt.questions), default=0), form=EmptyForm())
+
+
+@bp.route("/attempts/<int:attempt_id>/answer", methods=["POST"])
+@login_required
+def answer(attempt_id):
+    """JSON {position, response, seq} -> {stored, answered}; 409 once the attempt is closed."""
+    attempt = _own_attempt(attempt_id)
+    data = request.get_json(silent=True) or {}
+    position, seq = data.get("position"), data.get("seq")
+    if not isinstance(position, int) or not isinstance(seq, int) or seq < 1:
+        return jsonify(error="Yêu cầu không hợp lệ."), 400
+    try:
+        stored = quiz.save_answer(attempt, position, data.get("response"), seq, utcnow())
+    except quiz.AttemptClosed as exc:
+        db.session.rollback()
+        return jsonify(error=exc.message, closed=True), 409
+    except DomainError as exc:
+        db.session.rollback()
+        return jsonify(error=exc.message), 400
+    db.session.commit()
+    return jsonify(stored=stored, seq=seq)
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@login_required
+def submit(attempt_id):
+    attempt = _own_attempt(attempt_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    prediction = request.form.get("prediction", type=int)
+    if attempt.round.ask_prediction and attempt.submitted_at is None and (prediction is None or prediction < 0):
+        now = utcnow()
+        if attempt.deadline_at is None or now < attempt.deadline_at:
+            flash("Em hãy nhập dự đoán (một số từ 0 trở lên) trước khi nộp bài.", "error")
+            return redirect(url_for("attempt.take", attempt_id=attempt.id) + "#nop-bai")
+    now = utcnow()
+    if attempt.submitted_at is None and (attempt.deadline_at is None or now < attempt.deadline_at):
+        _save_form_answers(attempt, now)
+    quiz.submit_attempt(attempt, now, prediction=prediction)
+    db.session.commit()
+    return redirect(url_for("attempt.result", attempt_id=attempt.id))
+
+
+def _save_form_answers(attempt, now):
+    """Without JavaScript the answers arrive with the submit form: keep those the
+    page did not save already."""
+    for item in attempt.questions:
+        if item.response is not None:
+            continue
+        name, qtype = f"q{item.position}", item.version.qtype
+        if qtype == "multichoice":
+            raw = {"choices": [int(v) for v in request.form.getlist(name) if v.isdigit()]}
+        elif qtype == "truefalse":
+            raw = {"value": {"true": True, "false": False}.get(request.form.get(name))}
+        elif qtype in ("shortanswer", "numerical"):
+            raw = {"text" if qtype == "shortanswer" else "value": request.form.get(name, "")}
+        elif qtype == "matching":
+            raw = {"pairs": {k[len(name) + 1:]: v for k, v in request.form.items() if k.startswith(name + ".") and v}}
+        else:
+            continue
+        quiz.save_answer(attempt, item.position, raw, item.seq + 1, now)
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id):
+    attempt = scope.get_attempt_or_404(current_user, attempt_id)
+    now = utcnow()
+    if quiz.finish_if_expired(attempt, now):
+        db.session.commit()
+    if attempt.submitted_at is None:
+        if current_user.role != "student":
+            return render_template("quiz/result.html", attempt=attempt, round=attempt.round, review=False)
+        return redirect(url_for("attempt.take", attempt_id=attempt.id))
+    review = quiz.may_review(attempt, now) or current_user.role != "student"
+    return render_template("quiz/result.html", attempt=attempt, round=attempt.round, review=review)

@@ -1,0 +1,117 @@
+"""A student takes a round through the web: the round on their page, start, answers
+saved one by one as JSON, resume, submit with the prediction, the result; and a
+student of another school cannot open or answer an attempt that is not theirs."""
+from datetime import timedelta
+
+import pytest
+
+from app.accounts.services import ensure_student_accounts, set_password
+from app.core.timeutil import utcnow
+from app.quiz.formats import answer, new_question
+from app.quiz.models import Attempt, AttemptQuestion
+from app.quiz.services import add_round, create_bank, create_contest, import_questions
+from tests.conftest import TEST_PASSWORD
+
+
+@pytest.fixture
+def setup(tree, make_class, make_student, db):
+    bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng")
+    import_questions(None, bank, [
+        new_question("multichoice", f"Câu số {i}?", key=f"k{i}", topic="VNeID", level="all", difficulty="easy",
+                     answers=[answer("Đúng", 1.0), answer("Sai", 0.0)], general_feedback=f"Giải thích {i}.",
+                     source="Nguồn") for i in range(4)])
+    contest = create_contest(None, tree.so, bank, code="DVC2026", name="Tìm hiểu DVC 2026", school_year=2026)
+    round_ = add_round(None, contest, name="Tuần 1", opens_at=utcnow() - timedelta(hours=1),
+                       closes_at=utcnow() + timedelta(days=1), time_limit_minutes=20, question_count=3,
+                       review_policy="after_submit")
+    mine = make_student(make_class(tree.school_a, "10A1"), "Nguyễn Văn An")
+    other = make_student(make_class(tree.school_b, "10A1"), "Trần Thị Bình")
+    ensure_student_accounts(None, [mine, other], tree.school_a)
+    for student in (mine, other):
+        set_password(student.user, TEST_PASSWORD)
+    db.session.commit()
+    return round_, mine, other
+
+
+def start(client, round_):
+    response = client.post(f"/rounds/{round_.id}/start")
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def right_choice(db, attempt_id, position):
+    item = db.session.query(AttemptQuestion).filter_by(attempt_id=attempt_id, position=position).one()
+    return next(i for i in item.option_order if item.version.answers[i]["fraction"] > 0)
+
+
+def test_a_student_takes_a_round_from_start_to_result(client, login, setup, db):
+    round_, mine, _ = setup
+    login(mine.user)
+    home = client.get("/me").get_data(as_text=True)
+    assert "Tuần 1" in home and "Bắt đầu làm bài" in home
+    attempt_id = start(client, round_)
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert page.count('class="tq card"') == 3 and 'id="timer"' in page
+    for position in (1, 2):
+        reply = client.post(f"/attempts/{attempt_id}/answer", json={
+            "position": position, "response": {"choices": [right_choice(db, attempt_id, position)]}, "seq": position})
+        assert reply.get_json() == {"stored": True, "seq": position}
+    # a reload (or another device) shows the same questions with the saved answers, and start resumes
+    assert start(client, round_) == attempt_id
+    assert client.get(f"/attempts/{attempt_id}").get_data(as_text=True).count(" checked") == 2
+    done = client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "12"}, follow_redirects=True)
+    result = done.get_data(as_text=True)
+    assert "<b>2</b>/3" in result and "Giải thích" in result
+    attempt = db.session.get(Attempt, attempt_id)
+    assert (attempt.score, attempt.prediction, attempt.finished_by) == (2.0, 12, "student")
+    # after submit, answers are refused with 409 and the score stays
+    late = client.post(f"/attempts/{attempt_id}/answer", json={"position": 3, "response": {"choices": [0]}, "seq": 9})
+    assert late.status_code == 409 and late.get_json()["closed"] is True
+
+
+def test_submit_without_a_prediction_asks_for_it(client, login, setup, db):
+    round_, mine, _ = setup
+    login(mine.user)
+    attempt_id = start(client, round_)
+    response = client.post(f"/attempts/{attempt_id}/submit", data={}, follow_redirects=True)
+    assert "nhập dự đoán" in response.get_data(as_text=True)
+    assert db.session.get(Attempt, attempt_id).submitted_at is None
+
+
+def test_without_javascript_the_submit_form_carries_the_answers(client, login, setup, db):
+    round_, mine, _ = setup
+    login(mine.user)
+    attempt_id = start(client, round_)
+    form = {f"q{p}": str(right_choice(db, attempt_id, p)) for p in (1, 2, 3)}
+    client.post(f"/attempts/{attempt_id}/submit", data={**form, "prediction": "0"})
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).score == 3.0
+
+
+def test_another_student_cannot_open_or_answer_an_attempt(client, login, setup, db):
+    round_, mine, other = setup
+    login(mine.user)
+    attempt_id = start(client, round_)
+    login(other.user)
+    assert client.get(f"/attempts/{attempt_id}").status_code == 404
+    assert client.get(f"/attempts/{attempt_id}/result").status_code == 404
+    answer_reply = client.post(f"/attempts/{attempt_id}/answer", json={"position": 1, "response": {"choices": [0]},
+                                                                       "seq": 1})
+    assert answer_reply.status_code == 404
+    assert client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "1"}).status_code == 404
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.submitted_at is None and attempt.answered_count == 0
+
+
+def test_the_page_after_the_deadline_finishes_the_attempt(client, login, setup, db):
+    round_, mine, _ = setup
+    login(mine.user)
+    attempt_id = start(client, round_)
+    attempt = db.session.get(Attempt, attempt_id)
+    attempt.deadline_at = utcnow() - timedelta(seconds=1)  # as if 20 minutes had passed
+    db.session.commit()
+    page = client.get(f"/attempts/{attempt_id}", follow_redirects=True).get_data(as_text=True)
+    assert "Hết giờ, tự nộp" in page
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).finished_by == "timeout"
