@@ -1,0 +1,94 @@
+"""A student on a 360 px phone takes a round: start, answer, the Wi-Fi drops (the
+answer waits on the phone and is sent when it comes back), continue on another
+device where the answers are, submit with the prediction, and see the result."""
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from app.accounts.services import ensure_student_accounts, set_password
+from app.core.timeutil import utcnow
+from app.quiz.formats import answer, new_question
+from app.quiz.models import Attempt, AttemptQuestion
+from app.quiz.services import add_round, create_bank, create_contest, import_questions
+from tests.conftest import TEST_PASSWORD
+
+
+@pytest.fixture
+def student(school, make_class, make_student, tree, db):
+    bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng")
+    import_questions(None, bank, [
+        new_question("multichoice", f"Câu hỏi số {i}: ứng dụng định danh điện tử quốc gia là gì?", key=f"k{i}",
+                     topic="VNeID", level="all", difficulty="easy", general_feedback="VNeID của Bộ Công an.",
+                     source="Nghị định 69/2024/NĐ-CP",
+                     answers=[answer("VNeID", 1.0), answer("VssID", 0.0), answer("Zalo", 0.0)]) for i in range(3)])
+    contest = create_contest(None, tree.so, bank, code="DVC2026", name="Tìm hiểu dịch vụ công trực tuyến 2026",
+                             school_year=2026)
+    add_round(None, contest, name="Tuần 1", opens_at=utcnow() - timedelta(hours=1),
+              closes_at=utcnow() + timedelta(days=1), time_limit_minutes=20, question_count=3,
+              review_policy="after_submit")
+    pupil = make_student(make_class(school, "10A1"), "Nguyễn Hoàng Bảo Ngọc")
+    ensure_student_accounts(None, [pupil], school)
+    set_password(pupil.user, TEST_PASSWORD)
+    pupil.user.must_change_password = False
+    db.session.commit()
+    return pupil
+
+
+def pick_right(page, db, position):
+    """Tap the right option of the question on screen (the options are shuffled)."""
+    db.session.rollback()
+    item = db.session.query(AttemptQuestion).filter_by(position=position).one()
+    right = next(i for i in item.option_order if item.version.answers[i]["fraction"] > 0)
+    page.locator(f'#cau-{position} label.choice:has(input[value="{right}"])').click()
+
+
+def test_student_answers_through_a_dropped_connection_and_submits(page, browser, live_server, log_in, student,
+                                                                 screenshot, assert_fits_phone, db):
+    log_in(student.user.username)
+    page.goto("/me")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    expect(page.locator("#timer")).to_have_text(re.compile(r"^(20:00|19:[0-5]\d)$"))
+    expect(page.locator(".tq:visible")).to_have_count(1)
+    pick_right(page, db, 1)
+    expect(page.locator("#net")).to_have_text("Đã lưu.")
+    assert_fits_phone(page)
+    screenshot(page, "20-take-question-360")
+
+    # the Wi-Fi drops: the answer waits on the phone, and the page says so
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Câu sau ›").first.click()
+    pick_right(page, db, 2)
+    expect(page.locator("#net")).to_contain_text("Mất kết nối")
+    screenshot(page, "21-take-offline-360")
+    db.session.rollback()
+    assert db.session.query(AttemptQuestion).filter(AttemptQuestion.response.is_not(None)).count() == 1
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#net")).to_have_text("Đã lưu.")
+    db.session.rollback()
+    assert db.session.query(AttemptQuestion).filter(AttemptQuestion.response.is_not(None)).count() == 2
+
+    # another device: the same questions with the two answers; answer the third and submit
+    other = browser.new_context(base_url=live_server, viewport={"width": 360, "height": 740}, is_mobile=True)
+    phone = other.new_page()
+    phone.goto("/login")
+    phone.get_by_label("Tên đăng nhập").fill(student.user.username)
+    phone.get_by_label("Mật khẩu", exact=True).fill(TEST_PASSWORD)
+    phone.get_by_role("button", name="Đăng nhập").click()
+    phone.get_by_role("link", name="Làm tiếp bài đang làm").click()
+    expect(phone.locator(".qmap button.done")).to_have_count(2)
+    phone.locator('.qmap button[data-go="3"]').click()
+    pick_right(phone, db, 3)
+    expect(phone.locator("#net")).to_have_text("Đã lưu.")
+    phone.get_by_label("Câu hỏi dự đoán").fill("25")
+    phone.get_by_role("button", name="Nộp bài").click()
+    expect(phone.locator(".big-score b")).to_have_text("3")
+    expect(phone.locator(".review")).to_have_count(3)
+    assert_fits_phone(phone)
+    screenshot(phone, "22-result-360")
+    other.close()
+    db.session.rollback()
+    attempt = db.session.query(Attempt).one()
+    assert (attempt.score, attempt.prediction, attempt.finished_by) == (3.0, 25, "student")
