@@ -87,6 +87,9 @@ def demo_command():
     from app.quiz.cli import import_shipped
     so = db.session.execute(select(Unit).where(Unit.code == "SO-CT")).scalar_one()
     bank, result = import_shipped(so)
+    from app.quiz.demo import load_demo_contest
+    contest = load_demo_contest(so, bank)
     db.session.commit()
     click.echo(summary)
     click.echo(f"Ngân hàng câu hỏi {bank.code}: {result.message}")
+    click.echo(f"Cuộc thi mẫu {contest.code}: {len(contest.rounds)} đợt, đợt 1 đang mở.")

@@ -124,3 +124,11 @@ def export_command(bank_code, fmt, output):
     else:
         Path(output).write_text(write_gift(questions) if fmt == "gift" else write_yaml(questions), encoding="utf-8")
     click.echo(f"Đã xuất {len(questions)} câu ra {output}.")
+
+
+@quiz_cli.command("close-expired")
+def close_expired_command():
+    """Nộp các bài đã hết giờ với câu trả lời đã lưu (chạy định kỳ bằng cron)."""
+    from app.core.timeutil import utcnow
+    from app.quiz.attempts import close_expired_attempts
+    click.echo(f"Đã nộp {close_expired_attempts(utcnow())} bài hết giờ.")
