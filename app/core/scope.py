@@ -3,7 +3,7 @@ may see. Views fetch by id only through the `get_*_or_404` helpers here, so an i
 from another school answers 404 whatever the URL.
 """
 from flask import abort
-from sqlalchemy import and_, false, select
+from sqlalchemy import and_, false, select, true
 
 from app.extensions import db
 
@@ -131,14 +131,41 @@ def _bank_models():
 
 def banks_query(user):
     QuestionBank, _ = _bank_models()
+    return select(QuestionBank).where(_in_reach(user, QuestionBank.unit_id))
+
+
+def _in_reach(user, column):
+    """Condition on a unit column: the user's unit, the units above it and below it (admin: all)."""
     _, _, UnitClosure, *_ = _models()
-    query = select(QuestionBank)
     if user.role == "admin":
-        return query
+        return true()
     if user.role not in BANK_ROLES or not user.unit_id:
-        return query.where(false())
+        return false()
     above = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id == user.unit_id)
-    return query.where(QuestionBank.unit_id.in_(above) | QuestionBank.unit_id.in_(subtree_ids(user.unit_id)))
+    return column.in_(above) | column.in_(subtree_ids(user.unit_id))
+
+
+def contests_query(user):
+    """Contests a staff member works with: of their unit, the units above (the Sở's
+    contest a school runs) and the units below."""
+    from app.quiz.models import Contest
+    return select(Contest).where(_in_reach(user, Contest.unit_id))
+
+
+def get_contest_or_404(user, contest_id):
+    from app.quiz.models import Contest
+    return _one_or_404(contests_query(user).where(Contest.id == contest_id))
+
+
+def get_round_or_404(user, round_id):
+    from app.quiz.models import Contest, Round
+    return _one_or_404(select(Round).join(Contest, Round.contest_id == Contest.id).where(
+        Round.id == round_id, _in_reach(user, Contest.unit_id)))
+
+
+def can_manage_contest(user, contest):
+    """Change a contest and its rounds: the owning unit's staff and the units above."""
+    return can_edit_bank(user, contest)
 
 
 def get_bank_or_404(user, bank_id):
@@ -163,7 +190,8 @@ def get_attempt_or_404(user, attempt_id):
 
 
 def can_edit_bank(user, bank):
-    """Change questions, import, retire: the bank's own unit and the units above it."""
+    """Change questions, import, retire: the bank's own unit and the units above it.
+    (Also used for contests: anything with a `unit_id`.)"""
     if user.role == "admin":
         return True
     if user.role in ("department", "unit"):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import foreign
 from app.core.text import fold, text_sort_key
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.quiz.formats import DIFFICULTIES, DIFFICULTY_LABELS, LEVEL_LABELS, LEVELS, TYPE_LABELS, TYPES
+from app.quiz.formats import DIFFICULTY_LABELS, LEVEL_LABELS, TYPE_LABELS, TYPES
 
 _TYPES_SQL = ", ".join(f"'{t}'" for t in TYPES)
 

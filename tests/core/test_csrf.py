@@ -67,6 +67,7 @@ IDS = {
     "question_id": lambda t: t.question.id,
     "action": lambda t: "retire",
     "round_id": lambda t: t.round.id,
+    "contest_id": lambda t: t.round.contest_id,
     "attempt_id": lambda t: t.attempt.id,
 }
 
@@ -97,6 +98,11 @@ FORMS = {
     "quiz.bank_list": lambda t: {"code": "NH-MOI", "name": "Ngân hàng mới", "unit_id": t.tree.so.id},
     "quiz.bank_import": lambda t: {"file": _csv("Câu mới? {=Có ~Không}", "cau.gift"), "format": "gift",
                                    "level": "all", "difficulty": "easy"},
+    "contest.contest_list": lambda t: {"code": "THI2", "name": "Thi 2", "bank_id": t.bank.id,
+                                       "school_year": "2026", "thpt": "y"},
+    "contest.contest_detail": lambda t: {"name": "Đợt 2", "opens_at": "2026-12-01T08:00",
+                                         "closes_at": "2026-12-02T08:00", "easy": "1", "attempts_allowed": "1",
+                                         "grading_method": "highest", "review_policy": "after_close"},
     "quiz.question_edit": lambda t: {"topic": "Mới", "level": "all", "difficulty": "easy", "text": "Sửa?",
                                      "option_0": "Có", "right_0": "y", "option_1": "Không"},
 }

@@ -30,6 +30,7 @@ B_IDS = {
     "bank_id": lambda w: [w.b.bank.id],
     "question_id": lambda w: [w.b.question.id],
     "round_id": lambda w: [w.b.round.id],
+    "contest_id": lambda w: [w.b.round.contest_id],
     "attempt_id": lambda w: [w.b.attempt.id],
 }
 # Other URL arguments, one value each, so that every rule can be built.
@@ -43,6 +44,9 @@ FORMS = {
     "org.class_teachers": lambda w: {"teacher_ids": [w.b.teacher.id]},
     "org.class_create": lambda w: {"name": "10A9", "grade": "10",
                                    "school_year": str(school_year_of(local_today()))},
+    "contest.contest_detail": lambda w: {"name": "Đợt lạ", "opens_at": "2026-12-01T08:00",
+                                         "closes_at": "2026-12-02T08:00", "easy": "1", "attempts_allowed": "1",
+                                         "grading_method": "highest", "review_policy": "after_close"},
     "quiz.question_edit": lambda w: {"topic": "Đổi", "level": "all", "difficulty": "easy", "text": "Đổi?",
                                      "option_0": "X", "right_0": "y", "option_1": "Y"},
 }
@@ -170,7 +174,8 @@ OWN_PAGES = {
     "school_admin_a": lambda w: [f"/schools/{w.tree.school_a.id}", f"/classes/{w.a.school_class.id}",
                                  f"/banks/{w.a.bank.id}/import", f"/questions/{w.a.question.id}/edit"],
     "unit_a": lambda w: [f"/units/{w.tree.cluster_a.id}", f"/schools/{w.tree.school_a.id}",
-                         f"/banks/{w.a.bank.id}"],
+                         f"/banks/{w.a.bank.id}", f"/contests/{w.a.round.contest_id}",
+                         f"/rounds/{w.a.round.id}/ranking"],
     "student_a": lambda w: ["/me", f"/attempts/{w.a.attempt.id}"],
     "judge": lambda w: ["/judge"],
     "other_department": lambda w: [f"/units/{w.so2.id}", f"/schools/{w.so2_school.id}"],

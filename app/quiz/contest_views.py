@@ -1,0 +1,113 @@
+"""Contests for staff: list and create, a contest with its rounds, add a round, and a
+round's ranking (staff see the students of their part of the tree, with their rank
+among all participants)."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app.core import scope
+from app.core.errors import DomainError
+from app.core.timeutil import local_to_utc, local_today, school_year_of, utcnow
+from app.extensions import db
+from app.org.models import Student
+from app.quiz import services
+from app.quiz.forms import ContestForm, RoundForm
+from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank
+from app.quiz.ranking import round_ranking
+
+bp = Blueprint("contest", __name__)
+
+
+def _staff():
+    if current_user.role not in scope.BANK_ROLES:
+        abort(404)
+
+
+@bp.route("/contests", methods=["GET", "POST"])
+@login_required
+def contest_list():
+    _staff()
+    form = ContestForm()
+    banks = db.session.execute(scope.banks_query(current_user).order_by(QuestionBank.code)).scalars().all()
+    form.bank_id.choices = [(b.id, f"{b.code} · {b.name}") for b in banks]
+    can_create = current_user.unit_id is not None and bool(banks)
+    if not form.is_submitted():
+        form.school_year.data = school_year_of(local_today())
+    if can_create and form.validate_on_submit():
+        levels = [level for level, on in (("THCS", form.thcs.data), ("THPT", form.thpt.data),
+                                          ("GDTX", form.gdtx.data)) if on]
+        bank = next(b for b in banks if b.id == form.bank_id.data)
+        try:
+            contest = services.create_contest(current_user, current_user.unit, bank, code=form.code.data,
+                                              name=form.name.data, school_year=form.school_year.data, levels=levels)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Đã tạo cuộc thi “{contest.name}”. Thêm đợt thi để học sinh bắt đầu.", "success")
+            return redirect(url_for("contest.contest_detail", contest_id=contest.id))
+    contests = db.session.execute(scope.contests_query(current_user)
+                                  .order_by(Contest.school_year.desc(), Contest.code)).scalars().all()
+    return render_template("quiz/contest_list.html", contests=contests, form=form, can_create=can_create)
+
+
+def _round_form(contest):
+    form = RoundForm()
+    topics = db.session.execute(select(Question.topic).where(
+        Question.bank_id == contest.bank_id, Question.retired_at.is_(None)).group_by(Question.topic)
+        .order_by(Question.topic)).scalars().all()
+    form.topic.choices = [("", "Mọi chủ đề")] + [(t, t) for t in topics]
+    form.grading_method.choices = list(GRADING_METHODS.items())
+    form.review_policy.choices = list(REVIEW_POLICIES.items())
+    return form
+
+
+@bp.route("/contests/<int:contest_id>", methods=["GET", "POST"])
+@login_required
+def contest_detail(contest_id):
+    contest = scope.get_contest_or_404(current_user, contest_id)
+    can_manage = scope.can_manage_contest(current_user, contest)
+    form = _round_form(contest)
+    if can_manage and form.validate_on_submit():
+        rules = [{"topic": form.topic.data or None, "difficulty": level, "count": count}
+                 for level, count in (("easy", form.easy.data), ("medium", form.medium.data),
+                                      ("hard", form.hard.data)) if count]
+        try:
+            if not rules:
+                raise DomainError("Đợt thi cần ít nhất một câu hỏi.")
+            services.add_round(
+                current_user, contest, name=form.name.data, opens_at=local_to_utc(form.opens_at.data),
+                closes_at=local_to_utc(form.closes_at.data), time_limit_minutes=form.time_limit_minutes.data,
+                draw_rules=rules, attempts_allowed=form.attempts_allowed.data,
+                grading_method=form.grading_method.data, passing_score=float(form.passing_score.data or 0),
+                ask_prediction=form.ask_prediction.data, review_policy=form.review_policy.data,
+                shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
+                practice=form.practice.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã thêm đợt thi.", "success")
+            return redirect(url_for("contest.contest_detail", contest_id=contest.id))
+    counts = dict(db.session.execute(
+        select(Attempt.round_id, func.count(func.distinct(Attempt.student_id)))
+        .where(Attempt.round_id.in_([r.id for r in contest.rounds]), Attempt.submitted_at.is_not(None))
+        .group_by(Attempt.round_id)).all()) if contest.rounds else {}
+    return render_template("quiz/contest_detail.html", contest=contest, form=form, can_manage=can_manage,
+                           counts=counts, now=utcnow(), grading=GRADING_METHODS, review=REVIEW_POLICIES)
+
+
+@bp.route("/rounds/<int:round_id>/ranking")
+@login_required
+def round_ranking_page(round_id):
+    round_ = scope.get_round_or_404(current_user, round_id)
+    ranking = round_ranking(round_)
+    visible = set(db.session.execute(scope.students_query(current_user).with_only_columns(Student.id)).scalars())
+    shown = [r for r in ranking if r.student_id in visible]
+    students = {s.id: s for s in db.session.execute(
+        select(Student).where(Student.id.in_([r.student_id for r in shown]))).scalars()} if shown else {}
+    full_marks = sum(1 for r in ranking if r.max_score and r.score >= r.max_score - 1e-9)
+    return render_template("quiz/round_ranking.html", round=round_, contest=round_.contest, ranking=shown,
+                           students=students, total=len(ranking), full_marks=full_marks)
+

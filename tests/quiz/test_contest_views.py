@@ -1,0 +1,78 @@
+"""Staff set up a contest and its rounds through the web, and read the ranking of a
+round: everyone's rank among all participants, names of their own students only."""
+from datetime import timedelta
+
+import pytest
+
+from app.core.timeutil import to_local, utcnow
+from app.quiz import attempts as quiz
+from app.quiz.formats import answer, new_question
+from app.quiz.models import Contest, Round
+from app.quiz.services import add_round, create_bank, create_contest, import_questions
+
+
+@pytest.fixture
+def bank(tree, db):
+    bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng")
+    import_questions(None, bank, [
+        new_question("multichoice", f"Câu {i}?", key=f"k{i}", topic="VNeID" if i % 2 else "Lừa đảo", level="all",
+                     difficulty=("easy", "medium", "hard")[i % 3], answers=[answer("Đúng", 1.0), answer("Sai", 0.0)],
+                     general_feedback="Vì.", source="Nguồn") for i in range(12)])
+    db.session.commit()
+    return bank
+
+
+def test_a_school_admin_creates_a_contest_and_a_round(client, login, make_user, tree, bank, db):
+    login(make_user("school_admin", tree.school_a))
+    response = client.post("/contests", data={"code": "thi-ta", "name": "Thi cấp trường", "bank_id": bank.id,
+                                              "school_year": "2026", "thpt": "y"}, follow_redirects=True)
+    assert "Đã tạo cuộc thi" in response.get_data(as_text=True)
+    contest = db.session.query(Contest).one()
+    assert (contest.code, contest.unit_id, contest.levels) == ("THI-TA", tree.school_a.id, "THPT")
+    opens = to_local(utcnow()).strftime("%Y-%m-%dT%H:%M")
+    closes = to_local(utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/contests/{contest.id}", data={
+        "name": "Vòng 1", "opens_at": opens, "closes_at": closes, "time_limit_minutes": "15", "topic": "VNeID",
+        "easy": "2", "medium": "1", "hard": "0", "attempts_allowed": "2", "grading_method": "last",
+        "passing_score": "60", "review_policy": "after_submit", "ask_prediction": "y"}, follow_redirects=True)
+    assert "Đã thêm đợt thi." in response.get_data(as_text=True)
+    round_ = db.session.query(Round).one()
+    assert (round_.question_count, round_.time_limit_minutes, round_.grading_method, round_.attempts_allowed) == (
+        3, 15, "last", 2)
+    assert round_.draw_rules == [{"topic": "VNeID", "difficulty": "easy", "count": 2},
+                                 {"topic": "VNeID", "difficulty": "medium", "count": 1}]
+    assert round_.closes_at - round_.opens_at == timedelta(days=2)
+
+
+def test_a_round_closing_before_it_opens_is_refused(client, login, make_user, tree, bank, db):
+    contest = create_contest(None, tree.so, bank, code="DVC", name="Thi", school_year=2026)
+    login(make_user("department", tree.so))
+    page = client.post(f"/contests/{contest.id}", data={
+        "name": "Sai", "opens_at": "2026-12-02T08:00", "closes_at": "2026-12-01T08:00", "easy": "1",
+        "attempts_allowed": "1", "grading_method": "highest", "review_policy": "after_close"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "Thời điểm đóng phải sau thời điểm mở." in page
+    assert db.session.query(Round).count() == 0
+
+
+def test_ranking_shows_each_viewer_their_own_students_with_their_rank(client, login, make_user, make_class,
+                                                                     make_student, tree, bank, db):
+    contest = create_contest(None, tree.so, bank, code="DVC", name="Thi", school_year=2026)
+    round_ = add_round(None, contest, name="Tuần 1", opens_at=utcnow() - timedelta(hours=1),
+                       closes_at=utcnow() + timedelta(days=1), question_count=2)
+    a = make_student(make_class(tree.school_a, "10A1"), "Nguyễn Văn An")
+    b = make_student(make_class(tree.school_b, "10A1"), "Trần Thị Bình")
+    for student, right in ((a, False), (b, True)):
+        attempt = quiz.start_attempt(student, round_, utcnow())
+        for item in attempt.questions:
+            choice = next(i for i in item.option_order if (item.version.answers[i]["fraction"] > 0) == right)
+            quiz.save_answer(attempt, item.position, {"choices": [choice]}, 1, utcnow())
+        quiz.submit_attempt(attempt, utcnow(), prediction=1)
+    db.session.commit()
+    login(make_user("department", tree.so))
+    page = client.get(f"/rounds/{round_.id}/ranking").get_data(as_text=True)
+    assert page.index("Trần Thị Bình") < page.index("Nguyễn Văn An")
+    login(make_user("school_admin", tree.school_a))
+    page = client.get(f"/rounds/{round_.id}/ranking").get_data(as_text=True)
+    assert "Nguyễn Văn An" in page and "Trần Thị Bình" not in page
+    assert '<td class="num">2</td>' in page  # An is second of the two participants
