@@ -17,6 +17,8 @@ KNOWN_DOCUMENTS = {
     "59/2022/NĐ-CP", "13/2023/NĐ-CP", "23/2025/NĐ-CP", "130/2018/NĐ-CP", "20/2023/QH15", "26/2023/QH15",
     "91/2025/QH15", "70/KH-UBND", "22/KH-UBND", "01/NQ-CP", "749/QĐ-TTg", "274/QĐ-TTg", "766/QĐ-TTg",
     "118/2025/NĐ-CP", "61/2018/NĐ-CP", "01/2023/TT-VPCP",
+    "16/2024/TT-BCA", "22/2021/TT-BTTTT", "23/2015/NĐ-CP", "2345/QĐ-NHNN", "241/QĐ-TTg",
+    "280/2025/NĐ-CP", "356/2025/NĐ-CP", "50/2024/TT-NHNN", "63/2024/NĐ-CP", "91/2020/NĐ-CP",
 }
 DOCUMENT_NUMBER = re.compile(r"\b\d{1,4}/(?:\d{4}/)?(?:QĐ-TTg|NĐ-CP|QH1\d|KH-UBND|NQ-CP|TT-[A-ZĐ]+|QĐ-[A-ZĐ]+)")
 
