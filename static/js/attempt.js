@@ -113,7 +113,10 @@
     current = Math.max(0, Math.min(questions.length - 1, index));
     questions.forEach(function (q, i) { q.hidden = i !== current; });
     if (map) {
-      map.querySelectorAll("button").forEach(function (b, i) { b.classList.toggle("here", i === current); });
+      map.querySelectorAll("button").forEach(function (b, i) {
+        b.classList.toggle("here", i === current);
+        if (i === current) { map.scrollLeft = b.offsetLeft - map.clientWidth / 2; }
+      });
     }
     var first = questions[current].querySelector("input, select");
     questions[current].scrollIntoView({ block: "start" });
