@@ -9,8 +9,8 @@ from app.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, UserFor
 from app.accounts.models import ROLES, User
 from app.core import scope
 from app.core.errors import DomainError
-from app.core.timeutil import utcnow
 from app.core.models import AuditLog
+from app.core.timeutil import utcnow
 from app.extensions import db, login_manager
 from app.org.models import Unit
 

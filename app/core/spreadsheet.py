@@ -129,3 +129,27 @@ def text_cell(sheet, value):
         if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
             cell.quotePrefix = True
     return cell
+
+
+def simple_workbook(title, lines, header, rows):
+    """An XLSX of one sheet: a few lines of heading, a bold header row, then rows
+    (write-only, text cells kept as text)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    for line in lines:
+        sheet.append([text_cell(sheet, line)])
+    sheet.append([])
+    head = []
+    for name in header:
+        cell = text_cell(sheet, name)
+        cell.font = Font(bold=True)
+        head.append(cell)
+    sheet.append(head)
+    for row in rows:
+        sheet.append([text_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

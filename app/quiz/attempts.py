@@ -82,7 +82,8 @@ def _draw(round_, stage, rng):
             raise DomainError(f"Ngân hàng chỉ có {len(pool)} câu phù hợp cho {rule.get('topic') or 'mọi chủ đề'}"
                               f"{' (' + rule['difficulty'] + ')' if rule.get('difficulty') else ''}, "
                               f"đợt thi cần {count}.")
-        drawn.extend(rng.sample(pool, count))
+        picked = rng.sample(pool, count)
+        drawn.extend(picked if round_.shuffle_questions else sorted(picked))  # the pool is in bank order
     if round_.shuffle_questions:
         rng.shuffle(drawn)
     return drawn

@@ -1,12 +1,15 @@
 """Contests for staff: list and create, a contest with its rounds, add a round, and a
 round's ranking (staff see the students of their part of the tree, with their rank
 among all participants)."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from app.core import scope
 from app.core.errors import DomainError
+from app.core.spreadsheet import simple_workbook
 from app.core.timeutil import local_to_utc, local_today, school_year_of, utcnow
 from app.extensions import db
 from app.org.models import Student
@@ -14,6 +17,7 @@ from app.quiz import services
 from app.quiz.forms import ContestForm, RoundForm
 from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank
 from app.quiz.ranking import round_ranking
+from app.quiz.statistics import round_statistics
 
 bp = Blueprint("contest", __name__)
 
@@ -111,3 +115,31 @@ def round_ranking_page(round_id):
     return render_template("quiz/round_ranking.html", round=round_, contest=round_.contest, ranking=shown,
                            students=students, total=len(ranking), full_marks=full_marks)
 
+
+
+@bp.route("/rounds/<int:round_id>/statistics")
+@login_required
+def round_statistics_page(round_id):
+    round_ = scope.get_round_or_404(current_user, round_id)
+    return render_template("quiz/round_statistics.html", round=round_, contest=round_.contest,
+                           stats=round_statistics(round_))
+
+
+@bp.route("/rounds/<int:round_id>/statistics.xlsx")
+@login_required
+def round_statistics_xlsx(round_id):
+    round_ = scope.get_round_or_404(current_user, round_id)
+    stats = round_statistics(round_)
+    header = ["Mã câu", "Câu hỏi", "Số lượt", "Độ dễ (%)", "Độ lệch chuẩn (%)", "Chỉ số phân biệt (%)",
+              "Hiệu quả phân biệt (%)", "Cảnh báo"]
+    rows = [[i.key or i.question_id, i.text, i.n, _round(i.facility), _round(i.sd), _round(i.discrimination),
+             _round(i.efficiency), ", ".join(i.flags)] for i in stats.items]
+    summary = [f"{round_.contest.name} · {round_.name}", f"Số bài (lần đầu): {stats.attempts}",
+               f"Hệ số Cronbach alpha: {_round(stats.alpha, 3) if stats.alpha is not None else '—'}"]
+    data = simple_workbook("Thống kê câu hỏi", summary, header, rows)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"thong-ke-{round_.id}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _round(value, digits=1):
+    return round(value, digits) if value is not None else None
