@@ -40,6 +40,8 @@ def create_app(config=None):
     app.register_blueprint(attempt_bp)
     from app.quiz.contest_views import bp as contest_bp
     app.register_blueprint(contest_bp)
+    from app.quiz.session_views import bp as session_bp
+    app.register_blueprint(session_bp)
 
     from app.accounts.cli import users_cli
     from app.org.cli import demo_command, org_cli

@@ -213,3 +213,26 @@ def issue_first_passwords(actor, school_class, students):
     record(actor, "print_cards", "class", school_class.id, school_class.school_id,
            f"In thẻ đăng nhập lớp {school_class.name} ({len(rows)} học sinh)")
     return rows
+
+
+def authenticate_student_by_birth_date(student, birth_date, address):
+    """A student without their password joins a class session by confirming their
+    birth date; failures count against the account like wrong passwords."""
+    user = student.user
+    if user is None:
+        raise DomainError("Em chưa có tài khoản: nhờ thầy cô tạo tài khoản cho lớp.")
+    config = current_app.config
+    now = utcnow()
+    since = now - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    if (_recent_failures(LoginAttempt.username, user.username, since) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+            or _recent_failures(LoginAttempt.address, address, since) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
+        raise LoginLimited(f"Nhập sai quá nhiều lần. Em thử lại sau {config['LOGIN_WINDOW_MINUTES']} phút "
+                           "hoặc nhờ thầy cô.")
+    ok = birth_date is not None and student.birth_date == birth_date and user.active
+    db.session.add(LoginAttempt(username=user.username[:64], address=address[:64], success=ok, at=now))
+    if not ok:
+        db.session.commit()
+        raise DomainError("Ngày sinh không khớp với danh sách lớp.")
+    user.last_login_at = now
+    db.session.commit()
+    return user

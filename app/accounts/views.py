@@ -17,7 +17,10 @@ from app.org.models import Unit
 bp = Blueprint("accounts", __name__)
 
 # Pages a user who must change the first password may still open.
-_OPEN_WITH_FIRST_PASSWORD = {"accounts.change_password", "accounts.logout", "static"}
+# A student with a first password (or who joined a class session by birth date) can
+# take the round in class at once; the password change comes after.
+_OPEN_WITH_FIRST_PASSWORD = {"accounts.change_password", "accounts.logout", "static", "attempt.take",
+                             "attempt.answer", "attempt.submit", "attempt.result", "session.join"}
 
 
 @login_manager.user_loader

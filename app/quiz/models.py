@@ -223,6 +223,7 @@ class Attempt(db.Model):
     prediction = db.Column(db.Integer)
     duration_seconds = db.Column(db.Integer)
     answered_count = db.Column(db.Integer, nullable=False, default=0)
+    session_id = db.Column(db.Integer, db.ForeignKey("class_session.id", ondelete="SET NULL"), index=True)
 
     round = db.relationship("Round")
     student = db.relationship("Student")
@@ -258,3 +259,28 @@ class AttemptQuestion(db.Model):
 
     attempt = db.relationship("Attempt", back_populates="questions")
     version = db.relationship("QuestionVersion")
+
+
+class ClassSession(db.Model):
+    """A teacher running a round with a class: a short join code to show on the
+    projector, a live board, and closing it finishes the attempts made through it."""
+
+    __tablename__ = "class_session"
+    __table_args__ = (Index("ix_class_session_code_open", "code", "closed_at"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    round_id = db.Column(db.Integer, db.ForeignKey("round.id", ondelete="CASCADE"), nullable=False, index=True)
+    class_id = db.Column(db.Integer, db.ForeignKey("school_class.id", ondelete="CASCADE"), nullable=False,
+                         index=True)
+    teacher_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
+    code = db.Column(db.String(8), nullable=False)
+    opened_at = db.Column(db.DateTime, nullable=False)
+    closed_at = db.Column(db.DateTime)
+
+    round = db.relationship("Round")
+    school_class = db.relationship("SchoolClass")
+    teacher = db.relationship("User")
+
+    @property
+    def is_open(self):
+        return self.closed_at is None

@@ -14,9 +14,10 @@ from app.accounts.services import ensure_student_accounts
 from app.core.timeutil import local_today, school_year_of, utcnow
 from app.extensions import db as _db
 from app.org.services import set_class_teachers
-from app.quiz.formats import parse
 from app.quiz.attempts import start_attempt
+from app.quiz.formats import parse
 from app.quiz.services import add_round, create_bank, create_contest, import_questions
+from app.quiz.sessions import open_session
 from tests.conftest import TEST_PASSWORD
 
 
@@ -49,10 +50,11 @@ def things(tree, make_unit, make_class, make_student, make_user, db):
     round_ = add_round(None, contest, name="Vòng 1", opens_at=utcnow() - timedelta(days=1),
                        closes_at=utcnow() + timedelta(days=1), question_count=1)
     attempt = start_attempt(student, round_, utcnow())
+    session = open_session(teacher, school_class, round_, utcnow())
     found = SimpleNamespace(tree=tree, school_class=school_class, student=student, teacher=teacher,
                             empty_unit=make_unit("commune", "Xã trống", parent=tree.cluster_a),
                             admin=make_user("admin"), bank=bank, question=question, round=round_,
-                            attempt=attempt)
+                            attempt=attempt, session=session)
     db.session.commit()
     return found
 
@@ -68,6 +70,8 @@ IDS = {
     "action": lambda t: "retire",
     "round_id": lambda t: t.round.id,
     "contest_id": lambda t: t.round.contest_id,
+    "session_id": lambda t: t.session.id,
+    "code": lambda t: t.session.code,
     "attempt_id": lambda t: t.attempt.id,
 }
 

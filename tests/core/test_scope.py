@@ -12,9 +12,10 @@ from app.accounts.services import ensure_student_accounts, set_password
 from app.core import scope
 from app.core.timeutil import local_today, school_year_of, utcnow
 from app.org.services import set_class_teachers
-from app.quiz.formats import parse
 from app.quiz.attempts import start_attempt
+from app.quiz.formats import parse
 from app.quiz.services import add_round, create_bank, create_contest, import_questions
+from app.quiz.sessions import open_session
 from tests.conftest import TEST_PASSWORD
 
 OUTSIDERS = ["teacher_a", "school_admin_a", "unit_a", "student_a", "judge", "other_department"]
@@ -31,6 +32,7 @@ B_IDS = {
     "question_id": lambda w: [w.b.question.id],
     "round_id": lambda w: [w.b.round.id],
     "contest_id": lambda w: [w.b.round.contest_id],
+    "session_id": lambda w: [w.b.session.id],
     "attempt_id": lambda w: [w.b.attempt.id],
 }
 # Other URL arguments, one value each, so that every rule can be built.
@@ -66,7 +68,8 @@ def _staffed_school(school, make_class, make_student, make_user):
     round_ = add_round(None, contest, name="Vòng trường", opens_at=utcnow() - timedelta(days=1),
                        closes_at=utcnow() + timedelta(days=1), question_count=1)
     attempt = start_attempt(students[0], round_, utcnow())
-    return SimpleNamespace(school_class=school_class, students=students, teacher=teacher,
+    session = open_session(teacher, school_class, round_, utcnow())
+    return SimpleNamespace(session=session, school_class=school_class, students=students, teacher=teacher,
                            admin=make_user("school_admin", school), bank=bank, question=question,
                            round=round_, attempt=attempt)
 
@@ -169,7 +172,7 @@ def test_sweep_urls_name_real_objects(app, world):
 
 
 OWN_PAGES = {
-    "teacher_a": lambda w: [f"/classes/{w.a.school_class.id}", f"/banks/{w.a.bank.id}",
+    "teacher_a": lambda w: [f"/classes/{w.a.school_class.id}", f"/banks/{w.a.bank.id}", f"/sessions/{w.a.session.id}",
                             f"/questions/{w.a.question.id}"],
     "school_admin_a": lambda w: [f"/schools/{w.tree.school_a.id}", f"/classes/{w.a.school_class.id}",
                                  f"/banks/{w.a.bank.id}/import", f"/questions/{w.a.question.id}/edit"],

@@ -1,0 +1,127 @@
+"""A teacher runs a round in class: opens a session, shows the code; one student joins
+logged in with the code, another without a password by picking her name and birth
+date; the teacher's board follows them live, gives extra time, and after they
+submit the ranking shows both."""
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from app.accounts.services import ensure_student_accounts, set_password
+from app.core.timeutil import utcnow
+from app.org.services import set_class_teachers
+from app.quiz.formats import answer, new_question
+from app.quiz.models import Attempt, AttemptQuestion
+from app.quiz.services import add_round, create_bank, create_contest, import_questions
+from tests.conftest import TEST_PASSWORD
+
+
+@pytest.fixture
+def lop(school, teacher, tree, make_class, make_student, db):
+    bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng")
+    import_questions(None, bank, [
+        new_question("multichoice", f"Câu {i}: đâu là ứng dụng định danh điện tử quốc gia?", key=f"k{i}",
+                     topic="VNeID", level="all", difficulty="easy", general_feedback="VNeID.", source="NĐ 69",
+                     answers=[answer("VNeID", 1.0), answer("VssID", 0.0)]) for i in range(2)])
+    contest = create_contest(None, tree.so, bank, code="DVC2026", name="Tìm hiểu DVC 2026", school_year=2026)
+    add_round(None, contest, name="Tuần 1", opens_at=utcnow() - timedelta(hours=1),
+              closes_at=utcnow() + timedelta(days=1), time_limit_minutes=15, question_count=2,
+              review_policy="after_submit")
+    school_class = make_class(school, "10A1")
+    set_class_teachers(None, school_class, [teacher])
+    an = make_student(school_class, "Nguyễn Văn An")
+    binh = make_student(school_class, "Trần Thị Bình", birth_date=date(2010, 9, 5))
+    ensure_student_accounts(None, [an, binh], school)
+    set_password(an.user, TEST_PASSWORD)
+    an.user.must_change_password = False
+    db.session.commit()
+    return school_class, an, binh
+
+
+def phone(browser, live_server):
+    context = browser.new_context(base_url=live_server, viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, locale="vi-VN")
+    context.set_default_timeout(10000)
+    return context, context.new_page()
+
+
+def answer_all(page, db, student):
+    for position in (1, 2):
+        db.session.rollback()
+        item = db.session.query(AttemptQuestion).join(Attempt).filter(
+            Attempt.student_id == student.id, AttemptQuestion.position == position).one()
+        right = next(i for i in item.option_order if item.version.answers[i]["fraction"] > 0)
+        page.locator(f'.qmap button[data-go="{position}"]').click()
+        page.locator(f'#cau-{position} label.choice:has(input[value="{right}"])').click()
+        expect(page.locator("#net")).to_have_text("Đã lưu.")
+
+
+def test_teacher_runs_a_class_session(page, browser, live_server, log_in, lop, screenshot, db):
+    school_class, an, binh = lop
+    page.set_viewport_size({"width": 1100, "height": 800})
+    log_in("gv1.ta")
+    page.goto(f"/classes/{school_class.id}")
+    page.get_by_role("link", name="Thi trên lớp").click()
+    page.get_by_role("button", name="Mở phòng thi, hiện mã cho lớp").click()
+    code = page.locator(".join-code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z2-9]{6}", code)
+    expect(page.locator(".qr svg")).to_be_visible()
+    expect(page.locator("#board-rows tr")).to_have_count(2)
+
+    # An joins logged in, with the code
+    an_context, an_page = phone(browser, live_server)
+    an_page.goto("/login")
+    an_page.get_by_label("Tên đăng nhập").fill(an.user.username)
+    an_page.get_by_label("Mật khẩu", exact=True).fill(TEST_PASSWORD)
+    an_page.get_by_role("button", name="Đăng nhập").click()
+    an_page.goto("/join")
+    an_page.get_by_label("Mã phòng thi").fill(code.lower())
+    an_page.get_by_role("button", name="Vào").click()
+    expect(an_page.locator("#timer")).to_be_visible()
+
+    # Bình has no password with her: the QR link, her name and birth date
+    binh_context, binh_page = phone(browser, live_server)
+    binh_page.goto(f"/j/{code}")
+    binh_page.get_by_label("Họ và tên").select_option(label="Trần Thị Bình")
+    binh_page.get_by_label("Ngày sinh").fill("01/01/2010")
+    binh_page.get_by_role("button", name="Vào thi").click()
+    expect(binh_page.locator(".flash-error")).to_have_text("Ngày sinh không khớp với danh sách lớp.")
+    binh_page.get_by_label("Họ và tên").select_option(label="Trần Thị Bình")
+    binh_page.get_by_label("Ngày sinh").fill("05/09/2010")
+    binh_page.get_by_role("button", name="Vào thi").click()
+    expect(binh_page.locator("#timer")).to_be_visible()
+    screenshot(binh_page, "23-session-student-360")
+
+    # the board shows both answering, by itself
+    expect(page.locator("#board-rows .st-answering")).to_have_count(2, timeout=12000)
+    page.locator("#board-rows tr", has_text="Trần Thị Bình").get_by_role("button", name="+5 phút").click()
+    expect(page.locator(".flash-success")).to_contain_text("thêm 5 phút")
+    db.session.rollback()
+    extra = db.session.query(Attempt).filter_by(student_id=binh.id).one()
+    assert extra.deadline_at - extra.started_at == timedelta(minutes=20)
+
+    answer_all(an_page, db, an)
+    an_page.get_by_label("Câu hỏi dự đoán").fill("1")
+    an_page.get_by_role("button", name="Nộp bài").click()
+    expect(an_page.locator(".big-score b")).to_have_text("2")
+    answer_all(binh_page, db, binh)
+    expect(page.locator("#board-rows .st-submitted")).to_have_count(1, timeout=12000)
+    expect(page.locator("#board-rows tr", has_text="Trần Thị Bình")).to_contain_text("2/2")
+    screenshot(page, "24-session-board-desktop")
+
+    # the teacher closes the room: Bình's attempt is finished with what she saved
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Đóng phòng thi").click()
+    expect(page.locator(".flash-success")).to_contain_text("1 bài đang làm")
+    db.session.rollback()
+    closed = db.session.query(Attempt).filter_by(student_id=binh.id).one()
+    assert (closed.finished_by, closed.score) == ("teacher", 2.0)
+    an_context.close()
+    binh_context.close()
+
+    page.goto("/contests")
+    page.get_by_role("link", name="DVC2026").click()
+    page.get_by_role("link", name="Bảng xếp hạng").click()
+    expect(page.locator("table.ranking tbody tr")).to_have_count(2)
+    expect(page.locator("table.ranking tbody tr").first).to_contain_text("Nguyễn Văn An")
