@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from app.accounts.forms import EmptyForm
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.spreadsheet import simple_workbook
@@ -15,8 +16,8 @@ from app.extensions import db
 from app.org.models import Student
 from app.quiz import services
 from app.quiz.forms import ContestForm, RoundForm
-from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank
-from app.quiz.ranking import round_ranking
+from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank, Round
+from app.quiz.ranking import award_prizes, round_ranking
 from app.quiz.statistics import round_statistics
 
 bp = Blueprint("contest", __name__)
@@ -86,7 +87,8 @@ def contest_detail(contest_id):
                 grading_method=form.grading_method.data, passing_score=float(form.passing_score.data or 0),
                 ask_prediction=form.ask_prediction.data, review_policy=form.review_policy.data,
                 shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
-                practice=form.practice.data)
+                practice=form.practice.data,
+                prizes={"nhat": form.nhat.data, "nhi": form.nhi.data, "ba": form.ba.data, "kk": form.kk.data})
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -113,7 +115,42 @@ def round_ranking_page(round_id):
         select(Student).where(Student.id.in_([r.student_id for r in shown]))).scalars()} if shown else {}
     full_marks = sum(1 for r in ranking if r.max_score and r.score >= r.max_score - 1e-9)
     return render_template("quiz/round_ranking.html", round=round_, contest=round_.contest, ranking=shown,
-                           students=students, total=len(ranking), full_marks=full_marks)
+                           students=students, total=len(ranking), full_marks=full_marks,
+                           prizes=award_prizes(ranking, round_.prizes or {}, round_.passing_score),
+                           can_manage=scope.can_manage_contest(current_user, round_.contest), form=EmptyForm(),
+                           now=utcnow())
+
+
+@bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
+@login_required
+def publish(round_id):
+    round_ = scope.get_round_or_404(current_user, round_id)
+    if not scope.can_manage_contest(current_user, round_.contest):
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.publish_results(current_user, round_, utcnow())
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash("Đã công bố kết quả: ai cũng xem được bảng kết quả công khai.", "success")
+    return redirect(url_for("contest.round_ranking_page", round_id=round_.id))
+
+
+@bp.route("/ket-qua/<int:round_id>")
+def public_results(round_id):
+    """Published results, for everyone: name, class, school, score, prize; nothing else."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or round_.results_published_at is None:
+        abort(404)
+    ranking = round_ranking(round_)
+    prizes = award_prizes(ranking, round_.prizes or {}, round_.passing_score)
+    students = {s.id: s for s in db.session.execute(
+        select(Student).where(Student.id.in_([r.student_id for r in ranking]))).scalars()} if ranking else {}
+    return render_template("quiz/public_results.html", round=round_, contest=round_.contest, ranking=ranking,
+                           students=students, prizes=prizes)
 
 
 

@@ -72,3 +72,7 @@ class RoundForm(FlaskForm):
     shuffle_questions = BooleanField("Đảo thứ tự câu hỏi", default=True)
     shuffle_options = BooleanField("Đảo thứ tự phương án", default=True)
     practice = BooleanField("Đợt luyện tập (không tính giờ, không xếp hạng)")
+    nhat = IntegerField("Giải Nhất", default=0, validators=[Optional(), NumberRange(0, 1000)])
+    nhi = IntegerField("Giải Nhì", default=0, validators=[Optional(), NumberRange(0, 1000)])
+    ba = IntegerField("Giải Ba", default=0, validators=[Optional(), NumberRange(0, 1000)])
+    kk = IntegerField("Khuyến khích", default=0, validators=[Optional(), NumberRange(0, 1000)])

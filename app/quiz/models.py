@@ -192,6 +192,9 @@ class Round(db.Model):
     practice = db.Column(db.Boolean, nullable=False, default=False)
     # {stage: [[[question_id, version_id], ...] per draw rule]}: frozen at the first start.
     pool = db.Column(db.JSON)
+    # How many of each prize: {"nhat": 1, "nhi": 2, "ba": 3, "kk": 5}.
+    prizes = db.Column(db.JSON, nullable=False, default=dict, server_default=db.text("'{}'"))
+    results_published_at = db.Column(db.DateTime)
 
     contest = db.relationship("Contest", back_populates="rounds")
 

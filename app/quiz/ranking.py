@@ -75,3 +75,25 @@ def round_ranking(round_):
     for attempt in attempts:
         by_student.setdefault(attempt.student_id, []).append(attempt)
     return rank_results([counted_result(items, round_.grading_method) for items in by_student.values()])
+
+
+PRIZES = (("nhat", "Giải Nhất"), ("nhi", "Giải Nhì"), ("ba", "Giải Ba"), ("kk", "Giải Khuyến khích"))
+
+
+def award_prizes(results, counts, passing_score):
+    """Prizes down the ranking: each prize takes the next ranks by its count; students
+    tied on a rank share the better prize. Only results that pass can win.
+    Returns {student_id: prize label}."""
+    awarded, last_rank = {}, 0
+    eligible = [r for r in results if r.percent >= passing_score and r.score > 0]
+    for key, label in PRIZES:
+        count = int(counts.get(key) or 0)
+        if not count:
+            continue
+        limit = last_rank + count
+        for r in eligible:
+            if r.student_id not in awarded and r.rank <= limit:
+                awarded[r.student_id] = label
+        last_rank = max([last_rank] + [r.rank for r in eligible if awarded.get(r.student_id) == label])
+        last_rank = max(last_rank, limit)
+    return awarded

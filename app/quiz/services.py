@@ -330,7 +330,7 @@ def create_contest(actor, unit, bank, *, code, name, school_year, levels=("THCS"
 def add_round(actor, contest, *, name, opens_at, closes_at, time_limit_minutes=20, question_count=20,
               draw_rules=None, attempts_allowed=1, grading_method="highest", passing_score=50.0,
               ask_prediction=True, review_policy="after_close", shuffle_questions=True, shuffle_options=True,
-              practice=False):
+              practice=False, prizes=None):
     from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Round
     if closes_at <= opens_at:
         raise DomainError("Thời điểm đóng phải sau thời điểm mở.")
@@ -347,8 +347,20 @@ def add_round(actor, contest, *, name, opens_at, closes_at, time_limit_minutes=2
                    grading_method=grading_method, passing_score=passing_score,
                    ask_prediction=ask_prediction and not practice,
                    review_policy="after_submit" if practice else review_policy,
-                   shuffle_questions=shuffle_questions, shuffle_options=shuffle_options, practice=practice)
+                   shuffle_questions=shuffle_questions, shuffle_options=shuffle_options, practice=practice,
+                   prizes={k: int(v) for k, v in (prizes or {}).items() if v})
     db.session.add(round_)
     db.session.flush()
     audit.record(actor, "round.create", "round", round_.id, contest.unit_id, f"{contest.code} {round_.name}")
     return round_
+
+
+def publish_results(actor, round_, now):
+    """Make a closed round's ranking and prizes public."""
+    if now < round_.closes_at:
+        raise DomainError("Chỉ công bố kết quả sau khi đợt thi kết thúc.")
+    if round_.practice:
+        raise DomainError("Đợt luyện tập không xếp hạng.")
+    round_.results_published_at = now
+    audit.record(actor, "round.publish", "round", round_.id, round_.contest.unit_id,
+                 f"{round_.contest.code} {round_.name}")

@@ -248,3 +248,15 @@ def test_ranking_of_a_round_from_the_database(contest, db):
     db.session.commit()
     ranking = round_ranking(contest.round)
     assert [(x.student_id, x.rank, x.score) for x in ranking] == [(b.id, 1, 5.0), (a.id, 2, 5.0), (c.id, 3, 0.0)]
+
+
+def test_prizes_follow_the_ranking_and_ties_share_the_better_prize():
+    from app.quiz.ranking import award_prizes
+    results = rank_results([r(1, 10.0, 0, 100, 1), r(2, 9.0, 0, 100, 1), r(3, 9.0, 0, 100, 1),
+                            r(4, 8.0, 0, 100, 1), r(5, 7.0, 0, 100, 1), r(6, 2.0, 0, 100, 1)])
+    prizes = award_prizes(results, {"nhat": 1, "nhi": 1, "ba": 1, "kk": 2}, passing_score=50)
+    # ranks 1 | 2, 2 | 4 | 5 | 6. Students 2 and 3 tie for the one Nhì and share it, which takes
+    # the place of the Ba (ranks <= 3: nobody left); the two Khuyến khích go to ranks <= 5;
+    # student 6 has 20 %, below the passing score, and wins nothing.
+    assert prizes == {1: "Giải Nhất", 2: "Giải Nhì", 3: "Giải Nhì", 4: "Giải Khuyến khích",
+                      5: "Giải Khuyến khích"}

@@ -76,3 +76,38 @@ def test_ranking_shows_each_viewer_their_own_students_with_their_rank(client, lo
     page = client.get(f"/rounds/{round_.id}/ranking").get_data(as_text=True)
     assert "Nguyễn Văn An" in page and "Trần Thị Bình" not in page
     assert '<td class="num">2</td>' in page  # An is second of the two participants
+
+
+def test_published_results_are_public_without_personal_data(client, login, make_user, make_class, make_student,
+                                                            tree, bank, db):
+    from app.accounts.services import ensure_student_accounts
+    contest = create_contest(None, tree.so, bank, code="DVC", name="Thi", school_year=2026)
+    round_ = add_round(None, contest, name="Tuần 1", opens_at=utcnow() - timedelta(hours=2),
+                       closes_at=utcnow() + timedelta(hours=1), question_count=2, prizes={"nhat": 1, "kk": 1})
+    students = [make_student(make_class(tree.school_a, "10A1"), "Nguyễn Văn An"),
+                make_student(make_class(tree.school_b, "11A2"), "Trần Thị Bình")]
+    ensure_student_accounts(None, students, tree.school_a)
+    for student, right in zip(students, (True, False)):
+        attempt = quiz.start_attempt(student, round_, utcnow())
+        for item in attempt.questions:
+            choice = next(i for i in item.option_order if (item.version.answers[i]["fraction"] > 0) == right)
+            quiz.save_answer(attempt, item.position, {"choices": [choice]}, 1, utcnow())
+        quiz.submit_attempt(attempt, utcnow(), prediction=1)
+    db.session.commit()
+    login(make_user("department", tree.so))
+    # not before the round closes
+    page = client.post(f"/rounds/{round_.id}/publish", follow_redirects=True).get_data(as_text=True)
+    assert "sau khi đợt thi kết thúc" in page
+    assert client.get(f"/ket-qua/{round_.id}").status_code == 404
+    round_.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    client.post(f"/rounds/{round_.id}/publish")
+    client.post("/logout")
+    public = client.get(f"/ket-qua/{round_.id}")
+    html = public.get_data(as_text=True)
+    assert public.status_code == 200
+    assert "Nguyễn Văn An" in html and "Giải Nhất" in html and "Trường THPT A" in html and "10A1" in html
+    assert "Trần Thị Bình" in html and "Giải Khuyến khích" not in html  # 0 points wins nothing
+    for student in students:
+        assert student.user.username not in html
+        assert student.birth_date.strftime("%d/%m/%Y") not in html
