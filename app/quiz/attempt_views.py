@@ -29,8 +29,14 @@ def start(round_id):
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    return go_to_attempt(lambda: quiz.start_attempt(student, round_, utcnow()))
+
+
+def go_to_attempt(begin):
+    """Start (or resume, or join) with `begin()`, then the attempt page; a refusal goes
+    back to the student's page with its reason."""
     try:
-        attempt = quiz.start_attempt(student, round_, utcnow())
+        attempt = begin()
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")

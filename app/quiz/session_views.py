@@ -16,6 +16,7 @@ from app.extensions import db
 from app.org.models import Student
 from app.quiz import attempts as quiz
 from app.quiz import sessions
+from app.quiz.attempt_views import go_to_attempt
 from app.quiz.models import ClassSession, Contest, Round
 
 bp = Blueprint("session", __name__)
@@ -165,11 +166,4 @@ def join(code=None):
 
 
 def _enter(session, student):
-    try:
-        attempt = sessions.join(session, student, utcnow())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("accounts.student_home"))
-    db.session.commit()
-    return redirect(url_for("attempt.take", attempt_id=attempt.id))
+    return go_to_attempt(lambda: sessions.join(session, student, utcnow()))
