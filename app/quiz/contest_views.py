@@ -13,11 +13,11 @@ from app.core.errors import DomainError
 from app.core.spreadsheet import simple_workbook
 from app.core.timeutil import local_to_utc, local_today, school_year_of, utcnow
 from app.extensions import db
-from app.org.models import Student
+from app.org.models import Student, Unit
 from app.quiz import services
 from app.quiz.forms import ContestForm, RoundForm
 from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank, Round
-from app.quiz.ranking import award_prizes, round_ranking
+from app.quiz.ranking import award_prizes, round_ranking, school_participation
 from app.quiz.statistics import round_statistics
 
 bp = Blueprint("contest", __name__)
@@ -119,6 +119,16 @@ def round_ranking_page(round_id):
                            prizes=award_prizes(ranking, round_.prizes or {}, round_.passing_score),
                            can_manage=scope.can_manage_contest(current_user, round_.contest), form=EmptyForm(),
                            now=utcnow())
+
+
+@bp.route("/contests/<int:contest_id>/schools")
+@login_required
+def school_ranking(contest_id):
+    """Collective ranking by participation rate, limited to the schools the viewer may see."""
+    contest = scope.get_contest_or_404(current_user, contest_id)
+    visible = scope.schools_query(current_user).with_only_columns(Unit.id)
+    return render_template("quiz/school_ranking.html", contest=contest,
+                           rows=school_participation(contest, school_ids=visible))
 
 
 @bp.route("/rounds/<int:round_id>/publish", methods=["POST"])

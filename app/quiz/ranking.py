@@ -97,3 +97,56 @@ def award_prizes(results, counts, passing_score):
         last_rank = max([last_rank] + [r.rank for r in eligible if awarded.get(r.student_id) == label])
         last_rank = max(last_rank, limit)
     return awarded
+
+
+@dataclass
+class SchoolRate:
+    school_id: int
+    name: str
+    enrolled: int
+    participants: int
+    rank: int = 0
+
+    @property
+    def rate(self):
+        return 100.0 * self.participants / self.enrolled if self.enrolled else 0.0
+
+
+def school_participation(contest, school_ids=None):
+    """Collective ranking: each school under the contest's unit by the share of its
+    students (of the contest's levels) with a finished attempt in a ranked round.
+    Two SQL aggregations; ties share a rank."""
+    from sqlalchemy import and_, func, or_
+
+    from app.core.scope import subtree_ids
+    from app.org.models import SchoolClass, Student, Unit
+    from app.quiz.models import Round
+
+    levels = contest.level_list
+    stage = []
+    if "GDTX" in levels:
+        stage.append(Unit.level == "GDNN-GDTX")
+    if "THPT" in levels:
+        stage.append(and_(Unit.level != "GDNN-GDTX", SchoolClass.grade >= 10))
+    if "THCS" in levels:
+        stage.append(and_(Unit.level != "GDNN-GDTX", SchoolClass.grade < 10))
+    schools = select(Unit.id).where(Unit.kind == "school", Unit.id.in_(subtree_ids(contest.unit_id)))
+    if school_ids is not None:
+        schools = schools.where(Unit.id.in_(school_ids))
+    enrolled = db.session.execute(
+        select(Unit.id, Unit.name, func.count(Student.id))
+        .join(SchoolClass, SchoolClass.school_id == Unit.id)
+        .join(Student, Student.class_id == SchoolClass.id)
+        .where(Unit.id.in_(schools), SchoolClass.school_year == contest.school_year, or_(*stage))
+        .group_by(Unit.id, Unit.name)).all()
+    ranked_rounds = select(Round.id).where(Round.contest_id == contest.id, Round.practice.is_(False))
+    participants = dict(db.session.execute(
+        select(Attempt.school_id, func.count(func.distinct(Attempt.student_id)))
+        .where(Attempt.round_id.in_(ranked_rounds), Attempt.submitted_at.is_not(None), Attempt.school_id.in_(schools))
+        .group_by(Attempt.school_id)).all())
+    rows = [SchoolRate(school_id, name, count, participants.get(school_id, 0)) for school_id, name, count in enrolled]
+    rows.sort(key=lambda r: (-r.rate, -r.participants, r.name))
+    for index, row in enumerate(rows):
+        previous = rows[index - 1] if index else None
+        row.rank = previous.rank if previous and previous.rate == row.rate else index + 1
+    return rows

@@ -111,3 +111,25 @@ def test_published_results_are_public_without_personal_data(client, login, make_
     for student in students:
         assert student.user.username not in html
         assert student.birth_date.strftime("%d/%m/%Y") not in html
+
+
+def test_schools_rank_by_participation_rate(client, login, make_user, make_class, make_student, tree, bank, db):
+    contest = create_contest(None, tree.so, bank, code="DVC", name="Thi", school_year=2026, levels=("THPT",))
+    round_ = add_round(None, contest, name="Tuần 1", opens_at=utcnow() - timedelta(hours=2),
+                       closes_at=utcnow() + timedelta(hours=1), question_count=1)
+    class_a, class_b = make_class(tree.school_a, "10A1", year=2026), make_class(tree.school_b, "11A1", year=2026)
+    a = [make_student(class_a) for _ in range(4)]
+    b = [make_student(class_b) for _ in range(2)]
+    make_student(make_class(tree.school_c, "9A1", year=2026))  # THCS: not counted in a THPT contest
+    for student in a[:1] + b[:1]:
+        quiz.submit_attempt(quiz.start_attempt(student, round_, utcnow()), utcnow(), prediction=0)
+    quiz.start_attempt(a[1], round_, utcnow())  # started, not finished: not a participant yet
+    db.session.commit()
+    login(make_user("department", tree.so))
+    page = client.get(f"/contests/{contest.id}/schools").get_data(as_text=True)
+    assert page.index("Trường THPT B") < page.index("Trường THPT A")
+    assert "50,0 %" in page and "25,0 %" in page
+    assert "Trường THCS C" not in page  # no THPT students to count
+    login(make_user("school_admin", tree.school_a))
+    page = client.get(f"/contests/{contest.id}/schools").get_data(as_text=True)
+    assert "Trường THPT A" in page and "Trường THPT B" not in page
