@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-pg setup migrate demo chromium bench clean
+.PHONY: run test test-sqlite test-pg setup migrate demo chromium bench bench-quiz clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ test-pg: setup chromium
 
 bench: setup
 	$(BIN)/python bench/unit_tree.py
+	$(BIN)/python bench/quiz_load.py
+
+# 600 students take a 20-question round at once under gunicorn on the local PostgreSQL.
+bench-quiz: setup
+	$(BIN)/python bench/quiz_load.py
 
 clean:
 	rm -rf $(VENV) instance

@@ -46,7 +46,8 @@ def go_to_attempt(begin):
 
 
 def _own_attempt(attempt_id):
-    _student()
+    if current_user.role != "student":  # the role only: answering is the busiest request
+        abort(404)
     return scope.get_attempt_or_404(current_user, attempt_id)
 
 
@@ -72,13 +73,20 @@ def take(attempt_id):
 @login_required
 def answer(attempt_id):
     """JSON {position, response, seq} -> {stored, answered}; 409 once the attempt is closed."""
-    attempt = _own_attempt(attempt_id)
+    if current_user.role != "student":
+        abort(404)
     data = request.get_json(silent=True) or {}
     position, seq = data.get("position"), data.get("seq")
     if not isinstance(position, int) or not isinstance(seq, int) or seq < 1:
+        scope.get_attempt_or_404(current_user, attempt_id)  # someone else's attempt: 404 all the same
         return jsonify(error="Yêu cầu không hợp lệ."), 400
     try:
-        stored = quiz.save_answer(attempt, position, data.get("response"), seq, utcnow())
+        # One query checks the attempt is this student's, open, and has that question.
+        stored = quiz.save_student_answer(current_user.student_id, attempt_id, position, data.get("response"),
+                                          seq, utcnow())
+    except quiz.NoSuchQuestion:
+        db.session.rollback()
+        abort(404)
     except quiz.AttemptClosed as exc:
         db.session.rollback()
         return jsonify(error=exc.message, closed=True), 409

@@ -261,7 +261,7 @@ class AttemptQuestion(db.Model):
     mark = db.Column(db.Float)  # 0..1, set at submit
 
     attempt = db.relationship("Attempt", back_populates="questions")
-    version = db.relationship("QuestionVersion")
+    version = db.relationship("QuestionVersion", lazy="joined", innerjoin=True)  # always needed with it
 
 
 class ClassSession(db.Model):
