@@ -353,3 +353,29 @@ def test_template_download_has_the_headers_and_examples_that_import_ignores(clie
     assert workbook["Ví dụ"].max_row == 3
     with pytest.raises(ParseError, match="không có câu hỏi"):
         parse(response.data, "xlsx")
+
+
+def test_the_import_command_is_one_transaction_and_idempotent(app, bank, tmp_path, db):
+    good = tmp_path / "cau-hoi.gift"
+    good.write_bytes(GIFT_FILE)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["quiz", "import", str(good), "--bank", "DVC-TEST", "--level", "THCS"])
+    again = runner.invoke(args=["quiz", "import", str(good), "--bank", "DVC-TEST", "--level", "THCS"])
+    assert first.exit_code == 0 and "3 câu mới" in first.stdout
+    assert again.exit_code == 0 and "0 câu mới, 0 câu cập nhật, 3 câu không đổi" in again.stdout
+    bad = tmp_path / "loi.gift"
+    bad.write_text("Câu mới tốt {=A ~B}\n\nCâu hỏng {=A ~B\n", encoding="utf-8")
+    failed = runner.invoke(args=["quiz", "import", str(bad), "--bank", "DVC-TEST"])
+    assert failed.exit_code == 1 and "Dòng 3:" in failed.stderr
+    db.session.expire_all()
+    assert db.session.query(Question).count() == 3  # the good question of the bad file was not imported
+
+
+def test_parse_command_reads_the_excel_template(app, tmp_path):
+    path = tmp_path / "mau.xlsx"
+    path.write_bytes(write_xlsx(sample_questions()))
+    result = app.test_cli_runner().invoke(args=["quiz", "parse", str(path), "--format", "xlsx"])
+    import json
+    parsed = json.loads(result.stdout)
+    assert [q["key"] for q in parsed] == [f"t-00{i}" for i in range(1, 8)]
+    assert parsed[4]["answers"] == [{"value": 10.0, "tolerance": 0.0, "fraction": 1.0, "feedback": None}]
