@@ -172,7 +172,8 @@ class _Version:
 def save_student_answer(student_id, attempt_id, position, raw_response, seq, now):
     """`save_answer` in one SELECT and one UPDATE: the busiest request of a round.
     The SELECT checks the attempt is the student's and still open."""
-    row = db.session.execute(
+    connection = db.session.connection()  # Core statements: no ORM work on the hot path
+    row = connection.execute(
         select(Attempt.submitted_at, Attempt.deadline_at, AttemptQuestion.id, AttemptQuestion.response,
                QuestionVersion.qtype, QuestionVersion.data)
         .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
@@ -187,17 +188,15 @@ def save_student_answer(student_id, attempt_id, position, raw_response, seq, now
     if deadline_at is not None and now >= deadline_at:
         raise AttemptClosed("Đã hết giờ: không nhận thêm câu trả lời.")
     response = grading.clean_response(qtype, _Version(qtype, data), raw_response)
-    changed = db.session.execute(
-        update(AttemptQuestion)
-        .where(AttemptQuestion.id == item_id, AttemptQuestion.seq < seq)
-        .values(response=response, seq=seq, answered_at=now)
-        .execution_options(synchronize_session=False)).rowcount
+    items, attempts = AttemptQuestion.__table__, Attempt.__table__
+    changed = connection.execute(
+        update(items).where(items.c.id == item_id, items.c.seq < seq)
+        .values(response=response, seq=seq, answered_at=now)).rowcount
     delta = (response is not None) - (old_response is not None)
     if changed and delta:
         # The count the live board shows; submit recounts it exactly.
-        db.session.execute(update(Attempt).where(Attempt.id == attempt_id)
-                           .values(answered_count=Attempt.answered_count + delta)
-                           .execution_options(synchronize_session=False))
+        connection.execute(update(attempts).where(attempts.c.id == attempt_id)
+                           .values(answered_count=attempts.c.answered_count + delta))
     return bool(changed)
 
 
