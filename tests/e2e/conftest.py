@@ -135,6 +135,7 @@ def assert_fits_phone():
     the elements that stick out. (With a mobile viewport Chromium also zooms out to show
     wide content, so innerWidth grows too.)"""
     def check(page):
+        page.wait_for_load_state("load")  # the stylesheet is in: measure the page as it is shown
         width, inner = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         if width > PHONE["width"] + 1 or inner != PHONE["width"]:
             wide = page.evaluate("""(limit) => Array.from(document.querySelectorAll('body *'))
