@@ -17,7 +17,7 @@ from app.org.models import Student, Unit
 from app.quiz import services
 from app.quiz.forms import ContestForm, RoundForm
 from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank, Round
-from app.quiz.ranking import award_prizes, round_ranking, school_participation
+from app.quiz.ranking import award_prizes, contest_ranking, round_ranking, school_participation
 from app.quiz.statistics import round_statistics
 
 bp = Blueprint("contest", __name__)
@@ -119,6 +119,20 @@ def round_ranking_page(round_id):
                            prizes=award_prizes(ranking, round_.prizes or {}, round_.passing_score),
                            can_manage=scope.can_manage_contest(current_user, round_.contest), form=EmptyForm(),
                            now=utcnow())
+
+
+@bp.route("/contests/<int:contest_id>/ranking")
+@login_required
+def overall_ranking(contest_id):
+    """All ranked rounds together; each viewer sees their own students with their overall rank."""
+    contest = scope.get_contest_or_404(current_user, contest_id)
+    ranking = contest_ranking(contest)
+    visible = set(db.session.execute(scope.students_query(current_user).with_only_columns(Student.id)).scalars())
+    shown = [r for r in ranking if r.student_id in visible]
+    students = {s.id: s for s in db.session.execute(
+        select(Student).where(Student.id.in_([r.student_id for r in shown]))).scalars()} if shown else {}
+    return render_template("quiz/overall_ranking.html", contest=contest, ranking=shown, students=students,
+                           total=len(ranking))
 
 
 @bp.route("/contests/<int:contest_id>/schools")

@@ -53,14 +53,19 @@ def rank_results(results):
     actual = sum(1 for r in results if r.max_score and r.score >= r.max_score - 1e-9)
     for r in results:
         r.prediction_error = abs(r.prediction - actual) if r.prediction is not None else None
+    return _number(results)
 
-    def key(r):
-        error = r.prediction_error if r.prediction_error is not None else float("inf")
-        return (-r.score, error, r.duration_seconds, r.submitted_at)
 
-    results.sort(key=key)
+def _order(r):
+    error = r.prediction_error if r.prediction_error is not None else float("inf")
+    return (-r.score, error, r.duration_seconds, r.submitted_at)
+
+
+def _number(results):
+    """Sort by the ranking order and give ranks; equal on every key is a tie."""
+    results.sort(key=_order)
     for index, r in enumerate(results):
-        r.rank = results[index - 1].rank if index and key(results[index - 1]) == key(r) else index + 1
+        r.rank = results[index - 1].rank if index and _order(results[index - 1]) == _order(r) else index + 1
     return results
 
 
@@ -150,3 +155,30 @@ def school_participation(contest, school_ids=None):
         previous = rows[index - 1] if index else None
         row.rank = previous.rank if previous and previous.rate == row.rate else index + 1
     return rows
+
+
+def contest_ranking(contest):
+    """Overall ranking of a contest: per student the sum over its ranked rounds of the
+    round results (score, |prediction - actual|, duration), then the latest submit
+    time; a round the student missed counts 0 points and no time."""
+    from app.quiz.models import Round
+    totals = {}
+    rounds = db.session.execute(select(Round).where(Round.contest_id == contest.id, Round.practice.is_(False))
+                                .order_by(Round.number)).scalars().all()
+    for round_ in rounds:
+        for r in round_ranking(round_):
+            total = totals.get(r.student_id)
+            if total is None:
+                totals[r.student_id] = Result(student_id=r.student_id, school_id=r.school_id, score=r.score,
+                                              max_score=r.max_score, prediction=None,
+                                              duration_seconds=r.duration_seconds, submitted_at=r.submitted_at,
+                                              attempts=r.attempts, prediction_error=r.prediction_error)
+                continue
+            total.score += r.score
+            total.max_score += r.max_score
+            total.duration_seconds += r.duration_seconds
+            total.submitted_at = max(total.submitted_at, r.submitted_at)
+            total.attempts += r.attempts
+            if r.prediction_error is not None:
+                total.prediction_error = (total.prediction_error or 0) + r.prediction_error
+    return _number(list(totals.values()))

@@ -260,3 +260,26 @@ def test_prizes_follow_the_ranking_and_ties_share_the_better_prize():
     # student 6 has 20 %, below the passing score, and wins nothing.
     assert prizes == {1: "Giải Nhất", 2: "Giải Nhì", 3: "Giải Nhì", 4: "Giải Khuyến khích",
                       5: "Giải Khuyến khích"}
+
+
+def test_overall_ranking_adds_up_the_ranked_rounds(contest, db):
+    from app.quiz.ranking import contest_ranking
+    second = add_round(None, contest.contest, name="Tuần 2", opens_at=T0, closes_at=T0 + timedelta(days=7),
+                       time_limit_minutes=20, question_count=2, attempts_allowed=1)
+    add_round(None, contest.contest, name="Luyện tập", opens_at=T0, closes_at=T0 + timedelta(days=7),
+              question_count=2, practice=True)
+    a, b, c = contest.students
+    # round 1: a all right, b all right, c all wrong; round 2: only b and c take it, c all right
+    for student, right in ((a, True), (b, True), (c, False)):
+        attempt = quiz.start_attempt(student, contest.round, T0)
+        answer_all(attempt, T0 + timedelta(minutes=1), right=right)
+        quiz.submit_attempt(attempt, T0 + timedelta(minutes=2), prediction=2)
+    for student, right, prediction in ((b, False, 3), (c, True, 1)):  # round 2: one full mark (c)
+        attempt = quiz.start_attempt(student, second, T0 + timedelta(hours=1))
+        answer_all(attempt, T0 + timedelta(hours=1, minutes=1), right=right)
+        quiz.submit_attempt(attempt, T0 + timedelta(hours=1, minutes=3), prediction=prediction)
+    db.session.commit()
+    ranking = contest_ranking(contest.contest)
+    assert [(r.student_id, r.score, r.rank) for r in ranking] == [(a.id, 5.0, 1), (b.id, 5.0, 2), (c.id, 2.0, 3)]
+    # a and b tie on points; a's one round was predicted exactly, b adds round 2's error |3 - 1|
+    assert [r.prediction_error for r in ranking] == [0, 2, 0]
