@@ -115,3 +115,21 @@ def test_the_page_after_the_deadline_finishes_the_attempt(client, login, setup, 
     assert "Hết giờ, tự nộp" in page
     db.session.expire_all()
     assert db.session.get(Attempt, attempt_id).finished_by == "timeout"
+
+
+def test_the_class_teacher_reads_a_students_answers(client, login, make_user, setup, db):
+    from app.org.services import set_class_teachers
+    round_, mine, other = setup
+    teacher = make_user("teacher", mine.school)
+    set_class_teachers(None, mine.school_class, [teacher])
+    login(mine.user)
+    attempt_id = start(client, round_)
+    client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "0"})
+    login(teacher)
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "Nguyễn Văn An" in page and "Đáp án và giải thích" in page
+    # not the attempt of a student of a class they do not teach
+    login(other.user)
+    other_attempt = start(client, round_)
+    login(teacher)
+    assert client.get(f"/attempts/{other_attempt}/result").status_code == 404
