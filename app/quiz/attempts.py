@@ -147,10 +147,10 @@ def start_attempt(student, round_, now, rng=None):
     return attempt
 
 
-def _check_open(attempt, now):
-    if attempt.submitted_at is not None:
+def _check_open(submitted_at, deadline_at, now):
+    if submitted_at is not None:
         raise AttemptClosed("Bài đã nộp: không nhận thêm câu trả lời.")
-    if attempt.deadline_at is not None and now >= attempt.deadline_at:
+    if deadline_at is not None and now >= deadline_at:
         raise AttemptClosed("Đã hết giờ: không nhận thêm câu trả lời.")
 
 
@@ -183,10 +183,7 @@ def save_student_answer(student_id, attempt_id, position, raw_response, seq, now
     if row is None:
         raise NoSuchQuestion("Không có câu hỏi này trong bài.")
     submitted_at, deadline_at, item_id, old_response, qtype, data = row
-    if submitted_at is not None:
-        raise AttemptClosed("Bài đã nộp: không nhận thêm câu trả lời.")
-    if deadline_at is not None and now >= deadline_at:
-        raise AttemptClosed("Đã hết giờ: không nhận thêm câu trả lời.")
+    _check_open(submitted_at, deadline_at, now)
     response = grading.clean_response(qtype, _Version(qtype, data), raw_response)
     items, attempts = AttemptQuestion.__table__, Attempt.__table__
     changed = connection.execute(
@@ -254,7 +251,7 @@ def close_expired_attempts(now, batch=500):
 
 def add_extra_time(attempt, minutes, now):
     """Teacher's extra time for one student, still never past the round's close."""
-    _check_open(attempt, now)
+    _check_open(attempt.submitted_at, attempt.deadline_at, now)
     attempt.extra_seconds += int(minutes * 60)
     attempt.deadline_at = deadline_for(attempt.round, attempt.started_at, attempt.extra_seconds)
 

@@ -104,15 +104,22 @@ def contest_detail(contest_id):
                            counts=counts, now=utcnow(), grading=GRADING_METHODS, review=REVIEW_POLICIES)
 
 
+def _students(ranking, query):
+    """The ranked students that `query` (a scope, or all for public results) lets
+    through, by id: one query for both the filter and the names."""
+    ids = [r.student_id for r in ranking]
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.execute(query.where(Student.id.in_(ids))).scalars()}
+
+
 @bp.route("/rounds/<int:round_id>/ranking")
 @login_required
 def round_ranking_page(round_id):
     round_ = scope.get_round_or_404(current_user, round_id)
     ranking = round_ranking(round_)
-    visible = set(db.session.execute(scope.students_query(current_user).with_only_columns(Student.id)).scalars())
-    shown = [r for r in ranking if r.student_id in visible]
-    students = {s.id: s for s in db.session.execute(
-        select(Student).where(Student.id.in_([r.student_id for r in shown]))).scalars()} if shown else {}
+    students = _students(ranking, scope.students_query(current_user))
+    shown = [r for r in ranking if r.student_id in students]
     full_marks = sum(1 for r in ranking if r.max_score and r.score >= r.max_score - 1e-9)
     return render_template("quiz/round_ranking.html", round=round_, contest=round_.contest, ranking=shown,
                            students=students, total=len(ranking), full_marks=full_marks,
@@ -127,10 +134,8 @@ def overall_ranking(contest_id):
     """All ranked rounds together; each viewer sees their own students with their overall rank."""
     contest = scope.get_contest_or_404(current_user, contest_id)
     ranking = contest_ranking(contest)
-    visible = set(db.session.execute(scope.students_query(current_user).with_only_columns(Student.id)).scalars())
-    shown = [r for r in ranking if r.student_id in visible]
-    students = {s.id: s for s in db.session.execute(
-        select(Student).where(Student.id.in_([r.student_id for r in shown]))).scalars()} if shown else {}
+    students = _students(ranking, scope.students_query(current_user))
+    shown = [r for r in ranking if r.student_id in students]
     return render_template("quiz/overall_ranking.html", contest=contest, ranking=shown, students=students,
                            total=len(ranking))
 
@@ -171,11 +176,9 @@ def public_results(round_id):
         abort(404)
     ranking = round_ranking(round_)
     prizes = award_prizes(ranking, round_.prizes or {}, round_.passing_score)
-    students = {s.id: s for s in db.session.execute(
-        select(Student).where(Student.id.in_([r.student_id for r in ranking]))).scalars()} if ranking else {}
+    students = _students(ranking, select(Student))
     return render_template("quiz/public_results.html", round=round_, contest=round_.contest, ranking=ranking,
                            students=students, prizes=prizes)
-
 
 
 @bp.route("/rounds/<int:round_id>/statistics")
