@@ -11,13 +11,20 @@ from app.accounts.forms import EmptyForm
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.spreadsheet import simple_workbook
-from app.core.timeutil import local_to_utc, local_today, school_year_of, utcnow
+from app.core.timeutil import local_to_utc, local_today, school_year_of, to_local, utcnow
 from app.extensions import db
 from app.org.models import Student, Unit
-from app.quiz import services
-from app.quiz.forms import ContestForm, RoundForm
+from app.quiz import contests
+from app.quiz.forms import PRIZE_FIELDS, ContestEditForm, ContestForm, RoundForm, prize_counts, set_prize_counts
 from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank, Round
-from app.quiz.ranking import award_prizes, contest_ranking, round_ranking, school_participation
+from app.quiz.ranking import (
+    award_collective,
+    award_prizes,
+    contest_ranking,
+    round_ranking,
+    school_participation,
+    unit_participation,
+)
 from app.quiz.statistics import round_statistics
 
 bp = Blueprint("contest", __name__)
@@ -43,7 +50,7 @@ def contest_list():
                                           ("GDTX", form.gdtx.data)) if on]
         bank = next(b for b in banks if b.id == form.bank_id.data)
         try:
-            contest = services.create_contest(current_user, current_user.unit, bank, code=form.code.data,
+            contest = contests.create_contest(current_user, current_user.unit, bank, code=form.code.data,
                                               name=form.name.data, school_year=form.school_year.data, levels=levels)
         except DomainError as exc:
             flash(exc.message, "error")
@@ -51,9 +58,9 @@ def contest_list():
             db.session.commit()
             flash(f"Đã tạo cuộc thi “{contest.name}”. Thêm đợt thi để học sinh bắt đầu.", "success")
             return redirect(url_for("contest.contest_detail", contest_id=contest.id))
-    contests = db.session.execute(scope.contests_query(current_user)
-                                  .order_by(Contest.school_year.desc(), Contest.code)).scalars().all()
-    return render_template("quiz/contest_list.html", contests=contests, form=form, can_create=can_create)
+    rows = db.session.execute(scope.contests_query(current_user)
+                              .order_by(Contest.school_year.desc(), Contest.code)).scalars().all()
+    return render_template("quiz/contest_list.html", contests=rows, form=form, can_create=can_create)
 
 
 def _round_form(contest):
@@ -67,6 +74,40 @@ def _round_form(contest):
     return form
 
 
+def _round_kwargs(form):
+    """The round's settings as the form gives them (the draw: one topic, counts per difficulty)."""
+    rules = [{"topic": form.topic.data or None, "difficulty": level, "count": count}
+             for level, count in (("easy", form.easy.data), ("medium", form.medium.data),
+                                  ("hard", form.hard.data)) if count]
+    if not rules:
+        raise DomainError("Đợt thi cần ít nhất một câu hỏi.")
+    return dict(name=form.name.data, opens_at=local_to_utc(form.opens_at.data),
+                closes_at=local_to_utc(form.closes_at.data), time_limit_minutes=form.time_limit_minutes.data,
+                draw_rules=rules, attempts_allowed=form.attempts_allowed.data,
+                grading_method=form.grading_method.data, passing_score=float(form.passing_score.data or 0),
+                ask_prediction=form.ask_prediction.data, review_policy=form.review_policy.data,
+                shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
+                practice=form.practice.data, prizes=prize_counts(form))
+
+
+def _local_minute(value):
+    """A stored time as the naive local minute a datetime-local field shows."""
+    return to_local(value).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _fill_round_form(form, round_):
+    for name in ("name", "time_limit_minutes", "attempts_allowed", "grading_method", "review_policy",
+                 "ask_prediction", "shuffle_questions", "shuffle_options", "practice"):
+        getattr(form, name).data = getattr(round_, name)
+    form.opens_at.data, form.closes_at.data = _local_minute(round_.opens_at), _local_minute(round_.closes_at)
+    form.passing_score.data = int(round_.passing_score)
+    rules = round_.draw_rules or []
+    form.topic.data = next((r.get("topic") for r in rules if r.get("topic")), "")
+    for level in ("easy", "medium", "hard"):
+        getattr(form, level).data = sum(int(r["count"]) for r in rules if r.get("difficulty") == level)
+    set_prize_counts(form, round_.prizes)
+
+
 @bp.route("/contests/<int:contest_id>", methods=["GET", "POST"])
 @login_required
 def contest_detail(contest_id):
@@ -74,21 +115,8 @@ def contest_detail(contest_id):
     can_manage = scope.can_manage_contest(current_user, contest)
     form = _round_form(contest)
     if can_manage and form.validate_on_submit():
-        rules = [{"topic": form.topic.data or None, "difficulty": level, "count": count}
-                 for level, count in (("easy", form.easy.data), ("medium", form.medium.data),
-                                      ("hard", form.hard.data)) if count]
         try:
-            if not rules:
-                raise DomainError("Đợt thi cần ít nhất một câu hỏi.")
-            services.add_round(
-                current_user, contest, name=form.name.data, opens_at=local_to_utc(form.opens_at.data),
-                closes_at=local_to_utc(form.closes_at.data), time_limit_minutes=form.time_limit_minutes.data,
-                draw_rules=rules, attempts_allowed=form.attempts_allowed.data,
-                grading_method=form.grading_method.data, passing_score=float(form.passing_score.data or 0),
-                ask_prediction=form.ask_prediction.data, review_policy=form.review_policy.data,
-                shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
-                practice=form.practice.data,
-                prizes={"nhat": form.nhat.data, "nhi": form.nhi.data, "ba": form.ba.data, "kk": form.kk.data})
+            contests.add_round(current_user, contest, **_round_kwargs(form))
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -101,7 +129,92 @@ def contest_detail(contest_id):
         .where(Attempt.round_id.in_([r.id for r in contest.rounds]), Attempt.submitted_at.is_not(None))
         .group_by(Attempt.round_id)).all()) if contest.rounds else {}
     return render_template("quiz/contest_detail.html", contest=contest, form=form, can_manage=can_manage,
-                           counts=counts, now=utcnow(), grading=GRADING_METHODS, review=REVIEW_POLICIES)
+                           counts=counts, now=utcnow(), grading=GRADING_METHODS, review=REVIEW_POLICIES,
+                           prize_labels=dict(PRIZE_FIELDS), action_form=EmptyForm())
+
+
+def _managed_contest(contest_id):
+    contest = scope.get_contest_or_404(current_user, contest_id)
+    if not scope.can_manage_contest(current_user, contest):
+        abort(404)
+    return contest
+
+
+def _managed_round(round_id):
+    round_ = scope.get_round_or_404(current_user, round_id)
+    if not scope.can_manage_contest(current_user, round_.contest):
+        abort(404)
+    return round_
+
+
+@bp.route("/contests/<int:contest_id>/edit", methods=["GET", "POST"])
+@login_required
+def contest_edit(contest_id):
+    """Name, levels, visibility, and the overall and collective prize counts."""
+    contest = _managed_contest(contest_id)
+    form = ContestEditForm()
+    if not form.is_submitted():
+        form.name.data, form.description.data, form.published.data = contest.name, contest.description, contest.published
+        for level in contest.level_list:
+            getattr(form, level.lower()).data = True
+        set_prize_counts(form, contest.prizes)
+        set_prize_counts(form, (contest.collective_prizes or {}).get("schools"), "school_")
+        set_prize_counts(form, (contest.collective_prizes or {}).get("units"), "unit_")
+    elif form.validate_on_submit():
+        levels = [level for level in ("THCS", "THPT", "GDTX") if getattr(form, level.lower()).data]
+        try:
+            contests.update_contest(current_user, contest, name=form.name.data, levels=levels,
+                                    description=form.description.data, published=form.published.data,
+                                    prizes=prize_counts(form), school_prizes=prize_counts(form, "school_"),
+                                    unit_prizes=prize_counts(form, "unit_"))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã lưu cuộc thi.", "success")
+            return redirect(url_for("contest.contest_detail", contest_id=contest.id))
+    return render_template("quiz/contest_edit.html", contest=contest, form=form)
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@login_required
+def round_edit(round_id):
+    round_ = _managed_round(round_id)
+    form = _round_form(round_.contest)
+    started = contests.round_started(round_)
+    if not form.is_submitted():
+        _fill_round_form(form, round_)
+    elif form.validate_on_submit():
+        try:
+            contests.update_round(current_user, round_, **_round_kwargs(form))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã lưu đợt thi.", "success")
+            return redirect(url_for("contest.contest_detail", contest_id=round_.contest_id))
+    return render_template("quiz/round_edit.html", round=round_, contest=round_.contest, form=form,
+                           started=started, delete_form=EmptyForm())
+
+
+@bp.route("/rounds/<int:round_id>/delete", methods=["POST"])
+@login_required
+def round_delete(round_id):
+    round_ = _managed_round(round_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    contest_id, name = round_.contest_id, round_.name
+    try:
+        contests.delete_round(current_user, round_)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("contest.round_edit", round_id=round_id))
+    db.session.commit()
+    flash(f"Đã xóa đợt thi “{name}”.", "success")
+    return redirect(url_for("contest.contest_detail", contest_id=contest_id))
 
 
 def _students(ranking, query):
@@ -131,23 +244,68 @@ def round_ranking_page(round_id):
 @bp.route("/contests/<int:contest_id>/ranking")
 @login_required
 def overall_ranking(contest_id):
-    """All ranked rounds together; each viewer sees their own students with their overall rank."""
+    """All ranked rounds together; each viewer sees their own students with their overall rank and prize."""
     contest = scope.get_contest_or_404(current_user, contest_id)
     ranking = contest_ranking(contest)
     students = _students(ranking, scope.students_query(current_user))
     shown = [r for r in ranking if r.student_id in students]
     return render_template("quiz/overall_ranking.html", contest=contest, ranking=shown, students=students,
-                           total=len(ranking))
+                           total=len(ranking), prizes=award_prizes(ranking, contest.prizes),
+                           can_manage=scope.can_manage_contest(current_user, contest), form=EmptyForm(), now=utcnow())
+
+
+def _collective(contest):
+    """Schools and units by participation rate, ranked among all of the contest's, with their prizes."""
+    schools = school_participation(contest)
+    units = unit_participation(contest, schools)
+    collective = contest.collective_prizes or {}
+    prizes = {**award_collective(schools, collective.get("schools")), **award_collective(units, collective.get("units"))}
+    return schools, units, prizes
 
 
 @bp.route("/contests/<int:contest_id>/schools")
 @login_required
 def school_ranking(contest_id):
-    """Collective ranking by participation rate, limited to the schools the viewer may see."""
+    """Collective ranking by participation rate: the ranks are among all of the contest's
+    schools and units; the viewer sees the ones in their part of the tree."""
     contest = scope.get_contest_or_404(current_user, contest_id)
-    visible = scope.schools_query(current_user).with_only_columns(Unit.id)
-    return render_template("quiz/school_ranking.html", contest=contest,
-                           rows=school_participation(contest, school_ids=visible))
+    schools, units, prizes = _collective(contest)
+    visible = set(db.session.execute(scope.units_query(current_user).with_only_columns(Unit.id)).scalars())
+    return render_template("quiz/school_ranking.html", contest=contest, prizes=prizes,
+                           schools=[r for r in schools if r.unit_id in visible],
+                           units=[r for r in units if r.unit_id in visible])
+
+
+@bp.route("/contests/<int:contest_id>/publish", methods=["POST"])
+@login_required
+def contest_publish(contest_id):
+    contest = _managed_contest(contest_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        contests.publish_contest_results(current_user, contest, utcnow())
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash("Đã công bố kết quả chung và giải tập thể.", "success")
+    return redirect(url_for("contest.overall_ranking", contest_id=contest.id))
+
+
+@bp.route("/ket-qua/cuoc-thi/<int:contest_id>")
+def public_contest_results(contest_id):
+    """Published overall results and collective prizes, for everyone: the prize winners
+    (name, class, school, total score) and the units by participation rate."""
+    contest = db.session.get(Contest, contest_id)
+    if contest is None or contest.results_published_at is None:
+        abort(404)
+    ranking = contest_ranking(contest)
+    prizes = award_prizes(ranking, contest.prizes)
+    winners = [r for r in ranking if r.student_id in prizes]
+    schools, units, collective = _collective(contest)
+    return render_template("quiz/public_contest_results.html", contest=contest, ranking=winners,
+                           students=_students(winners, select(Student)), prizes=prizes, schools=schools,
+                           units=units, collective=collective)
 
 
 @bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
@@ -159,7 +317,7 @@ def publish(round_id):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        services.publish_results(current_user, round_, utcnow())
+        contests.publish_results(current_user, round_, utcnow())
     except DomainError as exc:
         flash(exc.message, "error")
     else:

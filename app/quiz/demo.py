@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from app.core.timeutil import local_today, school_year_of, utcnow
-from app.quiz.services import add_round, create_contest
+from app.quiz.contests import add_round, create_contest
 
 
 def load_demo_contest(so, bank):

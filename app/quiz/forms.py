@@ -72,7 +72,39 @@ class RoundForm(FlaskForm):
     shuffle_questions = BooleanField("Đảo thứ tự câu hỏi", default=True)
     shuffle_options = BooleanField("Đảo thứ tự phương án", default=True)
     practice = BooleanField("Đợt luyện tập (không tính giờ, không xếp hạng)")
-    nhat = IntegerField("Giải Nhất", default=0, validators=[Optional(), NumberRange(0, 1000)])
-    nhi = IntegerField("Giải Nhì", default=0, validators=[Optional(), NumberRange(0, 1000)])
-    ba = IntegerField("Giải Ba", default=0, validators=[Optional(), NumberRange(0, 1000)])
-    kk = IntegerField("Khuyến khích", default=0, validators=[Optional(), NumberRange(0, 1000)])
+
+
+PRIZE_FIELDS = (("nhat", "Giải Nhất"), ("nhi", "Giải Nhì"), ("ba", "Giải Ba"), ("kk", "Khuyến khích"))
+
+
+def _prize_fields(form_class, prefix=""):
+    """Four count fields (nhat, nhi, ba, kk) under a prefix."""
+    for key, label in PRIZE_FIELDS:
+        setattr(form_class, prefix + key,
+                IntegerField(label, default=0, validators=[Optional(), NumberRange(0, 1000, "Từ 0 đến 1000.")]))
+
+
+def prize_counts(form, prefix=""):
+    return {key: getattr(form, prefix + key).data or 0 for key, _ in PRIZE_FIELDS}
+
+
+def set_prize_counts(form, counts, prefix=""):
+    for key, _ in PRIZE_FIELDS:
+        getattr(form, prefix + key).data = (counts or {}).get(key, 0)
+
+
+_prize_fields(RoundForm)
+
+
+class ContestEditForm(FlaskForm):
+    name = StringField("Tên cuộc thi", validators=[DataRequired("Nhập tên cuộc thi."), Length(max=300)])
+    description = TextAreaField("Giới thiệu", validators=[Optional()])
+    thcs = BooleanField("THCS")
+    thpt = BooleanField("THPT")
+    gdtx = BooleanField("GDTX (giáo dục thường xuyên)")
+    published = BooleanField("Học sinh thấy cuộc thi")
+
+
+_prize_fields(ContestEditForm)
+_prize_fields(ContestEditForm, "school_")
+_prize_fields(ContestEditForm, "unit_")

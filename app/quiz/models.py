@@ -145,6 +145,11 @@ class Contest(db.Model):
     school_year = db.Column(db.Integer, nullable=False)
     description = db.Column(db.Text, nullable=False, default="")
     published = db.Column(db.Boolean, nullable=False, default=True)  # students see it
+    # Overall individual prizes across the ranked rounds: {"nhat": 1, "nhi": 2, "ba": 3, "kk": 5}.
+    prizes = db.Column(db.JSON, nullable=False, default=dict, server_default=db.text("'{}'"))
+    # Collective prizes by participation rate: {"schools": {"nhat": 1, ...}, "units": {...}}.
+    collective_prizes = db.Column(db.JSON, nullable=False, default=dict, server_default=db.text("'{}'"))
+    results_published_at = db.Column(db.DateTime)  # the overall and collective results are public
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     unit = db.relationship("Unit")

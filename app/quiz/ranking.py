@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.core.text import text_sort_key
 from app.extensions import db
 from app.quiz.models import Attempt
 
@@ -85,28 +86,35 @@ def round_ranking(round_):
 PRIZES = (("nhat", "Giải Nhất"), ("nhi", "Giải Nhì"), ("ba", "Giải Ba"), ("kk", "Giải Khuyến khích"))
 
 
-def award_prizes(results, counts, passing_score):
-    """Prizes down the ranking: each prize takes the next ranks by its count; students
-    tied on a rank share the better prize. Only results that pass can win.
-    Returns {student_id: prize label}."""
+def award_prizes(results, counts, passing_score=0.0, key=lambda r: r.student_id, eligible=None):
+    """Prizes down a ranking: each prize takes the next ranks by its count; entries
+    tied on a rank share the better prize. By default only results that pass (and
+    score above 0) can win. Returns {key(result): prize label}."""
     awarded, last_rank = {}, 0
-    eligible = [r for r in results if r.percent >= passing_score and r.score > 0]
-    for key, label in PRIZES:
-        count = int(counts.get(key) or 0)
+    if eligible is None:
+        eligible = [r for r in results if r.percent >= passing_score and r.score > 0]
+    for prize, label in PRIZES:
+        count = int((counts or {}).get(prize) or 0)
         if not count:
             continue
         limit = last_rank + count
         for r in eligible:
-            if r.student_id not in awarded and r.rank <= limit:
-                awarded[r.student_id] = label
-        last_rank = max([last_rank] + [r.rank for r in eligible if awarded.get(r.student_id) == label])
+            if key(r) not in awarded and r.rank <= limit:
+                awarded[key(r)] = label
+        last_rank = max([last_rank] + [r.rank for r in eligible if awarded.get(key(r)) == label])
         last_rank = max(last_rank, limit)
     return awarded
 
 
+def award_collective(rows, counts):
+    """Collective prizes down a participation ranking: only units with participants win."""
+    return award_prizes(rows, counts, key=lambda r: r.unit_id, eligible=[r for r in rows if r.participants])
+
+
 @dataclass
-class SchoolRate:
-    school_id: int
+class UnitRate:
+    """A school's or a unit's participation: students with a finished attempt / enrolled."""
+    unit_id: int
     name: str
     enrolled: int
     participants: int
@@ -149,12 +157,36 @@ def school_participation(contest, school_ids=None):
         select(Attempt.school_id, func.count(func.distinct(Attempt.student_id)))
         .where(Attempt.round_id.in_(ranked_rounds), Attempt.submitted_at.is_not(None), Attempt.school_id.in_(schools))
         .group_by(Attempt.school_id)).all())
-    rows = [SchoolRate(school_id, name, count, participants.get(school_id, 0)) for school_id, name, count in enrolled]
-    rows.sort(key=lambda r: (-r.rate, -r.participants, r.name))
+    rows = [UnitRate(school_id, name, count, participants.get(school_id, 0)) for school_id, name, count in enrolled]
+    return _rank_rates(rows)
+
+
+def _rank_rates(rows):
+    """Highest rate first; equal rates share a rank (then more participants, then name, for display)."""
+    rows.sort(key=lambda r: (-r.rate, -r.participants, text_sort_key(r.name)))
     for index, row in enumerate(rows):
         previous = rows[index - 1] if index else None
         row.rank = previous.rank if previous and previous.rate == row.rate else index + 1
     return rows
+
+
+def unit_participation(contest, school_rows):
+    """Collective ranking of the units right under the contest's unit (Phòng, cụm),
+    each with the sum of its schools' figures. Empty when the schools sit directly
+    under the contest's unit."""
+    from app.org.models import Unit, UnitClosure
+    children = db.session.execute(
+        select(Unit.id, Unit.name).where(Unit.parent_id == contest.unit_id, Unit.kind != "school")).all()
+    if not children:
+        return []
+    by_school = {r.unit_id: r for r in school_rows}
+    rows = {unit_id: UnitRate(unit_id, name, 0, 0) for unit_id, name in children}
+    links = db.session.execute(select(UnitClosure.ancestor_id, UnitClosure.descendant_id).where(
+        UnitClosure.ancestor_id.in_(list(rows)), UnitClosure.descendant_id.in_(list(by_school)))).all()
+    for unit_id, school_id in links:
+        rows[unit_id].enrolled += by_school[school_id].enrolled
+        rows[unit_id].participants += by_school[school_id].participants
+    return _rank_rates([r for r in rows.values() if r.enrolled])
 
 
 def contest_ranking(contest):

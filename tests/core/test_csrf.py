@@ -15,8 +15,9 @@ from app.core.timeutil import local_today, school_year_of, utcnow
 from app.extensions import db as _db
 from app.org.services import set_class_teachers
 from app.quiz.attempts import start_attempt
+from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import parse
-from app.quiz.services import add_round, create_bank, create_contest, import_questions
+from app.quiz.services import create_bank, import_questions
 from app.quiz.sessions import open_session
 from tests.conftest import TEST_PASSWORD
 
@@ -107,6 +108,10 @@ FORMS = {
     "contest.contest_detail": lambda t: {"name": "Đợt 2", "opens_at": "2026-12-01T08:00",
                                          "closes_at": "2026-12-02T08:00", "easy": "1", "attempts_allowed": "1",
                                          "grading_method": "highest", "review_policy": "after_close"},
+    "contest.round_edit": lambda t: {"name": "Đổi tên", "opens_at": "2026-12-01T08:00",
+                                     "closes_at": "2026-12-02T08:00", "easy": "1", "attempts_allowed": "3",
+                                     "grading_method": "last", "review_policy": "after_close"},
+    "contest.contest_edit": lambda t: {"name": "Đổi tên", "thpt": "y", "nhat": "1"},
     "quiz.question_edit": lambda t: {"topic": "Mới", "level": "all", "difficulty": "easy", "text": "Sửa?",
                                      "option_0": "Có", "right_0": "y", "option_1": "Không"},
 }

@@ -13,8 +13,9 @@ from app.core import scope
 from app.core.timeutil import local_today, school_year_of, utcnow
 from app.org.services import set_class_teachers
 from app.quiz.attempts import start_attempt
+from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import parse
-from app.quiz.services import add_round, create_bank, create_contest, import_questions
+from app.quiz.services import create_bank, import_questions
 from app.quiz.sessions import open_session
 from tests.conftest import TEST_PASSWORD
 
@@ -37,7 +38,7 @@ B_IDS = {
 }
 # Pages public by design (published results: name, class, school, score, prize), checked
 # in their own tests; the sweep skips them.
-PUBLIC_ENDPOINTS = {"contest.public_results"}
+PUBLIC_ENDPOINTS = {"contest.public_results", "contest.public_contest_results"}
 # Other URL arguments, one value each, so that every rule can be built.
 OTHER_ARGS = {"fmt": "gift", "action": "retire"}
 
@@ -52,6 +53,10 @@ FORMS = {
     "contest.contest_detail": lambda w: {"name": "Đợt lạ", "opens_at": "2026-12-01T08:00",
                                          "closes_at": "2026-12-02T08:00", "easy": "1", "attempts_allowed": "1",
                                          "grading_method": "highest", "review_policy": "after_close"},
+    "contest.round_edit": lambda w: {"name": "Đổi tên", "opens_at": "2026-12-01T08:00",
+                                     "closes_at": "2026-12-02T08:00", "easy": "1", "attempts_allowed": "3",
+                                     "grading_method": "last", "review_policy": "after_close"},
+    "contest.contest_edit": lambda w: {"name": "Đổi tên", "thpt": "y", "nhat": "1"},
     "quiz.question_edit": lambda w: {"topic": "Đổi", "level": "all", "difficulty": "easy", "text": "Đổi?",
                                      "option_0": "X", "right_0": "y", "option_1": "Y"},
 }

@@ -11,9 +11,10 @@ from playwright.sync_api import expect
 from app.accounts.services import ensure_student_accounts, set_password
 from app.core.timeutil import utcnow
 from app.org.services import set_class_teachers
+from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import answer, new_question
 from app.quiz.models import Attempt, AttemptQuestion
-from app.quiz.services import add_round, create_bank, create_contest, import_questions
+from app.quiz.services import create_bank, import_questions
 from tests.conftest import TEST_PASSWORD
 
 

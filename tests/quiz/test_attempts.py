@@ -10,11 +10,12 @@ import pytest
 from app.core.errors import DomainError
 from app.quiz import attempts as quiz
 from app.quiz.attempts import AttemptClosed
+from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import answer, new_question, numeric_answer, truefalse_answers
 from app.quiz.grading import clean_response, mark
 from app.quiz.models import Attempt, AttemptQuestion
 from app.quiz.ranking import Result, counted_result, rank_results, round_ranking
-from app.quiz.services import add_round, create_bank, create_contest, import_questions
+from app.quiz.services import create_bank, import_questions
 
 T0 = datetime(2026, 11, 23, 1, 0)  # 08:00 in Vietnam
 

@@ -6,9 +6,10 @@ import pytest
 
 from app.core.timeutil import to_local, utcnow
 from app.quiz import attempts as quiz
+from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import answer, new_question
 from app.quiz.models import Contest, Round
-from app.quiz.services import add_round, create_bank, create_contest, import_questions
+from app.quiz.services import create_bank, import_questions
 
 
 @pytest.fixture

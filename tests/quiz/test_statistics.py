@@ -4,8 +4,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from app.quiz import attempts as quiz
+from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import answer, new_question
-from app.quiz.services import add_round, create_bank, create_contest, import_questions
+from app.quiz.services import create_bank, import_questions
 from app.quiz.statistics import cronbach_alpha, item_stats, round_statistics
 
 # Four attempts, three one-mark items (rows: attempts, columns: items).
