@@ -42,6 +42,8 @@ def create_app(config=None):
     app.register_blueprint(contest_bp)
     from app.quiz.session_views import bp as session_bp
     app.register_blueprint(session_bp)
+    from app.coverage.views import bp as coverage_bp
+    app.register_blueprint(coverage_bp)
 
     from app.accounts.cli import users_cli
     from app.org.cli import demo_command, org_cli
@@ -61,6 +63,7 @@ def _import_models():
     # Every model module, so that Alembic and relationships see all tables.
     from app.accounts import models as _accounts  # noqa: F401
     from app.core import models as _core  # noqa: F401
+    from app.coverage import models as _coverage  # noqa: F401
     from app.org import models as _org  # noqa: F401
     from app.quiz import models as _quiz  # noqa: F401
 

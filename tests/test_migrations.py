@@ -12,7 +12,7 @@ from app import create_app
 from app.config import database_url
 from app.extensions import db
 
-EXPECTED_TABLES = {"unit", "class_session", "contest", "round", "attempt", "attempt_question", "question_bank", "question", "question_version", "unit_closure", "school_class", "class_teacher", "student", "user",
+EXPECTED_TABLES = {"unit", "participation", "coverage_target", "award", "class_session", "contest", "round", "attempt", "attempt_question", "question_bank", "question", "question_version", "unit_closure", "school_class", "class_teacher", "student", "user",
                    "login_attempt", "audit_log", "alembic_version"}
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core import scope
 from app.core.errors import DomainError
+from app.coverage import participation
 from app.extensions import db
 from app.org.models import student_stage
 from app.quiz import grading
@@ -224,6 +225,7 @@ def submit_attempt(attempt, now, prediction=None, finished_by="student"):
     attempt.duration_seconds = max(0, int((at - attempt.started_at).total_seconds()))
     attempt.answered_count = sum(1 for item in items if item.response is not None)
     db.session.flush()
+    participation.record_finished(attempt)
     return attempt
 
 

@@ -5,7 +5,7 @@ A round that has attempts keeps what its attempts were drawn and timed by (the
 draw, the time limit, the opening, shuffling, practice); its name, closing time
 (later only), attempts allowed (more only), grading, passing score, review policy
 and prizes can still change, since rankings are computed from the attempts."""
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.core import models as audit
 from app.core.errors import DomainError
@@ -187,8 +187,35 @@ def publish_results(actor, round_, now):
     if round_.practice:
         raise DomainError("Đợt luyện tập không xếp hạng.")
     round_.results_published_at = now
+    from app.quiz.ranking import award_prizes, round_ranking
+    ranking = round_ranking(round_)
+    _store_awards(round_.contest, round_, ranking, award_prizes(ranking, round_.prizes, round_.passing_score),
+                  "student_id", now)
     audit.record(actor, "round.publish", "round", round_.id, round_.contest.unit_id,
                  f"{round_.contest.code} {round_.name}")
+
+
+def _store_awards(contest, round_, ranking, prizes, recipient, now, keep_students=False):
+    """Replace the stored prizes of a round (or of the whole contest: round None) with
+    `prizes` ({recipient id: label}), each with its rank. Publishing again after a
+    correction gives the corrected list."""
+    from app.coverage.models import Award
+    from app.quiz.ranking import PRIZES
+    keys = {label: key for key, label in PRIZES}
+    old = delete(Award).where(Award.contest_id == contest.id,
+                              Award.round_id == round_.id if round_ is not None else Award.round_id.is_(None))
+    if keep_students:
+        old = old.where(Award.unit_id.is_not(None))
+    elif round_ is None:
+        old = old.where(Award.student_id.is_not(None))
+    db.session.execute(old)
+    for result in ranking:
+        who = getattr(result, recipient)
+        if who in prizes:
+            db.session.add(Award(contest_id=contest.id, round_id=round_.id if round_ is not None else None,
+                                 prize=keys[prizes[who]], label=prizes[who], rank=result.rank, created_at=now,
+                                 **{recipient: who}))
+    db.session.flush()
 
 
 def publish_contest_results(actor, contest, now):
@@ -199,4 +226,19 @@ def publish_contest_results(actor, contest, now):
     if any(now < r.closes_at for r in ranked):
         raise DomainError("Chỉ công bố kết quả chung khi mọi đợt thi chính thức đã kết thúc.")
     contest.results_published_at = now
+    from app.quiz.ranking import (
+        award_collective,
+        award_prizes,
+        contest_ranking,
+        school_participation,
+        unit_participation,
+    )
+    ranking = contest_ranking(contest)
+    _store_awards(contest, None, ranking, award_prizes(ranking, contest.prizes), "student_id", now)
+    schools = school_participation(contest)
+    units = unit_participation(contest, schools)
+    collective = contest.collective_prizes or {}
+    _store_awards(contest, None, schools + units, {**award_collective(schools, collective.get("schools")),
+                                                   **award_collective(units, collective.get("units"))},
+                  "unit_id", now, keep_students=True)
     audit.record(actor, "contest.publish", "contest", contest.id, contest.unit_id, f"{contest.code} {contest.name}")

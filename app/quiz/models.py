@@ -150,6 +150,8 @@ class Contest(db.Model):
     # Collective prizes by participation rate: {"schools": {"nhat": 1, ...}, "units": {...}}.
     collective_prizes = db.Column(db.JSON, nullable=False, default=dict, server_default=db.text("'{}'"))
     results_published_at = db.Column(db.DateTime)  # the overall and collective results are public
+    # Who counts as taking part: a finished attempt ("finished") or one reaching the passing score ("passed").
+    participation_rule = db.Column(db.String(10), nullable=False, default="finished", server_default="finished")
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     unit = db.relationship("Unit")

@@ -74,9 +74,11 @@ def round_ranking(round_):
     """Ranked results of a round, from its finished attempts (practice rounds are not ranked)."""
     if round_.practice:
         return []
-    attempts = db.session.execute(
-        select(Attempt).where(Attempt.round_id == round_.id, Attempt.submitted_at.is_not(None))
-        .order_by(Attempt.student_id, Attempt.number)).scalars().all()
+    attempts = db.session.execute(  # plain rows, not ORM objects: a round may have 100,000s
+        select(Attempt.student_id, Attempt.school_id, Attempt.score, Attempt.max_score, Attempt.prediction,
+               Attempt.duration_seconds, Attempt.submitted_at)
+        .where(Attempt.round_id == round_.id, Attempt.submitted_at.is_not(None))
+        .order_by(Attempt.student_id, Attempt.number)).all()
     by_student = {}
     for attempt in attempts:
         by_student.setdefault(attempt.student_id, []).append(attempt)

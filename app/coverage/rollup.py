@@ -1,0 +1,327 @@
+"""Coverage figures: enrolled students, participants, attempts, scores, passes and
+prizes per school or class, split by stage and grade, from a few SQL aggregations
+(GROUP BY school or class); the sums up the tree are done here, in Python, over at
+most a few thousand rows.
+
+A *selection* says what counts: one contest, or every contest of a school year,
+and optionally a date range. A student with a participation row whose first
+finished attempt falls in the range *took part in the quizzes* (attempts, best
+score, passed); they are a *participant* when the contest's rule is met in the
+range (a finished attempt, or for rule "passed" an attempt at the passing score).
+Enrolment is the students of the school year's classes, of the contest's stages."""
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import case, func, literal, select
+
+from app.core.timeutil import local_to_utc, to_local
+from app.coverage.models import STAGES, Award, CoverageTarget, Participation
+from app.extensions import db
+from app.org.models import SchoolClass, Student, Unit, UnitClosure, student_stage
+from app.quiz.models import Contest
+
+
+@dataclass
+class Selection:
+    school_year: int
+    contest: Contest | None = None  # None: every contest of the school year
+    date_from: object = None  # local dates, inclusive
+    date_to: object = None
+
+    @property
+    def contest_ids(self):
+        if self.contest is not None:
+            return select(literal(self.contest.id))
+        return select(Contest.id).where(Contest.school_year == self.school_year)
+
+    @property
+    def stages(self):
+        return tuple(self.contest.level_list) if self.contest is not None else STAGES
+
+    def bounds(self):
+        start = local_to_utc(datetime.combine(self.date_from, time.min)) if self.date_from else None
+        end = local_to_utc(datetime.combine(self.date_to + timedelta(days=1), time.min)) if self.date_to else None
+        return start, end
+
+
+@dataclass
+class Figures:
+    enrolled: int = 0
+    participants: int = 0
+    takers: int = 0  # students with at least one finished attempt
+    attempts: int = 0
+    passed: int = 0
+    prizes: int = 0
+    score_sum: float = 0.0
+    histogram: Counter = field(default_factory=Counter)  # best score rounded to a whole percent -> students
+    stages: dict = field(default_factory=dict)  # stage -> [enrolled, participants]
+    grades: dict = field(default_factory=dict)  # grade -> [enrolled, participants]
+
+    def add(self, other):
+        for name in ("enrolled", "participants", "takers", "attempts", "passed", "prizes", "score_sum"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.histogram.update(other.histogram)
+        for mine, theirs in ((self.stages, other.stages), (self.grades, other.grades)):
+            for key, (enrolled, participants) in theirs.items():
+                pair = mine.setdefault(key, [0, 0])
+                pair[0] += enrolled
+                pair[1] += participants
+        return self
+
+    @property
+    def rate(self):
+        return 100.0 * self.participants / self.enrolled if self.enrolled else None
+
+    @property
+    def mean(self):
+        return self.score_sum / self.takers if self.takers else None
+
+    @property
+    def median(self):
+        """The median of the students' best scores, to the whole percent."""
+        if not self.takers:
+            return None
+        values = sorted(self.histogram.items())
+        return (_nth(values, (self.takers - 1) // 2) + _nth(values, self.takers // 2)) / 2
+
+    def stage_rate(self, stage):
+        enrolled, participants = self.stages.get(stage, (0, 0))
+        return 100.0 * participants / enrolled if enrolled else None
+
+
+def _nth(values, index):
+    for value, count in values:
+        if index < count:
+            return value
+        index -= count
+    raise IndexError(index)
+
+
+def _pair(mapping, key):
+    return mapping.setdefault(key, [0, 0])
+
+
+def figures(selection, group, schools):
+    """{group key: Figures} for the students of the classes of `selection.school_year`
+    in `schools` (a query of school ids), grouped by `group`: SchoolClass.school_id
+    or SchoolClass.id. Three aggregations: enrolment, participation, prizes."""
+    result = {}
+    stages = set(selection.stages)
+    classes = (select(SchoolClass.id).where(SchoolClass.school_year == selection.school_year,
+                                            SchoolClass.school_id.in_(schools)))
+
+    def at(key, grade, level):
+        stage = student_stage(level, grade)
+        return (result.setdefault(key, Figures()), stage, grade) if stage in stages else (None, stage, grade)
+
+    enrolled = db.session.execute(
+        select(group, SchoolClass.grade, Unit.level, func.count(Student.id))
+        .join(SchoolClass, SchoolClass.id == Student.class_id).join(Unit, Unit.id == SchoolClass.school_id)
+        .where(Student.class_id.in_(classes)).group_by(group, SchoolClass.grade, Unit.level))
+    for key, grade, level, count in enrolled:
+        fig, stage, grade = at(key, grade, level)
+        if fig is not None:
+            fig.enrolled += count
+            _pair(fig.stages, stage)[0] += count
+            _pair(fig.grades, grade)[0] += count
+
+    start, end = selection.bounds()
+    counted = case((Contest.participation_rule == "passed", Participation.passed_at), else_=Participation.first_at)
+    per_student = (select(Participation.student_id, func.sum(Participation.attempts).label("attempts"),
+                          func.min(Participation.first_at).label("first_at"),
+                          func.max(Participation.best_percent).label("best"),
+                          func.min(Participation.passed_at).label("passed_at"),
+                          func.min(counted).label("counted_at"))
+                   .join(Contest, Contest.id == Participation.contest_id)
+                   .where(Participation.contest_id.in_(selection.contest_ids))
+                   .group_by(Participation.student_id).subquery())
+    in_range = [per_student.c.first_at >= start] if start else []
+    in_range += [per_student.c.first_at < end] if end else []
+    counted_in = [per_student.c.counted_at.is_not(None)]
+    counted_in += [per_student.c.counted_at >= start] if start else []
+    counted_in += [per_student.c.counted_at < end] if end else []
+    bucket = func.round(per_student.c.best)
+    rows = db.session.execute(
+        select(group, SchoolClass.grade, Unit.level, bucket, func.count(),
+               func.sum(case((_all(counted_in), 1), else_=0)), func.sum(per_student.c.attempts),
+               func.sum(case((per_student.c.passed_at.is_not(None), 1), else_=0)), func.sum(per_student.c.best))
+        .select_from(per_student).join(Student, Student.id == per_student.c.student_id)
+        .join(SchoolClass, SchoolClass.id == Student.class_id).join(Unit, Unit.id == SchoolClass.school_id)
+        .where(Student.class_id.in_(classes), *in_range)
+        .group_by(group, SchoolClass.grade, Unit.level, bucket))
+    for key, grade, level, score, takers, participants, attempts, passed, score_sum in rows:
+        fig, stage, grade = at(key, grade, level)
+        if fig is None:
+            continue
+        fig.takers += takers
+        fig.participants += participants
+        fig.attempts += attempts
+        fig.passed += passed
+        fig.score_sum += score_sum
+        fig.histogram[int(score)] += takers
+        _pair(fig.stages, stage)[1] += participants
+        _pair(fig.grades, grade)[1] += participants
+
+    prizes = select(group, SchoolClass.grade, Unit.level, func.count(Award.id)).join(
+        Student, Student.id == Award.student_id).join(SchoolClass, SchoolClass.id == Student.class_id).join(
+        Unit, Unit.id == SchoolClass.school_id).where(Award.contest_id.in_(selection.contest_ids),
+                                                      Student.class_id.in_(classes))
+    prizes = prizes.where(Award.created_at >= start) if start else prizes
+    prizes = prizes.where(Award.created_at < end) if end else prizes
+    for key, grade, level, count in db.session.execute(prizes.group_by(group, SchoolClass.grade, Unit.level)):
+        fig, _, _ = at(key, grade, level)
+        if fig is not None:
+            fig.prizes += count
+    return result
+
+
+def _all(conditions):
+    from sqlalchemy import and_
+    return and_(*conditions)
+
+
+# Targets ------------------------------------------------------------------------------
+
+def root_of(unit_id):
+    """The department (Sở) at the top of a unit's tree."""
+    return db.session.execute(
+        select(UnitClosure.ancestor_id).join(Unit, Unit.id == UnitClosure.ancestor_id)
+        .where(UnitClosure.descendant_id == unit_id, Unit.parent_id.is_(None))).scalar()
+
+
+def targets(root_id, school_year):
+    """{stage: percent} in force for a school year: the Sở's own targets if it set any
+    for the stage, else the national ones; the latest from a year <= school_year."""
+    rows = db.session.execute(select(CoverageTarget).where(
+        (CoverageTarget.unit_id == root_id) | CoverageTarget.unit_id.is_(None))).scalars().all()
+    found = {}
+    for stage in STAGES:
+        own = [t for t in rows if t.stage == stage and t.unit_id is not None]
+        candidates = own or [t for t in rows if t.stage == stage and t.unit_id is None]
+        applicable = [t for t in candidates if t.year <= school_year]
+        if applicable:
+            found[stage] = max(applicable, key=lambda t: t.year).percent
+    return found
+
+
+def target_gap(fig, stage_targets):
+    """(target, rate over the stages that have one, gap in points): the target is the
+    stages' targets weighted by their enrolment. (None, None, None) without targets."""
+    weighted = enrolled = participants = 0
+    for stage, percent in stage_targets.items():
+        e, p = fig.stages.get(stage, (0, 0))
+        weighted += e * percent
+        enrolled += e
+        participants += p
+    if not enrolled:
+        return None, None, None
+    target, rate = weighted / enrolled, 100.0 * participants / enrolled
+    return target, rate, rate - target
+
+
+# The tree -----------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    id: int
+    name: str
+    kind: str  # unit, school, class
+    fig: Figures
+    target: float | None = None
+    target_rate: float | None = None
+    gap: float | None = None
+
+    @property
+    def below_target(self):
+        return self.gap is not None and self.gap < 0
+
+
+def _finish(rows, stage_targets):
+    for row in rows:
+        row.target, row.target_rate, row.gap = target_gap(row.fig, stage_targets)
+    # below target first (furthest behind first), then the lowest rates
+    rows.sort(key=lambda r: (not r.below_target, r.gap if r.below_target else 0,
+                             r.fig.rate if r.fig.rate is not None else 101, r.name))
+    total = Figures()
+    for row in rows:
+        total.add(row.fig)
+    return rows, total
+
+
+def unit_rows(unit, selection, visible_schools, stage_targets):
+    """The children of a unit (middle units, then schools under it directly), each
+    with the sum of the schools below it that the viewer may see, and the total."""
+    schools = select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == unit.id)
+    schools = select(Unit.id).where(Unit.kind == "school", Unit.id.in_(schools), Unit.id.in_(visible_schools))
+    if selection.contest is not None:
+        contest_schools = select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == selection.contest.unit_id)
+        schools = schools.where(Unit.id.in_(contest_schools))
+    per_school = figures(selection, SchoolClass.school_id, schools)
+    children = db.session.execute(select(Unit.id, Unit.name, Unit.kind).where(Unit.parent_id == unit.id)
+                                  .order_by(Unit.sort_key)).all()
+    links = db.session.execute(select(UnitClosure.ancestor_id, UnitClosure.descendant_id).where(
+        UnitClosure.ancestor_id.in_([c.id for c in children]),
+        UnitClosure.descendant_id.in_(list(per_school)))).all()
+    sums = {}
+    for ancestor, school in links:
+        sums.setdefault(ancestor, Figures()).add(per_school[school])
+    rows = [Row(c.id, c.name, "school" if c.kind == "school" else "unit", sums[c.id]) for c in children
+            if c.id in sums]
+    return _finish(rows, stage_targets)
+
+
+def class_rows(school, selection, visible_classes, stage_targets):
+    """The classes of a school for the selection's school year."""
+    per_class = figures(selection, SchoolClass.id, select(literal(school.id)))
+    classes = db.session.execute(select(SchoolClass.id, SchoolClass.name).where(
+        SchoolClass.id.in_(list(per_class)), SchoolClass.id.in_(visible_classes))).all()
+    rows = [Row(c.id, c.name, "class", per_class[c.id]) for c in classes]
+    return _finish(rows, stage_targets)
+
+
+def class_students(school_class, selection):
+    """Every student of a class with their participation in the selection (None if
+    none yet): not yet taking part first, then by name."""
+    start, end = selection.bounds()
+    counted = case((Contest.participation_rule == "passed", Participation.passed_at), else_=Participation.first_at)
+    conditions = [Participation.student_id == Student.id, Participation.contest_id.in_(selection.contest_ids)]
+    conditions += [Participation.first_at >= start] if start else []
+    conditions += [Participation.first_at < end] if end else []
+    rows = db.session.execute(
+        select(Student, func.sum(Participation.attempts), func.max(Participation.best_percent),
+               func.min(counted))
+        .outerjoin(Participation, _all(conditions)).outerjoin(Contest, Contest.id == Participation.contest_id)
+        .where(Student.class_id == school_class.id).group_by(Student.id).order_by(Student.sort_key)).all()
+    result = []
+    for student, attempts, best, counted_at in rows:
+        took_part = counted_at is not None and (not end or counted_at < end) and (not start or counted_at >= start)
+        result.append((student, attempts or 0, best, took_part))
+    result.sort(key=lambda r: r[3])  # stable: names stay in order within each group
+    return result
+
+
+def weekly(selection, schools):
+    """[(monday, new participants that week, cumulative)] for the students of `schools`."""
+    counted = case((Contest.participation_rule == "passed", Participation.passed_at), else_=Participation.first_at)
+    classes = select(SchoolClass.id).where(SchoolClass.school_year == selection.school_year,
+                                           SchoolClass.school_id.in_(schools))
+    per_student = (select(func.min(counted).label("at")).join(Contest, Contest.id == Participation.contest_id)
+                   .join(Student, Student.id == Participation.student_id)
+                   .where(Participation.contest_id.in_(selection.contest_ids), Student.class_id.in_(classes))
+                   .group_by(Participation.student_id).subquery())
+    day = func.date(per_student.c.at)
+    weeks = Counter()
+    for value, count in db.session.execute(select(day, func.count()).where(per_student.c.at.is_not(None))
+                                           .group_by(day)):
+        value = value if not isinstance(value, str) else datetime.strptime(value, "%Y-%m-%d").date()
+        weeks[value - timedelta(days=value.weekday())] += count
+    total, result = 0, []
+    for monday in sorted(weeks):
+        total += weeks[monday]
+        result.append((monday, weeks[monday], total))
+    return result
+
+
+def computed_at(now):
+    return to_local(now)

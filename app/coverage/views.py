@@ -1,0 +1,204 @@
+"""Coverage dashboards and reports. Every page is a unit, school or class the viewer
+may see (scope), with the same selection (contest or school year, dates) in the
+query string, so a report downloaded from a page holds the page's numbers."""
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.core import scope
+from app.core.errors import DomainError
+from app.core.timeutil import local_today, parse_vn_date, school_year_of, utcnow
+from app.coverage import reports, rollup
+from app.coverage.forms import TargetForm
+from app.coverage.models import STAGES, CoverageTarget
+from app.extensions import db
+from app.org.models import SchoolClass, Unit
+from app.quiz.models import Contest
+
+bp = Blueprint("coverage", __name__, url_prefix="/coverage")
+
+STAFF = ("admin", "department", "unit", "school_admin", "teacher")
+REPORT_ROLES = ("admin", "department", "unit", "school_admin")  # detail sheets with students
+
+
+def _staff(roles=STAFF):
+    if current_user.role not in roles:
+        abort(404)
+
+
+def _date_arg(name):
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return parse_vn_date(value)
+    except ValueError:
+        raise DomainError(f"Ngày “{value}” không đúng dạng ngày/tháng/năm.") from None
+
+
+def _selection():
+    """The contest (if any, in the viewer's reach), school year and dates from the query string."""
+    contests = db.session.execute(scope.contests_query(current_user)
+                                  .order_by(Contest.school_year.desc(), Contest.code)).scalars().all()
+    contest = None
+    if request.args.get("contest"):
+        contest = next((c for c in contests if str(c.id) == request.args["contest"]), None)
+        if contest is None:
+            abort(404)
+    try:
+        year = int(request.args.get("year") or 0) or (contest.school_year if contest else school_year_of(local_today()))
+        date_from, date_to = _date_arg("from"), _date_arg("to")
+    except (ValueError, DomainError) as exc:
+        flash(getattr(exc, "message", "Năm học không hợp lệ."), "error")
+        year, date_from, date_to = school_year_of(local_today()), None, None
+    if contest is not None:
+        year = contest.school_year
+    return rollup.Selection(year, contest, date_from, date_to), contests
+
+
+def _query_args(selection):
+    args = {"year": selection.school_year}
+    if selection.contest is not None:
+        args["contest"] = selection.contest.id
+    if selection.date_from:
+        args["from"] = selection.date_from.isoformat()
+    if selection.date_to:
+        args["to"] = selection.date_to.isoformat()
+    return args
+
+
+@bp.route("")
+@login_required
+def home():
+    _staff()
+    if current_user.unit_id is None:
+        root = db.session.execute(select(Unit.id).where(Unit.parent_id.is_(None)).order_by(Unit.id)).scalar()
+        if root is None:
+            abort(404)
+        return redirect(url_for("coverage.unit", unit_id=root, **request.args))
+    return redirect(url_for("coverage.unit", unit_id=current_user.unit_id, **request.args))
+
+
+def _page_data(unit, selection):
+    root_id = rollup.root_of(unit.id)
+    stage_targets = rollup.targets(root_id, selection.school_year)
+    if unit.is_school:
+        visible = scope.classes_query(current_user).with_only_columns(SchoolClass.id)
+        rows, total = rollup.class_rows(unit, selection, visible, stage_targets)
+    else:
+        visible = scope.schools_query(current_user).with_only_columns(Unit.id)
+        rows, total = rollup.unit_rows(unit, selection, visible, stage_targets)
+    total_target = rollup.target_gap(total, stage_targets)
+    return rows, total, stage_targets, total_target
+
+
+@bp.route("/units/<int:unit_id>")
+@login_required
+def unit(unit_id):
+    """A unit's children (or a school's classes) against the target, worst first."""
+    _staff()
+    unit = scope.get_unit_or_404(current_user, unit_id)
+    selection, contests = _selection()
+    rows, total, stage_targets, total_target = _page_data(unit, selection)
+    schools = select(Unit.id).where(Unit.id.in_(scope.subtree_ids(unit.id)), Unit.kind == "school",
+                                    Unit.id.in_(scope.schools_query(current_user).with_only_columns(Unit.id)))
+    ancestors = db.session.execute(scope.units_query(current_user).where(
+        Unit.id.in_(select(rollup.UnitClosure.ancestor_id).where(rollup.UnitClosure.descendant_id == unit.id)),
+        Unit.id != unit.id).order_by(Unit.sort_key)).scalars().all()
+    return render_template("coverage/unit.html", unit=unit, rows=rows, total=total, stage_targets=stage_targets,
+                           total_target=total_target, selection=selection, contests=contests,
+                           args=_query_args(selection), weeks=rollup.weekly(selection, schools),
+                           computed_at=utcnow(), ancestors=ancestors, stages=STAGES,
+                           can_report=current_user.role in REPORT_ROLES)
+
+
+@bp.route("/classes/<int:class_id>")
+@login_required
+def school_class(class_id):
+    """A class: who has taken part and who has not yet, so the teacher can remind them."""
+    _staff()
+    school_class = scope.get_class_or_404(current_user, class_id)
+    selection, contests = _selection()
+    selection.school_year = school_class.school_year if selection.contest is None else selection.school_year
+    students = rollup.class_students(school_class, selection)
+    return render_template("coverage/class.html", school_class=school_class, students=students,
+                           selection=selection, contests=contests, args=_query_args(selection),
+                           waiting=sum(1 for s in students if not s[3]), computed_at=utcnow())
+
+
+def _report_args(unit_id):
+    _staff(REPORT_ROLES)
+    unit = scope.get_unit_or_404(current_user, unit_id)
+    selection, _ = _selection()
+    rows, total, _, _ = _page_data(unit, selection)
+    parent = db.session.get(Unit, unit.parent_id) if unit.parent_id else None
+    return unit, parent, selection, rows, total
+
+
+def _file_name(unit, selection, ext):
+    from app.core.text import fold
+    slug = "-".join(fold(unit.code or unit.name).split())[:40] or "don-vi"
+    return f"bao-cao-tham-gia-{slug}-{selection.school_year}.{ext}"
+
+
+@bp.route("/units/<int:unit_id>/report.xlsx")
+@login_required
+def report_xlsx(unit_id):
+    unit, parent, selection, rows, total = _report_args(unit_id)
+    detail = None
+    if request.args.get("detail"):
+        detail = select(Unit.id).where(Unit.id.in_(scope.subtree_ids(unit.id)), Unit.kind == "school",
+                                       Unit.id.in_(scope.schools_query(current_user).with_only_columns(Unit.id)))
+        if selection.contest is not None:
+            detail = detail.where(Unit.id.in_(scope.subtree_ids(selection.contest.unit_id)))
+    data = reports.xlsx_report(unit, parent, selection, rows, total, utcnow(), detail_schools=detail)
+    return send_file(data, as_attachment=True, download_name=_file_name(unit, selection, "xlsx"),
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/units/<int:unit_id>/report.pdf")
+@login_required
+def report_pdf(unit_id):
+    import io
+    unit, parent, selection, rows, total = _report_args(unit_id)
+    data = reports.pdf_report(unit, parent, selection, rows, total, utcnow())
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=_file_name(unit, selection, "pdf"),
+                     mimetype="application/pdf")
+
+
+@bp.route("/targets", methods=["GET", "POST"])
+@login_required
+def targets():
+    """The Sở's targets per stage and year (over the national ones of Decision 1588)."""
+    _staff(("department",))
+    root_id = rollup.root_of(current_user.unit_id)
+    if root_id != current_user.unit_id:
+        abort(404)  # only the Sở's own staff set its targets
+    form = TargetForm()
+    if form.validate_on_submit():
+        row = db.session.execute(select(CoverageTarget).where(
+            CoverageTarget.unit_id == root_id, CoverageTarget.stage == form.stage.data,
+            CoverageTarget.year == form.year.data)).scalar_one_or_none()
+        if form.percent.data:
+            if row is None:
+                row = CoverageTarget(unit_id=root_id, stage=form.stage.data, year=form.year.data)
+                db.session.add(row)
+            row.percent = float(form.percent.data)
+            flash(f"Đã đặt mục tiêu {form.stage.data} từ năm học {form.year.data}: {row.percent:g} %.", "success")
+        elif row is not None:
+            db.session.delete(row)
+            flash(f"Đã bỏ mục tiêu {form.stage.data} từ năm học {form.year.data}.", "success")
+        db.session.commit()
+        return redirect(url_for("coverage.targets"))
+    rows = db.session.execute(select(CoverageTarget).where(
+        (CoverageTarget.unit_id == root_id) | CoverageTarget.unit_id.is_(None))
+        .order_by(CoverageTarget.stage, CoverageTarget.year, CoverageTarget.unit_id)).scalars().all()
+    year = school_year_of(local_today())
+    return render_template("coverage/targets.html", form=form, rows=rows, current=rollup.targets(root_id, year),
+                           year=year)
