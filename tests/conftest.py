@@ -65,12 +65,16 @@ def app(database_uri, tmp_path_factory):
     application.test_client_class = FreshRequestClient
     with application.app_context():
         upgrade()
+        with _db.engine.begin() as conn:  # a database kept from an earlier run: start clean
+            conn.execute(text("DELETE FROM coverage_target"))
+            _seed_national_targets(conn)
     return application
 
 
 @pytest.fixture(autouse=True)
 def db(app):
-    """Every test starts from empty tables."""
+    """Every test starts from the tables a fresh migration leaves: empty but for the
+    national coverage targets (Decision 1588)."""
     with app.app_context():
         yield _db
         _db.session.rollback()
@@ -84,6 +88,13 @@ def db(app):
                 for table in tables:
                     conn.execute(text(f'DELETE FROM "{table}"'))
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            _seed_national_targets(conn)
+
+
+def _seed_national_targets(conn):
+    from app.coverage.models import NATIONAL_TARGETS, CoverageTarget
+    conn.execute(CoverageTarget.__table__.insert(),
+                 [dict(unit_id=None, stage=stage, year=year, percent=percent) for stage, year, percent in NATIONAL_TARGETS])
 
 
 @pytest.fixture

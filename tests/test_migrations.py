@@ -24,6 +24,11 @@ def check_empty_database(uri, tmp_path):
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
+        from app.coverage.models import NATIONAL_TARGETS
+        with db.engine.connect() as conn:
+            loaded = conn.execute(text("SELECT stage, year, percent FROM coverage_target WHERE unit_id IS NULL "
+                                       "ORDER BY stage, year")).all()
+        assert [tuple(row) for row in loaded] == list(NATIONAL_TARGETS)
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()

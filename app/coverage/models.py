@@ -7,6 +7,8 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 
 STAGES = ("THCS", "THPT", "GDTX")
+# Decision 1588/QĐ-TTg: 80 % of THPT students by 2025, 100 % by 2030; a migration loads them.
+NATIONAL_TARGETS = (("THPT", 2025, 80.0), ("THPT", 2030, 100.0))
 
 
 class Participation(db.Model):

@@ -1,0 +1,229 @@
+"""Coverage figures against counts made by hand, the dashboards and both reports
+showing the same numbers, and what each viewer may see.
+
+The province (2026-2027, contest for THCS and THPT, 2 questions, passing 50 %):
+- Trường THPT A (Cụm A): 10A1 with 4 students: 100 %; 50 %; 0 % then 100 %; none.
+  11A1 with 2 students: none. So 6 enrolled, 3 took part, 4 attempts, 3 passed,
+  best scores 100, 50, 100: mean 83.3, median 100. Rate 50 %, THPT target 80 %: -30.
+- Trường THPT B (Cụm B): 10B1 with 5 students: one at 100 %. Rate 20 %: -60.
+- Trường THCS C (under the Sở): 9C1 with 3 students: 0 % and 50 %. Rate 66.7 %,
+  2 attempts, 1 passed, mean 25, median 25; no THCS target.
+Total: 14 enrolled, 6 participants, 7 attempts, 5 passed."""
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app.core.timeutil import local_today, to_local, utcnow
+from app.coverage import participation
+from app.coverage.models import Participation
+from app.coverage.rollup import Selection, figures, target_gap, targets, unit_rows
+from app.org.models import SchoolClass, Unit
+from app.quiz import attempts as quiz
+from app.quiz.contests import add_round, create_contest
+from app.quiz.formats import answer, new_question
+from app.quiz.services import create_bank, import_questions
+
+YEAR = 2026
+
+
+def _answer(student, round_, marks, when):
+    attempt = quiz.start_attempt(student, round_, when)
+    for item, right in zip(attempt.questions, marks):
+        choice = next(i for i in item.option_order if (item.version.answers[i]["fraction"] > 0) == right)
+        quiz.save_answer(attempt, item.position, {"choices": [choice]}, 1, when)
+    quiz.submit_attempt(attempt, when + timedelta(minutes=1), prediction=0)
+    return attempt
+
+
+@pytest.fixture
+def province(tree, make_class, make_student, db):
+    bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng")
+    import_questions(None, bank, [
+        new_question("multichoice", f"Câu {i}?", key=f"k{i}", topic="VNeID", level="all", difficulty="easy",
+                     answers=[answer("Đúng", 1.0), answer("Sai", 0.0)], general_feedback="Vì.", source="Nguồn")
+        for i in range(4)])
+    contest = create_contest(None, tree.so, bank, code="DVC", name="Tìm hiểu DVC", school_year=YEAR,
+                             levels=("THCS", "THPT"))
+    now = utcnow()
+    round_ = add_round(None, contest, name="Tuần 1", opens_at=now - timedelta(days=30),
+                       closes_at=now + timedelta(days=1), question_count=2, attempts_allowed=2, passing_score=50)
+    classes = {name: make_class(school, name, year=YEAR) for school, name in (
+        (tree.school_a, "10A1"), (tree.school_a, "11A1"), (tree.school_b, "10B1"), (tree.school_c, "9C1"))}
+    people = {name: [make_student(c, f"Học sinh {name} {i}") for i in range(n)]
+              for (name, c), n in zip(classes.items(), (4, 2, 5, 3))}
+    early = now - timedelta(days=20)
+    _answer(people["10A1"][0], round_, (True, True), now)
+    _answer(people["10A1"][1], round_, (True, False), early)
+    _answer(people["10A1"][2], round_, (False, False), now)
+    _answer(people["10A1"][2], round_, (True, True), now)
+    _answer(people["10B1"][0], round_, (True, True), now)
+    _answer(people["9C1"][0], round_, (False, False), now)
+    _answer(people["9C1"][1], round_, (True, False), now)
+    db.session.commit()
+    return type("Province", (), dict(contest=contest, round=round_, classes=classes, people=people, early=early))
+
+
+def _by_name(rows):
+    return {r.name: r.fig for r in rows}
+
+
+def test_figures_per_school_match_the_hand_counts(tree, province, db):
+    selection = Selection(YEAR, province.contest)
+    schools = select(Unit.id).where(Unit.kind == "school")
+    per_school = figures(selection, SchoolClass.school_id, schools)
+    a, b, c = per_school[tree.school_a.id], per_school[tree.school_b.id], per_school[tree.school_c.id]
+    assert (a.enrolled, a.participants, a.takers, a.attempts, a.passed) == (6, 3, 3, 4, 3)
+    assert a.mean == pytest.approx(250 / 3) and a.median == 100 and a.rate == pytest.approx(50)
+    assert a.grades == {10: [4, 3], 11: [2, 0]} and a.stages == {"THPT": [6, 3]}
+    assert (b.enrolled, b.participants, b.attempts, b.passed, b.mean) == (5, 1, 1, 1, 100)
+    assert (c.enrolled, c.participants, c.attempts, c.passed, c.mean, c.median) == (3, 2, 2, 1, 25, 25)
+    assert c.stages == {"THCS": [3, 2]}
+
+
+def test_the_sos_children_are_rolled_up_and_the_furthest_behind_target_comes_first(tree, province, db):
+    stage_targets = targets(tree.so.id, YEAR)
+    assert stage_targets == {"THPT": 80.0}  # Decision 1588, from 2025; 100 % only from 2030
+    assert targets(tree.so.id, 2030) == {"THPT": 100.0}
+    schools = select(Unit.id)
+    rows, total = unit_rows(tree.so, Selection(YEAR, province.contest), schools, stage_targets)
+    assert [r.name for r in rows] == ["Cụm B", "Cụm A", "Trường THCS C"]
+    assert [(r.gap is not None and round(r.gap, 1)) for r in rows] == [-60.0, -30.0, False]
+    assert (total.enrolled, total.participants, total.attempts, total.passed) == (14, 6, 7, 5)
+    target, rate, gap = target_gap(total, stage_targets)
+    assert (target, round(rate, 1), round(gap, 1)) == (80.0, 36.4, -43.6)
+
+
+def test_a_date_range_counts_students_by_their_first_attempt(tree, province, db):
+    start = to_local(province.early + timedelta(days=5)).date()
+    selection = Selection(YEAR, province.contest, date_from=start)
+    a = figures(selection, SchoolClass.school_id, select(Unit.id))[tree.school_a.id]
+    assert (a.enrolled, a.participants, a.attempts) == (6, 2, 3)  # the 50 % student took part earlier
+    selection = Selection(YEAR, province.contest, date_to=start)
+    a = figures(selection, SchoolClass.school_id, select(Unit.id))[tree.school_a.id]
+    assert (a.participants, a.attempts, a.mean) == (1, 1, 50)
+
+
+def test_the_passing_rule_counts_only_students_who_reached_the_passing_score(tree, province, db):
+    province.contest.participation_rule = "passed"
+    c = figures(Selection(YEAR, province.contest), SchoolClass.school_id, select(Unit.id))[tree.school_c.id]
+    assert (c.participants, c.takers, c.attempts) == (1, 2, 2)
+
+
+def test_participation_rebuilt_from_the_attempts_equals_the_one_kept_at_submit(province, db):
+    def rows():
+        return sorted((p.contest_id, p.student_id, p.attempts, p.first_at, round(p.best_percent, 6), p.passed_at)
+                      for p in db.session.query(Participation))
+    kept = rows()
+    assert len(kept) == 6
+    assert participation.rebuild() == 6
+    assert rows() == kept
+
+
+def test_practice_rounds_do_not_count(tree, province, make_student, db):
+    practice = add_round(None, province.contest, name="Luyện tập", opens_at=utcnow() - timedelta(hours=1),
+                         closes_at=utcnow() + timedelta(days=1), question_count=2, practice=True)
+    _answer(province.people["11A1"][0], practice, (True, True), utcnow())
+    a = figures(Selection(YEAR, province.contest), SchoolClass.school_id, select(Unit.id))[tree.school_a.id]
+    assert a.participants == 3
+
+
+def _sheet_rows(data):
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_dashboard_xlsx_and_pdf_show_the_same_numbers(client, login, make_user, tree, province, db):
+    login(make_user("department", tree.so))
+    args = f"?contest={province.contest.id}"
+    page = client.get(f"/coverage/units/{tree.so.id}{args}").get_data(as_text=True)
+    assert page.index("Cụm B") < page.index("Cụm A") < page.index("Trường THCS C")
+    assert "thiếu 60,0 điểm" in page and "thiếu 30,0 điểm" in page and "50,0 %" in page and "66,7 %" in page
+    assert "Số liệu tính lúc" in page
+    response = client.get(f"/coverage/units/{tree.so.id}/report.xlsx{args}")
+    assert response.status_code == 200
+    rows = _sheet_rows(response.data)
+    assert rows[0][4] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and rows[1][4] == "Độc lập - Tự do - Hạnh phúc"
+    header = rows.index(["STT", "Đơn vị", "Tổng số HS", "Số HS tham gia", "Tỷ lệ %", "Số lượt thi", "Số HS đạt",
+                         "Số giải"])
+    assert rows[header + 1:header + 5] == [[1, "Cụm B", 5, 1, 20.0, 1, 1, 0], [2, "Cụm A", 6, 3, 50.0, 4, 3, 0],
+                                           [3, "Trường THCS C", 3, 2, 66.7, 2, 1, 0],
+                                           [None, "Tổng cộng", 14, 6, 42.9, 7, 5, 0]]
+    assert any(row[0] == "Nơi nhận:" and "Thủ trưởng đơn vị" in row for row in rows)
+    response = client.get(f"/coverage/units/{tree.so.id}/report.pdf{args}")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Người lập biểu",
+                     "Thủ trưởng đơn vị", "Nơi nhận", "Cụm B", "Trường THCS C", "Tổng cộng", "42,9", "66,7"):
+        assert expected in text, expected
+    assert f"ngày {local_today().day:02d} tháng {local_today().month:02d} năm {local_today().year}" in text
+
+
+def test_drill_down_to_a_school_and_a_class_lists_who_has_not_taken_part(client, login, make_user, tree, province,
+                                                                          db):
+    login(make_user("department", tree.so))
+    args = f"?contest={province.contest.id}"
+    page = client.get(f"/coverage/units/{tree.cluster_a.id}{args}").get_data(as_text=True)
+    assert "Trường THPT A" in page and "Cụm B" not in page
+    page = client.get(f"/coverage/units/{tree.school_a.id}{args}").get_data(as_text=True)
+    assert page.index("11A1") < page.index("10A1")  # 0 % is further behind than 75 %
+    page = client.get(f"/coverage/classes/{province.classes['10A1'].id}{args}").get_data(as_text=True)
+    assert "<b>1</b> học sinh chưa tham gia" in page
+    assert page.index("Học sinh 10A1 3") < page.index("Học sinh 10A1 0")  # not yet taking part comes first
+
+
+def test_a_cluster_officer_sees_and_exports_only_its_own_schools(client, login, make_user, tree, province, db):
+    login(make_user("unit", tree.cluster_a))
+    args = f"?contest={province.contest.id}"
+    for unit in (tree.so, tree.cluster_b, tree.school_b, tree.school_c):
+        assert client.get(f"/coverage/units/{unit.id}{args}").status_code == 404
+        assert client.get(f"/coverage/units/{unit.id}/report.xlsx{args}").status_code == 404
+        assert client.get(f"/coverage/units/{unit.id}/report.pdf{args}").status_code == 404
+    assert client.get(f"/coverage/classes/{province.classes['10B1'].id}{args}").status_code == 404
+    response = client.get(f"/coverage/units/{tree.cluster_a.id}/report.xlsx{args}&detail=1")
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert [s.title for s in workbook.worksheets] == ["Tổng hợp", "Trường THPT A"]
+    text = repr([list(r) for s in workbook.worksheets for r in s.iter_rows(values_only=True)])
+    assert "Trường THPT B" not in text and "Học sinh 10B1" not in text and "Học sinh 10A1 0" in text
+
+
+def test_a_teacher_sees_only_their_class_and_gets_no_reports(client, login, make_user, tree, province, db):
+    from app.org.services import set_class_teachers
+    teacher = make_user("teacher", tree.school_a)
+    set_class_teachers(None, province.classes["10A1"], [teacher])
+    login(teacher)
+    page = client.get(f"/coverage/units/{tree.school_a.id}").get_data(as_text=True)
+    assert "10A1" in page and "11A1" not in page
+    assert client.get(f"/coverage/classes/{province.classes['11A1'].id}").status_code == 404
+    assert client.get(f"/coverage/units/{tree.school_a.id}/report.xlsx").status_code == 404
+    login(make_user("judge"))
+    assert client.get(f"/coverage/units/{tree.school_a.id}").status_code == 404
+
+
+def test_exported_cells_that_look_like_formulas_stay_text(client, login, make_user, make_class, make_student, tree,
+                                                         db):
+    school = db.session.get(Unit, tree.school_a.id)
+    school.name = "=HYPERLINK(\"http://x\",\"A\")"
+    make_student(make_class(tree.school_a, "10A1", year=YEAR), "=1+2")
+    db.session.commit()
+    login(make_user("department", tree.so))
+    data = client.get(f"/coverage/units/{tree.cluster_a.id}/report.xlsx?year={YEAR}&detail=1").data
+    workbook = load_workbook(io.BytesIO(data))
+    cells = [c for s in workbook.worksheets for row in s.iter_rows() for c in row if c.value is not None]
+    risky = [c for c in cells if isinstance(c.value, str) and c.value[:1] in "=+-@"]
+    assert {c.value for c in risky} >= {"=HYPERLINK(\"http://x\",\"A\")", "=1+2"}
+    assert all(c.data_type == "s" for c in risky)
+
+
+def test_the_so_sets_its_own_target(client, login, make_user, tree, db):
+    login(make_user("department", tree.so))
+    page = client.post("/coverage/targets", data={"stage": "THCS", "year": "2026", "percent": "70"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Đã đặt mục tiêu THCS từ năm học 2026: 70 %." in page
+    assert targets(tree.so.id, 2026) == {"THPT": 80.0, "THCS": 70.0}
+    assert targets(tree.so.id, 2025) == {"THPT": 80.0}
+    login(make_user("unit", tree.cluster_a))
+    assert client.get("/coverage/targets").status_code == 404
