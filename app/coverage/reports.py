@@ -30,6 +30,22 @@ def place_of(unit, root):
     return ""
 
 
+def superior_of(unit, parent):
+    """The line above the issuing unit: its parent, or for a Sở the provincial People's Committee."""
+    if parent is not None:
+        return parent.name.upper()
+    match = re.search(r"((?:tỉnh|thành phố)\s+.+)$", unit.name, flags=re.IGNORECASE)
+    return f"UBND {match.group(1)}".upper() if match else ""
+
+
+def issuer_of(unit, parent):
+    """The issuing unit's name as the header prints it (a Sở without its province, which the line above gives)."""
+    name = unit.name
+    if parent is None:
+        name = re.sub(r"\s+(?:tỉnh|thành phố)\s+.+$", "", name, flags=re.IGNORECASE)
+    return name.upper()
+
+
 def dated_line(place, now):
     day = to_local(now)
     return f"{place + ', ' if place else ''}ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
@@ -84,8 +100,8 @@ def xlsx_report(unit, parent, selection, rows, total, now, detail_schools=None):
             cells.append(cell)
         sheet.append(cells)
 
-    line((parent.name.upper() if parent else ""), "", "", "", MOTTO[0], font=bold)
-    line(unit.name.upper(), "", "", "", MOTTO[1], font=bold)
+    line(superior_of(unit, parent), "", "", "", MOTTO[0], font=bold)
+    line(issuer_of(unit, parent), "", "", "", MOTTO[1], font=bold)
     line("", "", "", "", dated_line(place_of(unit, parent), now))
     sheet.append([])
     title, period = title_of(selection)
@@ -174,8 +190,8 @@ def pdf_report(unit, parent, selection, rows, total, now):
     def p(text, style):
         return Paragraph(_escape(text), style)
 
-    head = Table([[p(parent.name.upper() if parent else "", center), p(MOTTO[0], center_bold)],
-                  [Paragraph(f"<b><u>{_escape(unit.name.upper())}</u></b>", center),
+    head = Table([[p(superior_of(unit, parent), center), p(MOTTO[0], center_bold)],
+                  [Paragraph(f"<b><u>{_escape(issuer_of(unit, parent))}</u></b>", center),
                    Paragraph(f"<b><u>{MOTTO[1]}</u></b>", center)]],
                  colWidths=[width * 0.45, width * 0.55])
     head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -188,7 +204,7 @@ def pdf_report(unit, parent, selection, rows, total, now):
         style = cell_bold if values[0] == "" else cell
         data.append([p(_fmt(v), style if i == 1 else ParagraphStyle("r", parent=style, alignment=TA_RIGHT))
                      for i, v in enumerate(values)])
-    table = Table(data, colWidths=[10 * mm, width - 10 * mm - 6 * 19 * mm] + [19 * mm] * 6, repeatRows=1)
+    table = Table(data, colWidths=[12 * mm, width - 12 * mm - 6 * 19 * mm] + [19 * mm] * 6, repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))

@@ -37,7 +37,13 @@ class Selection:
 
     @property
     def stages(self):
-        return tuple(self.contest.level_list) if self.contest is not None else STAGES
+        """The stages counted: the contest's, or those of any contest of the year."""
+        if self.contest is not None:
+            return tuple(self.contest.level_list)
+        levels = db.session.execute(select(Contest.levels).where(Contest.school_year == self.school_year)
+                                    .distinct()).scalars()
+        found = {level for value in levels for level in value.split(",") if level}
+        return tuple(stage for stage in STAGES if stage in found)
 
     def bounds(self):
         start = local_to_utc(datetime.combine(self.date_from, time.min)) if self.date_from else None

@@ -87,9 +87,10 @@ def demo_command():
     from app.quiz.cli import import_shipped
     so = db.session.execute(select(Unit).where(Unit.code == "SO-CT")).scalar_one()
     bank, result = import_shipped(so)
-    from app.quiz.demo import load_demo_contest
+    from app.quiz.demo import load_demo_attempts, load_demo_contest
     contest = load_demo_contest(so, bank)
+    attempts = load_demo_attempts(contest)
     db.session.commit()
     click.echo(summary)
     click.echo(f"Ngân hàng câu hỏi {bank.code}: {result.message}")
-    click.echo(f"Cuộc thi mẫu {contest.code}: {len(contest.rounds)} đợt, đợt 1 đang mở.")
+    click.echo(f"Cuộc thi mẫu {contest.code}: {len(contest.rounds)} đợt, đợt 1 đang mở, {attempts} bài đã nộp.")

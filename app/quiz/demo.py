@@ -1,8 +1,23 @@
-"""The demo contest: the Sở's yearly cuộc thi tìm hiểu, with a round open now."""
+"""The demo contest: the Sở's yearly cuộc thi tìm hiểu, with a round open for five
+weeks and attempts by part of each school, so that rankings and the coverage
+dashboards have something to show."""
+import random
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from app.core.timeutil import local_today, school_year_of, utcnow
+from app.extensions import db
+from app.org.models import SchoolClass, Student, Unit
+from app.quiz import attempts as quiz
 from app.quiz.contests import add_round, create_contest
+
+# Share of each demo school's students who have taken part so far, by school code:
+# some above the 80 % THPT target, some well below.
+DEMO_RATES = {"THPT-ND": 0.86, "THPT-LQD": 0.72, "THPT-TP": 0.55, "THPT-PBC": 0.91, "THCS-NT": 0.64,
+              "THCS-LL": 0.38, "THCS-CVA": 0.80, "THCS-VTS": 0.25, "LC-DTD": 0.68}
+# The student login the README names keeps the round to try it.
+KEEP_FREE = ("anhnt.thptnd",)
 
 
 def load_demo_contest(so, bank):
@@ -11,11 +26,51 @@ def load_demo_contest(so, bank):
                              name="Cuộc thi tìm hiểu dịch vụ công trực tuyến", school_year=school_year_of(local_today()),
                              levels=("THCS", "THPT"),
                              description="Cuộc thi hằng năm theo Kế hoạch 70/KH-UBND của UBND thành phố Cần Thơ.")
-    add_round(None, contest, name="Đợt 1", opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
+    add_round(None, contest, name="Đợt 1", opens_at=now - timedelta(days=35), closes_at=now + timedelta(days=30),
               time_limit_minutes=20, question_count=20,
               # The shipped bank's hard questions are for THPT: a round for both levels draws easy and medium.
               draw_rules=[{"difficulty": "easy", "count": 10}, {"difficulty": "medium", "count": 10}],
               attempts_allowed=2, grading_method="highest", passing_score=50.0, review_policy="after_submit")
-    add_round(None, contest, name="Luyện tập", opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=90),
+    add_round(None, contest, name="Luyện tập", opens_at=now - timedelta(days=35), closes_at=now + timedelta(days=90),
               question_count=10, practice=True, attempts_allowed=1)
     return contest
+
+
+def _response(version, right):
+    """A demo student's answer: the right one, or a wrong one."""
+    if version.qtype == "truefalse":
+        truth = version.answers[0]["fraction"] > 0
+        return {"value": truth if right else not truth}
+    if version.qtype == "matching":
+        pairs = [(i, r) for i, (left, r) in enumerate(version.pairs) if left]
+        rights = [r for _, r in pairs]
+        return {"pairs": {str(i): (r if right else rights[(n + 1) % len(rights)]) for n, (i, r) in enumerate(pairs)}}
+    good = [i for i, a in enumerate(version.answers) if a["fraction"] > 0]
+    bad = [i for i, a in enumerate(version.answers) if a["fraction"] <= 0] or good
+    return {"choices": good if right else bad[:1]}
+
+
+def load_demo_attempts(contest, seed=1588):
+    """Finished attempts of the first round for DEMO_RATES of each school's students,
+    spread over the weeks the round has been open. Returns how many."""
+    rng = random.Random(seed)
+    round_ = contest.rounds[0]
+    now = utcnow()
+    span = (now - round_.opens_at).total_seconds() - 3600
+    rows = db.session.execute(
+        select(Student, Unit.code).join(SchoolClass, SchoolClass.id == Student.class_id)
+        .join(Unit, Unit.id == SchoolClass.school_id)
+        .where(SchoolClass.school_year == contest.school_year).order_by(Student.id)).all()
+    made = 0
+    for student, code in rows:
+        if rng.random() >= DEMO_RATES.get(code, 0) or (student.user and student.user.username in KEEP_FREE):
+            continue
+        # more students in the later weeks, as reminders go out
+        when = round_.opens_at + timedelta(seconds=span * (1 - rng.random() ** 1.6))
+        skill = rng.uniform(0.35, 0.95)
+        attempt = quiz.start_attempt(student, round_, when, rng=rng)
+        for item in attempt.questions:
+            item.response = _response(item.version, rng.random() < skill)
+        quiz.submit_attempt(attempt, when + timedelta(seconds=rng.randint(240, 1150)), prediction=rng.randint(0, 40))
+        made += 1
+    return made
