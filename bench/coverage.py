@@ -1,0 +1,245 @@
+"""How fast the coverage dashboard and the participation report answer for a province.
+
+Builds a generated province on SQLite and, when reachable, on the local PostgreSQL:
+1 Sở, 10 clusters, 500 schools (THPT and THCS), classes of 40, 400,000 students,
+a contest of 4 rounds and 2,000,000 finished attempts (about 70 % of the students
+take part, 1-3 attempts a round); `participation` is then built from the attempts
+with the app's own rebuild. Times, median of --repeat runs:
+
+  baseline   the single hand-written GROUP BY counting participating students per
+             school from the attempts, measured in the same run;
+  dashboard  everything the province dashboard page computes (rows of the Sở's
+             children with enrolment, participants, attempts, passes, prizes,
+             mean, median, stage split; the weekly chart), through app.coverage;
+  xlsx       the province report as XLSX with a sheet of students per school.
+
+Prints each figure and its ratio to the baseline, the peak Python memory of the
+XLSX export for a quarter of the schools and for all of them (it should stay flat:
+rows are streamed), then one line of JSON.
+Usage: .venv/bin/python bench/coverage.py [--students 400000] [--schools 500] [--no-pg]
+"""
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+
+YEAR = 2026
+BASELINE_SQL = """
+SELECT a.school_id, count(DISTINCT a.student_id) FROM attempt a JOIN round r ON r.id = a.round_id
+WHERE r.contest_id = :contest AND a.submitted_at IS NOT NULL GROUP BY a.school_id"""
+
+
+def build(uri, n_schools, n_students):
+    from flask_migrate import upgrade
+
+    from app.coverage import participation
+    from app.org.models import SchoolClass, Student, Unit
+    from app.org.services import create_unit
+    from app.quiz.contests import add_round, create_contest
+    from app.quiz.models import Attempt
+    from app.quiz.services import create_bank
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "UPLOAD_DIR": tempfile.mkdtemp()})
+    rng = random.Random(1588)
+    timings = {}
+    with app.app_context():
+        t0 = time.perf_counter()
+        upgrade()
+        so = create_unit(None, kind="department", name="Sở Giáo dục và Đào tạo tỉnh Thử Nghiệm", code="SO")
+        clusters = [create_unit(None, kind="cluster", name=f"Cụm {i + 1}", code=f"C{i}", parent=so)
+                    for i in range(10)]
+        schools = [create_unit(None, kind="school", name=f"Trường {'THPT' if i % 5 < 2 else 'THCS'} số {i + 1}",
+                               code=f"T{i}", level="THPT" if i % 5 < 2 else "THCS", parent=clusters[i % 10])
+                   for i in range(n_schools)]
+        bank = create_bank(None, so, code="NH", name="Ngân hàng")
+        contest = create_contest(None, so, bank, code="DVC", name="Tìm hiểu dịch vụ công trực tuyến",
+                                 school_year=YEAR, levels=("THCS", "THPT"))
+        opens = datetime(2026, 9, 15)
+        rounds = [add_round(None, contest, name=f"Tuần {k + 1}", opens_at=opens + timedelta(weeks=2 * k),
+                            closes_at=opens + timedelta(weeks=2 * k + 2), question_count=20, attempts_allowed=3)
+                  for k in range(4)]
+        db.session.commit()
+        contest_id, so_id = contest.id, so.id
+        round_ids = [(r.id, r.opens_at) for r in rounds]
+        per_school = max(1, n_students // n_schools)
+        class_rows = []
+        for school in schools:
+            grades = (10, 11, 12) if school.level == "THPT" else (6, 7, 8, 9)
+            for k in range(max(1, per_school // 40)):
+                grade = grades[k % len(grades)]
+                class_rows.append({"school_id": school.id, "school_year": YEAR, "grade": grade,
+                                   "name": f"{grade}A{k + 1}", "sort_key": f"{grade:02d}{k:04d}"})
+        with db.engine.begin() as conn:
+            conn.execute(insert(SchoolClass), class_rows)
+            classes = conn.execute(text("SELECT id, school_id FROM school_class ORDER BY id")).all()
+            by_school = {}
+            for class_id, school_id in classes:
+                by_school.setdefault(school_id, []).append(class_id)
+            batch, student_rows = [], []
+            n = 0
+            for school_id, class_ids in by_school.items():
+                for i in range(per_school):
+                    class_id = class_ids[i % len(class_ids)]
+                    batch.append({"school_id": school_id, "class_id": class_id, "code": f"{n:010d}",
+                                  "full_name": f"Nguyễn Văn {n}", "sort_key": f"{n:010d}",
+                                  "search_name": "nguyen van"})
+                    student_rows.append((n, school_id))
+                    n += 1
+                    if len(batch) == 20000:
+                        conn.execute(insert(Student), batch)
+                        batch = []
+            if batch:
+                conn.execute(insert(Student), batch)
+            ids = [row[0] for row in conn.execute(text("SELECT id FROM student ORDER BY id"))]
+            timings["students_s"] = round(time.perf_counter() - t0, 1)
+            t1 = time.perf_counter()
+            attempts, batch = 0, []
+            for student_id, (_, school_id) in zip(ids, student_rows):
+                if rng.random() >= 0.7:
+                    continue
+                for round_id, opened in round_ids:
+                    for number in range(1, rng.randint(1, 3) + 1):
+                        start = opened + timedelta(minutes=rng.randint(0, 20000))
+                        score = float(rng.randint(0, 20))
+                        batch.append({"round_id": round_id, "student_id": student_id, "school_id": school_id,
+                                      "number": number, "started_at": start, "deadline_at": start + timedelta(minutes=20),
+                                      "submitted_at": start + timedelta(minutes=12), "finished_by": "student",
+                                      "score": score, "max_score": 20.0, "duration_seconds": 720,
+                                      "answered_count": 20, "extra_seconds": 0})
+                        attempts += 1
+                if len(batch) >= 20000:
+                    conn.execute(insert(Attempt), batch)
+                    batch = []
+            if batch:
+                conn.execute(insert(Attempt), batch)
+        timings["attempts_s"] = round(time.perf_counter() - t1, 1)
+        t2 = time.perf_counter()
+        participation.rebuild()
+        db.session.commit()
+        timings["participation_rebuild_s"] = round(time.perf_counter() - t2, 1)
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+        else:
+            with db.engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+        timings["students"], timings["attempts"] = len(ids), attempts
+        timings["schools"] = len(schools)
+        school_ids = [s.id for s in schools]
+        db.session.remove()
+        return app, so_id, contest_id, school_ids, timings, Unit
+
+
+def median_time(fn, repeat):
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def measure(name, uri, args):
+    from app.coverage import reports, rollup
+    from app.quiz.models import Contest
+
+    t0 = time.perf_counter()
+    app, so_id, contest_id, school_ids, built, Unit = build(uri, args.schools, args.students)
+    out = {"database": name, **built, "build_s": round(time.perf_counter() - t0, 1)}
+    with app.app_context():
+        so = db.session.get(Unit, so_id)
+        contest = db.session.get(Contest, contest_id)
+        selection = rollup.Selection(YEAR, contest)
+        everything = select(Unit.id)
+
+        def baseline():
+            with db.engine.connect() as conn:
+                return conn.execute(text(BASELINE_SQL), {"contest": contest_id}).all()
+
+        def dashboard():
+            stage_targets = rollup.targets(so_id, YEAR)
+            rows, total = rollup.unit_rows(so, selection, everything, stage_targets)
+            schools = select(Unit.id).where(Unit.kind == "school")
+            return rows, total, rollup.weekly(selection, schools)
+
+        def xlsx(schools):
+            rows, total, _ = dashboard()
+            data = reports.xlsx_report(so, None, selection, rows, total, datetime(2026, 11, 23),
+                                       detail_schools=schools)
+            size = len(data.read())
+            data.close()
+            return size
+
+        base, base_rows = median_time(baseline, args.repeat)
+        dash, (rows, total, weeks) = median_time(dashboard, args.repeat)
+        assert total.participants == sum(count for _, count in base_rows), "dashboard and baseline disagree"
+        xlsx_time, size = median_time(lambda: xlsx(everything), 1)  # seconds each: once
+        out.update(baseline_ms=round(base * 1000, 1), dashboard_ms=round(dash * 1000, 1),
+                   dashboard_ratio=round(dash / base, 2), xlsx_ms=round(xlsx_time * 1000, 1),
+                   xlsx_ratio=round(xlsx_time / base, 2), xlsx_bytes=size, participants=total.participants)
+        quarter = school_ids[: max(1, len(school_ids) // 4)]
+        for label, schools in (("quarter", select(Unit.id).where(Unit.id.in_(quarter))), ("all", everything)):
+            tracemalloc.start()
+            xlsx(schools)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            out[f"xlsx_peak_mb_{label}"] = round(peak / 2**20, 1)
+        out["xlsx_students_quarter"] = args.students // 4
+        db.session.remove()
+        db.engine.dispose()
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=400_000)
+    parser.add_argument("--schools", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--pg-url", default=os.environ.get("PG_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        results.append(measure("sqlite", f"sqlite:///{tmp}/bench.db", args))
+    if not args.no_pg:
+        from app.config import database_url
+        server = database_url(args.pg_url)
+        name = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            results.append(measure("postgresql", server.rsplit("/", 1)[0] + "/" + name, args))
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            admin.dispose()
+    for r in results:
+        print(f"[{r['database']}] {r['schools']} schools, {r['students']:,} students, {r['attempts']:,} attempts, "
+              f"{r['participants']:,} taking part (built in {r['build_s']} s: participation rebuild "
+              f"{r['participation_rebuild_s']} s)")
+        print(f"  baseline GROUP BY participants per school: {r['baseline_ms']} ms")
+        print(f"  province dashboard: {r['dashboard_ms']} ms (x{r['dashboard_ratio']} of baseline)")
+        print(f"  province XLSX with student sheets: {r['xlsx_ms']} ms (x{r['xlsx_ratio']}), "
+              f"{r['xlsx_bytes'] / 2**20:.1f} MB; peak Python memory {r['xlsx_peak_mb_quarter']} MB for "
+              f"~{r['xlsx_students_quarter']:,} students, {r['xlsx_peak_mb_all']} MB for {r['students']:,}")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
