@@ -227,3 +227,13 @@ def test_the_so_sets_its_own_target(client, login, make_user, tree, db):
     assert targets(tree.so.id, 2025) == {"THPT": 80.0}
     login(make_user("unit", tree.cluster_a))
     assert client.get("/coverage/targets").status_code == 404
+
+
+def test_the_rebuild_command_recomputes_participation(app, province, db):
+    db.session.query(Participation).delete()
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["coverage", "rebuild", "--contest", "DVC"])
+    assert result.exit_code == 0 and "6 học sinh tham gia" in result.output
+    assert db.session.query(Participation).count() == 6
+    result = app.test_cli_runner().invoke(args=["coverage", "rebuild", "--contest", "KHONG"])
+    assert result.exit_code != 0 and "Không có cuộc thi mã KHONG" in result.output
