@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -23,21 +23,37 @@ _OPEN_WITH_FIRST_PASSWORD = {"accounts.change_password", "accounts.logout", "sta
                              "attempt.answer", "attempt.submit", "attempt.result", "session.join"}
 
 
-@login_manager.user_loader
-def load_user(session_id):
-    user_id, _, version = session_id.partition(":")
+def claimed_login(session_id):
+    """(user id, session version) a session's id claims (`User.get_id`), or None. The
+    claim holds only while the user is active and the version is current."""
+    user_id, _, version = (session_id or "").partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.active:
+    return int(user_id), int(version)
+
+
+def session_login():
+    """The claim of this request's session, read without loading the user: the answer
+    save checks it in its own query (`quiz.attempts.save_answer_for_login`)."""
+    return claimed_login(session.get("_user_id"))
+
+
+@login_manager.user_loader
+def load_user(session_id):
+    claim = claimed_login(session_id)
+    if claim is None:
+        return None
+    user = db.session.get(User, claim[0])
+    if user is None or user.session_version != claim[1] or not user.active:
         return None
     return user
 
 
 @bp.before_app_request
 def require_own_password():
-    if (current_user.is_authenticated and current_user.must_change_password
-            and request.endpoint not in _OPEN_WITH_FIRST_PASSWORD):
+    # The endpoint first: the pages open with a first password do not need the user loaded.
+    if (request.endpoint not in _OPEN_WITH_FIRST_PASSWORD and current_user.is_authenticated
+            and current_user.must_change_password):
         return redirect(url_for("accounts.change_password"))
     return None
 

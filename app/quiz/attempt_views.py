@@ -4,10 +4,11 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
+from app.accounts.views import session_login
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
-from app.extensions import db
+from app.extensions import db, login_manager
 from app.quiz import attempts as quiz
 from app.quiz.models import Round
 
@@ -70,23 +71,21 @@ def take(attempt_id):
 
 
 @bp.route("/attempts/<int:attempt_id>/answer", methods=["POST"])
-@login_required
 def answer(attempt_id):
-    """JSON {position, response, seq} -> {stored, answered}; 409 once the attempt is closed."""
-    if current_user.role != "student":
-        abort(404)
+    """JSON {position, response, seq} -> {stored, seq}; 409 once the attempt is closed.
+    The busiest request of a round: the session's login is checked in the save's own
+    query instead of loading the user (login_required), so a valid request is two
+    statements; anything refused goes through the usual checks."""
     data = request.get_json(silent=True) or {}
     position, seq = data.get("position"), data.get("seq")
-    if not isinstance(position, int) or not isinstance(seq, int) or seq < 1:
-        scope.get_attempt_or_404(current_user, attempt_id)  # someone else's attempt: 404 all the same
-        return jsonify(error="Yêu cầu không hợp lệ."), 400
+    claim = session_login()
+    if claim is None or not isinstance(position, int) or not isinstance(seq, int) or seq < 1:
+        return _refuse_answer(attempt_id, bad_request=True)
     try:
-        # One query checks the attempt is this student's, open, and has that question.
-        stored = quiz.save_student_answer(current_user.student_id, attempt_id, position, data.get("response"),
-                                          seq, utcnow())
+        stored = quiz.save_answer_for_login(*claim, attempt_id, position, data.get("response"), seq, utcnow())
     except quiz.NoSuchQuestion:
         db.session.rollback()
-        abort(404)
+        return _refuse_answer(attempt_id, bad_request=False)
     except quiz.AttemptClosed as exc:
         db.session.rollback()
         return jsonify(error=exc.message, closed=True), 409
@@ -95,6 +94,20 @@ def answer(attempt_id):
         return jsonify(error=exc.message), 400
     db.session.commit()
     return jsonify(stored=stored, seq=seq)
+
+
+def _refuse_answer(attempt_id, bad_request):
+    """An answer not saved, refused as login_required and the attempt's door would:
+    not logged in, someone else's attempt (404), then a bad request (400) or no such
+    question (404)."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role != "student":
+        abort(404)
+    scope.get_attempt_or_404(current_user, attempt_id)
+    if not bad_request:
+        abort(404)
+    return jsonify(error="Yêu cầu không hợp lệ."), 400
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])

@@ -9,9 +9,10 @@ from a scan of the bank.
 import random
 from datetime import timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import JSON, DateTime, and_, bindparam, func, null, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts.models import User
 from app.core import scope
 from app.core.errors import DomainError
 from app.coverage import participation
@@ -159,7 +160,17 @@ def save_answer(attempt, position, raw_response, seq, now):
     """Store an answer as it is chosen. A save older than the one stored (by the page's
     counter `seq`) changes nothing, so replays and late retries are harmless.
     Returns True when this save is the one now stored."""
-    return save_student_answer(attempt.student_id, attempt.id, position, raw_response, seq, now)
+    return _save(_ITEM_OF_STUDENT, {"student_id": attempt.student_id}, attempt.id, position, raw_response, seq, now)
+
+
+def save_answer_for_login(user_id, session_version, attempt_id, position, raw_response, seq, now):
+    """`save_answer` for the request of a logged-in student, the busiest request of a
+    round: the login (user id and session version, as the session claims them) is
+    checked in the same query as the attempt, as the user loader would check it, so
+    the user is never loaded. NoSuchQuestion when the login is not valid, the attempt
+    is not this student's, or it has no such question."""
+    return _save(_ITEM_OF_LOGIN, {"user_id": user_id, "session_version": session_version},
+                 attempt_id, position, raw_response, seq, now)
 
 
 class _Version:
@@ -170,29 +181,51 @@ class _Version:
         self.single, self.pairs = data.get("single", True), data.get("pairs", [])
 
 
-def save_student_answer(student_id, attempt_id, position, raw_response, seq, now):
-    """`save_answer` in one SELECT and one UPDATE: the busiest request of a round.
-    The SELECT checks the attempt is the student's and still open."""
-    connection = db.session.connection()  # Core statements: no ORM work on the hot path
-    row = connection.execute(
-        select(Attempt.submitted_at, Attempt.deadline_at, AttemptQuestion.id, AttemptQuestion.response,
-               QuestionVersion.qtype, QuestionVersion.data)
-        .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
-        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
-        .where(Attempt.id == attempt_id, Attempt.student_id == student_id, AttemptQuestion.position == position)
-    ).first()
+# Built once: the hot path only binds values (no statement building per request).
+_ITEM = (select(Attempt.submitted_at, Attempt.deadline_at, AttemptQuestion.id, AttemptQuestion.response,
+                QuestionVersion.qtype, QuestionVersion.data)
+         .join(AttemptQuestion, and_(AttemptQuestion.attempt_id == Attempt.id,
+                                     AttemptQuestion.position == bindparam("position")))
+         .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
+         .where(Attempt.id == bindparam("attempt_id")))
+_ITEM_OF_STUDENT = _ITEM.where(Attempt.student_id == bindparam("student_id"))
+_ITEM_OF_LOGIN = (_ITEM.join(User, User.student_id == Attempt.student_id)
+                  .where(User.id == bindparam("user_id"), User.session_version == bindparam("session_version"),
+                         User.active.is_(True)))
+
+# PostgreSQL: the answer and the attempt's count in one statement (one round trip).
+_STORE_PG = text("""
+WITH saved AS (
+    UPDATE attempt_question SET response = :response, seq = :seq, answered_at = :now
+    WHERE id = :item_id AND seq < :seq
+    RETURNING id
+), counted AS (
+    UPDATE attempt SET answered_count = answered_count + :delta
+    WHERE id = :attempt_id AND :delta <> 0 AND EXISTS (SELECT FROM saved)
+)
+SELECT count(*) FROM saved""").bindparams(bindparam("response", type_=JSON(none_as_null=True)),
+                                          bindparam("now", type_=DateTime()))
+
+
+def _save(item_query, owner, attempt_id, position, raw_response, seq, now):
+    """One SELECT (the attempt is the owner's and open, the question's version) and one
+    write, both Core statements on the session's connection: no ORM work."""
+    connection = db.session.connection()
+    row = connection.execute(item_query, {"attempt_id": attempt_id, "position": position, **owner}).first()
     if row is None:
         raise NoSuchQuestion("Không có câu hỏi này trong bài.")
     submitted_at, deadline_at, item_id, old_response, qtype, data = row
     _check_open(submitted_at, deadline_at, now)
     response = grading.clean_response(qtype, _Version(qtype, data), raw_response)
+    delta = (response is not None) - (old_response is not None)  # the count the live board shows
+    if connection.dialect.name == "postgresql":
+        return bool(connection.execute(_STORE_PG, {"response": response, "seq": seq, "now": now, "item_id": item_id,
+                                                   "delta": delta, "attempt_id": attempt_id}).scalar_one())
     items, attempts = AttemptQuestion.__table__, Attempt.__table__
     changed = connection.execute(
         update(items).where(items.c.id == item_id, items.c.seq < seq)
-        .values(response=response, seq=seq, answered_at=now)).rowcount
-    delta = (response is not None) - (old_response is not None)
-    if changed and delta:
-        # The count the live board shows; submit recounts it exactly.
+        .values(response=null() if response is None else response, seq=seq, answered_at=now)).rowcount
+    if changed and delta:  # submit recounts it exactly
         connection.execute(update(attempts).where(attempts.c.id == attempt_id)
                            .values(answered_count=attempts.c.answered_count + delta))
     return bool(changed)
