@@ -7,6 +7,7 @@ a province does not sit in memory."""
 import re
 import tempfile
 from io import BytesIO
+from xml.sax.saxutils import escape as _escape
 
 from sqlalchemy import func, select
 
@@ -233,6 +234,3 @@ def _fmt(value):
         return f"{value:,}".replace(",", ".")
     return str(value)
 
-
-def _escape(text):
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

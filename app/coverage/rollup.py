@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select
 
-from app.core.timeutil import local_to_utc, to_local
+from app.core.timeutil import local_to_utc
 from app.coverage.models import STAGES, Award, CoverageTarget, Participation
 from app.extensions import db
 from app.org.models import SchoolClass, Student, Unit, UnitClosure, student_stage
@@ -133,7 +133,7 @@ def figures(selection, group, schools):
             _pair(fig.grades, grade)[0] += count
 
     start, end = selection.bounds()
-    counted = case((Contest.participation_rule == "passed", Participation.passed_at), else_=Participation.first_at)
+    counted = _counted_at()
     per_student = (select(Participation.student_id, func.sum(Participation.attempts).label("attempts"),
                           func.min(Participation.first_at).label("first_at"),
                           func.max(Participation.best_percent).label("best"),
@@ -150,7 +150,7 @@ def figures(selection, group, schools):
     bucket = func.round(per_student.c.best)
     rows = db.session.execute(
         select(group, SchoolClass.grade, Unit.level, bucket, func.count(),
-               func.sum(case((_all(counted_in), 1), else_=0)), func.sum(per_student.c.attempts),
+               func.sum(case((and_(*counted_in), 1), else_=0)), func.sum(per_student.c.attempts),
                func.sum(case((per_student.c.passed_at.is_not(None), 1), else_=0)), func.sum(per_student.c.best))
         .select_from(per_student).join(Student, Student.id == per_student.c.student_id)
         .join(SchoolClass, SchoolClass.id == Student.class_id).join(Unit, Unit.id == SchoolClass.school_id)
@@ -182,9 +182,10 @@ def figures(selection, group, schools):
     return result
 
 
-def _all(conditions):
-    from sqlalchemy import and_
-    return and_(*conditions)
+def _counted_at():
+    """When a participation row makes its student a participant by the contest's rule:
+    the first finished attempt, or for rule "passed" the first one at the passing score."""
+    return case((Contest.participation_rule == "passed", Participation.passed_at), else_=Participation.first_at)
 
 
 # Targets ------------------------------------------------------------------------------
@@ -290,14 +291,14 @@ def class_students(school_class, selection):
     """Every student of a class with their participation in the selection (None if
     none yet): not yet taking part first, then by name."""
     start, end = selection.bounds()
-    counted = case((Contest.participation_rule == "passed", Participation.passed_at), else_=Participation.first_at)
+    counted = _counted_at()
     conditions = [Participation.student_id == Student.id, Participation.contest_id.in_(selection.contest_ids)]
     conditions += [Participation.first_at >= start] if start else []
     conditions += [Participation.first_at < end] if end else []
     rows = db.session.execute(
         select(Student, func.sum(Participation.attempts), func.max(Participation.best_percent),
                func.min(counted))
-        .outerjoin(Participation, _all(conditions)).outerjoin(Contest, Contest.id == Participation.contest_id)
+        .outerjoin(Participation, and_(*conditions)).outerjoin(Contest, Contest.id == Participation.contest_id)
         .where(Student.class_id == school_class.id).group_by(Student.id).order_by(Student.sort_key)).all()
     result = []
     for student, attempts, best, counted_at in rows:
@@ -309,7 +310,7 @@ def class_students(school_class, selection):
 
 def weekly(selection, schools):
     """[(monday, new participants that week, cumulative)] for the students of `schools`."""
-    counted = case((Contest.participation_rule == "passed", Participation.passed_at), else_=Participation.first_at)
+    counted = _counted_at()
     classes = select(SchoolClass.id).where(SchoolClass.school_year == selection.school_year,
                                            SchoolClass.school_id.in_(schools))
     per_student = (select(func.min(counted).label("at")).join(Contest, Contest.id == Participation.contest_id)
@@ -328,6 +329,3 @@ def weekly(selection, schools):
         result.append((monday, weeks[monday], total))
     return result
 
-
-def computed_at(now):
-    return to_local(now)

@@ -17,14 +17,7 @@ from app.org.models import Student, Unit
 from app.quiz import contests
 from app.quiz.forms import PRIZE_FIELDS, ContestEditForm, ContestForm, RoundForm, prize_counts, set_prize_counts
 from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank, Round
-from app.quiz.ranking import (
-    award_collective,
-    award_prizes,
-    contest_ranking,
-    round_ranking,
-    school_participation,
-    unit_participation,
-)
+from app.quiz.ranking import award_prizes, collective_ranking, contest_ranking, round_ranking
 from app.quiz.statistics import round_statistics
 
 bp = Blueprint("contest", __name__)
@@ -254,22 +247,13 @@ def overall_ranking(contest_id):
                            can_manage=scope.can_manage_contest(current_user, contest), form=EmptyForm(), now=utcnow())
 
 
-def _collective(contest):
-    """Schools and units by participation rate, ranked among all of the contest's, with their prizes."""
-    schools = school_participation(contest)
-    units = unit_participation(contest, schools)
-    collective = contest.collective_prizes or {}
-    prizes = {**award_collective(schools, collective.get("schools")), **award_collective(units, collective.get("units"))}
-    return schools, units, prizes
-
-
 @bp.route("/contests/<int:contest_id>/schools")
 @login_required
 def school_ranking(contest_id):
     """Collective ranking by participation rate: the ranks are among all of the contest's
     schools and units; the viewer sees the ones in their part of the tree."""
     contest = scope.get_contest_or_404(current_user, contest_id)
-    schools, units, prizes = _collective(contest)
+    schools, units, prizes = collective_ranking(contest)
     visible = set(db.session.execute(scope.units_query(current_user).with_only_columns(Unit.id)).scalars())
     return render_template("quiz/school_ranking.html", contest=contest, prizes=prizes,
                            schools=[r for r in schools if r.unit_id in visible],
@@ -302,7 +286,7 @@ def public_contest_results(contest_id):
     ranking = contest_ranking(contest)
     prizes = award_prizes(ranking, contest.prizes)
     winners = [r for r in ranking if r.student_id in prizes]
-    schools, units, collective = _collective(contest)
+    schools, units, collective = collective_ranking(contest)
     return render_template("quiz/public_contest_results.html", contest=contest, ranking=winners,
                            students=_students(winners, select(Student)), prizes=prizes, schools=schools,
                            units=units, collective=collective)
@@ -311,9 +295,7 @@ def public_contest_results(contest_id):
 @bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
 @login_required
 def publish(round_id):
-    round_ = scope.get_round_or_404(current_user, round_id)
-    if not scope.can_manage_contest(current_user, round_.contest):
-        abort(404)
+    round_ = _managed_round(round_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:

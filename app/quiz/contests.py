@@ -195,20 +195,16 @@ def publish_results(actor, round_, now):
                  f"{round_.contest.code} {round_.name}")
 
 
-def _store_awards(contest, round_, ranking, prizes, recipient, now, keep_students=False):
-    """Replace the stored prizes of a round (or of the whole contest: round None) with
-    `prizes` ({recipient id: label}), each with its rank. Publishing again after a
-    correction gives the corrected list."""
+def _store_awards(contest, round_, ranking, prizes, recipient, now):
+    """Replace the stored prizes of a round (or of the whole contest: round None) that
+    go to `recipient` ("student_id" or "unit_id") with `prizes` ({recipient id: label}),
+    each with its rank. Publishing again after a correction gives the corrected list."""
     from app.coverage.models import Award
     from app.quiz.ranking import PRIZES
     keys = {label: key for key, label in PRIZES}
-    old = delete(Award).where(Award.contest_id == contest.id,
-                              Award.round_id == round_.id if round_ is not None else Award.round_id.is_(None))
-    if keep_students:
-        old = old.where(Award.unit_id.is_not(None))
-    elif round_ is None:
-        old = old.where(Award.student_id.is_not(None))
-    db.session.execute(old)
+    db.session.execute(delete(Award).where(
+        Award.contest_id == contest.id, getattr(Award, recipient).is_not(None),
+        Award.round_id == round_.id if round_ is not None else Award.round_id.is_(None)))
     for result in ranking:
         who = getattr(result, recipient)
         if who in prizes:
@@ -226,19 +222,9 @@ def publish_contest_results(actor, contest, now):
     if any(now < r.closes_at for r in ranked):
         raise DomainError("Chỉ công bố kết quả chung khi mọi đợt thi chính thức đã kết thúc.")
     contest.results_published_at = now
-    from app.quiz.ranking import (
-        award_collective,
-        award_prizes,
-        contest_ranking,
-        school_participation,
-        unit_participation,
-    )
+    from app.quiz.ranking import award_prizes, collective_ranking, contest_ranking
     ranking = contest_ranking(contest)
     _store_awards(contest, None, ranking, award_prizes(ranking, contest.prizes), "student_id", now)
-    schools = school_participation(contest)
-    units = unit_participation(contest, schools)
-    collective = contest.collective_prizes or {}
-    _store_awards(contest, None, schools + units, {**award_collective(schools, collective.get("schools")),
-                                                   **award_collective(units, collective.get("units"))},
-                  "unit_id", now, keep_students=True)
+    schools, units, collective = collective_ranking(contest)
+    _store_awards(contest, None, schools + units, collective, "unit_id", now)
     audit.record(actor, "contest.publish", "contest", contest.id, contest.unit_id, f"{contest.code} {contest.name}")

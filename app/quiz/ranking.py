@@ -172,6 +172,16 @@ def _rank_rates(rows):
     return rows
 
 
+def collective_ranking(contest):
+    """(schools, units, {unit id: prize label}): the collective rankings of a contest,
+    among all of its schools and units, with the collective prizes they win."""
+    schools = school_participation(contest)
+    units = unit_participation(contest, schools)
+    counts = contest.collective_prizes or {}
+    prizes = {**award_collective(schools, counts.get("schools")), **award_collective(units, counts.get("units"))}
+    return schools, units, prizes
+
+
 def unit_participation(contest, school_rows):
     """Collective ranking of the units right under the contest's unit (Phòng, cụm),
     each with the sum of its schools' figures. Empty when the schools sit directly
