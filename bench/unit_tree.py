@@ -22,12 +22,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from databases import run_on_databases  # noqa: E402  (bench/, beside this script)
+from sqlalchemy import insert, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
@@ -137,22 +137,7 @@ def main():
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--pg-url", default=os.environ.get("PG_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test"))
     args = parser.parse_args()
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        results.append(measure("sqlite", f"sqlite:///{tmp}/bench.db", args))
-    if not args.no_pg:
-        from app.config import database_url
-        server = database_url(args.pg_url)
-        name = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            results.append(measure("postgresql", server.rsplit("/", 1)[0] + "/" + name, args))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            admin.dispose()
+    results = run_on_databases(measure, args)
     for r in results:
         print(f"[{r['database']}] {r['schools']} schools, {r['students']:,} students (built in {r['build_s']} s)")
         print(f"  baseline GROUP BY over all students: {r['baseline_ms']} ms")
