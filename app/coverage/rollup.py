@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, literal, select
 
-from app.core.timeutil import local_to_utc
+from app.core.timeutil import LOCAL_TZ, local_to_utc
 from app.coverage.models import STAGES, Award, CoverageTarget, Participation
 from app.extensions import db
 from app.org.models import SchoolClass, Student, Unit, UnitClosure, student_stage
@@ -111,54 +111,41 @@ def _pair(mapping, key):
 def figures(selection, group, schools):
     """{group key: Figures} for the students of the classes of `selection.school_year`
     in `schools` (a query of school ids), grouped by `group`: SchoolClass.school_id
-    or SchoolClass.id. Three aggregations: enrolment, participation, prizes."""
+    or SchoolClass.id. Two aggregations: one pass over the students with their
+    participation (enrolment, participants, attempts, scores, passes), and the prizes."""
     result = {}
     stages = set(selection.stages)
-    classes = (select(SchoolClass.id).where(SchoolClass.school_year == selection.school_year,
-                                            SchoolClass.school_id.in_(schools)))
+    levels = dict(db.session.execute(select(Unit.id, Unit.level).where(Unit.id.in_(schools))).all())
 
-    def at(key, grade, level):
-        stage = student_stage(level, grade)
-        return (result.setdefault(key, Figures()), stage, grade) if stage in stages else (None, stage, grade)
-
-    enrolled = db.session.execute(
-        select(group, SchoolClass.grade, Unit.level, func.count(Student.id))
-        .join(SchoolClass, SchoolClass.id == Student.class_id).join(Unit, Unit.id == SchoolClass.school_id)
-        .where(Student.class_id.in_(classes)).group_by(group, SchoolClass.grade, Unit.level))
-    for key, grade, level, count in enrolled:
-        fig, stage, grade = at(key, grade, level)
-        if fig is not None:
-            fig.enrolled += count
-            _pair(fig.stages, stage)[0] += count
-            _pair(fig.grades, grade)[0] += count
+    def at(school, key, grade):
+        stage = student_stage(levels.get(school), grade)
+        return (result.setdefault(key, Figures()), stage) if stage in stages else (None, stage)
 
     start, end = selection.bounds()
-    counted = _counted_at()
-    per_student = (select(Participation.student_id, func.sum(Participation.attempts).label("attempts"),
-                          func.min(Participation.first_at).label("first_at"),
-                          func.max(Participation.best_percent).label("best"),
-                          func.min(Participation.passed_at).label("passed_at"),
-                          func.min(counted).label("counted_at"))
-                   .join(Contest, Contest.id == Participation.contest_id)
-                   .where(Participation.contest_id.in_(selection.contest_ids))
-                   .group_by(Participation.student_id).subquery())
-    in_range = [per_student.c.first_at >= start] if start else []
-    in_range += [per_student.c.first_at < end] if end else []
-    counted_in = [per_student.c.counted_at.is_not(None)]
-    counted_in += [per_student.c.counted_at >= start] if start else []
-    counted_in += [per_student.c.counted_at < end] if end else []
-    bucket = func.round(per_student.c.best)
+    part = participation_source(selection)
+    joined = [part.c.student_id == Student.id]
+    joined += [part.c.first_at >= start] if start else []
+    joined += [part.c.first_at < end] if end else []
+    counted_in = [part.c.counted_at.is_not(None)]
+    counted_in += [part.c.counted_at >= start] if start else []
+    counted_in += [part.c.counted_at < end] if end else []
+    bucket = func.round(part.c.best)
     rows = db.session.execute(
-        select(group, SchoolClass.grade, Unit.level, bucket, func.count(),
-               func.sum(case((and_(*counted_in), 1), else_=0)), func.sum(per_student.c.attempts),
-               func.sum(case((per_student.c.passed_at.is_not(None), 1), else_=0)), func.sum(per_student.c.best))
-        .select_from(per_student).join(Student, Student.id == per_student.c.student_id)
-        .join(SchoolClass, SchoolClass.id == Student.class_id).join(Unit, Unit.id == SchoolClass.school_id)
-        .where(Student.class_id.in_(classes), *in_range)
-        .group_by(group, SchoolClass.grade, Unit.level, bucket))
-    for key, grade, level, score, takers, participants, attempts, passed, score_sum in rows:
-        fig, stage, grade = at(key, grade, level)
+        select(SchoolClass.school_id, group, SchoolClass.grade, bucket, func.count(), func.count(part.c.student_id),
+               func.sum(case((and_(*counted_in), 1), else_=0)), func.sum(part.c.attempts),
+               func.sum(case((part.c.passed_at.is_not(None), 1), else_=0)), func.sum(part.c.best))
+        .select_from(Student).join(SchoolClass, SchoolClass.id == Student.class_id)
+        .outerjoin(part, and_(*joined))
+        .where(SchoolClass.school_year == selection.school_year, SchoolClass.school_id.in_(schools))
+        .group_by(SchoolClass.school_id, group, SchoolClass.grade, bucket))
+    for school, key, grade, score, enrolled, takers, participants, attempts, passed, score_sum in rows:
+        fig, stage = at(school, key, grade)
         if fig is None:
+            continue
+        fig.enrolled += enrolled
+        _pair(fig.stages, stage)[0] += enrolled
+        _pair(fig.grades, grade)[0] += enrolled
+        if not takers:
             continue
         fig.takers += takers
         fig.participants += participants
@@ -169,18 +156,40 @@ def figures(selection, group, schools):
         _pair(fig.stages, stage)[1] += participants
         _pair(fig.grades, grade)[1] += participants
 
-    prizes = select(group, SchoolClass.grade, Unit.level, func.count(Award.id)).join(
-        Student, Student.id == Award.student_id).join(SchoolClass, SchoolClass.id == Student.class_id).join(
-        Unit, Unit.id == SchoolClass.school_id).where(Award.contest_id.in_(selection.contest_ids),
-                                                      Student.class_id.in_(classes))
+    prizes = (select(SchoolClass.school_id, group, SchoolClass.grade, func.count(Award.id))
+              .join(Student, Student.id == Award.student_id).join(SchoolClass, SchoolClass.id == Student.class_id)
+              .where(Award.contest_id.in_(selection.contest_ids), SchoolClass.school_year == selection.school_year,
+                     SchoolClass.school_id.in_(schools)))
     prizes = prizes.where(Award.created_at >= start) if start else prizes
     prizes = prizes.where(Award.created_at < end) if end else prizes
-    for key, grade, level, count in db.session.execute(prizes.group_by(group, SchoolClass.grade, Unit.level)):
-        fig, _, _ = at(key, grade, level)
+    for school, key, grade, count in db.session.execute(
+            prizes.group_by(SchoolClass.school_id, group, SchoolClass.grade)):
+        fig, _ = at(school, key, grade)
         if fig is not None:
             fig.prizes += count
     return result
 
+
+def participation_source(selection):
+    """One row per student who took part in the selection's contests: student_id,
+    attempts, first_at, best (percent), passed_at, and counted_at, when the contest's
+    rule made them a participant. For one contest these are its participation rows
+    as they are; for a school year, summed over its contests."""
+    contest = selection.contest
+    if contest is not None:
+        counted = Participation.passed_at if contest.participation_rule == "passed" else Participation.first_at
+        return (select(Participation.student_id, Participation.attempts, Participation.first_at,
+                       Participation.best_percent.label("best"), Participation.passed_at,
+                       counted.label("counted_at"))
+                .where(Participation.contest_id == contest.id).subquery())
+    return (select(Participation.student_id, func.sum(Participation.attempts).label("attempts"),
+                   func.min(Participation.first_at).label("first_at"),
+                   func.max(Participation.best_percent).label("best"),
+                   func.min(Participation.passed_at).label("passed_at"),
+                   func.min(_counted_at()).label("counted_at"))
+            .join(Contest, Contest.id == Participation.contest_id)
+            .where(Participation.contest_id.in_(selection.contest_ids))
+            .group_by(Participation.student_id).subquery())
 
 def _counted_at():
     """When a participation row makes its student a participant by the contest's rule:
@@ -309,18 +318,18 @@ def class_students(school_class, selection):
 
 
 def weekly(selection, schools):
-    """[(monday, new participants that week, cumulative)] for the students of `schools`."""
-    counted = _counted_at()
-    classes = select(SchoolClass.id).where(SchoolClass.school_year == selection.school_year,
-                                           SchoolClass.school_id.in_(schools))
-    per_student = (select(func.min(counted).label("at")).join(Contest, Contest.id == Participation.contest_id)
-                   .join(Student, Student.id == Participation.student_id)
-                   .where(Participation.contest_id.in_(selection.contest_ids), Student.class_id.in_(classes))
-                   .group_by(Participation.student_id).subquery())
-    day = func.date(per_student.c.at)
+    """[(monday, new participants that week, cumulative)] for the students of `schools`,
+    by the local (Vietnam) date on which each became a participant."""
+    part = participation_source(selection)
+    day = local_date(part.c.counted_at)
+    rows = db.session.execute(
+        select(day, func.count()).select_from(part).join(Student, Student.id == part.c.student_id)
+        .join(SchoolClass, SchoolClass.id == Student.class_id)
+        .where(part.c.counted_at.is_not(None), SchoolClass.school_year == selection.school_year,
+               SchoolClass.school_id.in_(schools))
+        .group_by(day))
     weeks = Counter()
-    for value, count in db.session.execute(select(day, func.count()).where(per_student.c.at.is_not(None))
-                                           .group_by(day)):
+    for value, count in rows:
         value = value if not isinstance(value, str) else datetime.strptime(value, "%Y-%m-%d").date()
         weeks[value - timedelta(days=value.weekday())] += count
     total, result = 0, []
@@ -329,3 +338,11 @@ def weekly(selection, schools):
         result.append((monday, weeks[monday], total))
     return result
 
+
+def local_date(column):
+    """The local calendar date of a stored (naive UTC) time, in SQL. Vietnam keeps one
+    offset all year, so adding it is exact."""
+    hours = int(LOCAL_TZ.utcoffset(datetime(2000, 1, 1)).total_seconds() // 3600)
+    if db.engine.dialect.name == "sqlite":
+        return func.date(column, f"{hours:+d} hours")
+    return func.date(column + timedelta(hours=hours))

@@ -237,3 +237,39 @@ def test_the_rebuild_command_recomputes_participation(app, province, db):
     assert db.session.query(Participation).count() == 6
     result = app.test_cli_runner().invoke(args=["coverage", "rebuild", "--contest", "KHONG"])
     assert result.exit_code != 0 and "Không có cuộc thi mã KHONG" in result.output
+
+
+def test_the_weekly_chart_counts_by_the_local_date(tree, province, db):
+    """Sunday 23:30 in Vietnam is Sunday 16:30 UTC; 00:30 on Monday is still Sunday in UTC."""
+    from datetime import datetime
+
+    from app.coverage.rollup import weekly
+    rows = db.session.query(Participation).filter_by(contest_id=province.contest.id).order_by(
+        Participation.student_id).all()
+    sunday = datetime(2026, 11, 15, 16, 30)  # UTC
+    for p, when in zip(rows, (sunday, sunday + timedelta(hours=1), sunday - timedelta(days=7))):
+        p.first_at = when
+    for p in rows[3:]:
+        p.first_at = sunday - timedelta(days=3)
+    db.session.flush()
+    weeks = weekly(Selection(YEAR, province.contest), select(Unit.id))
+    mondays = [(str(monday), new, total) for monday, new, total in weeks]
+    assert mondays == [("2026-11-02", 1, 1), ("2026-11-09", 4, 5), ("2026-11-16", 1, 6)]
+    # every contest of the school year: the same students, counted once
+    assert weekly(Selection(YEAR), select(Unit.id)) == weeks
+
+
+def test_a_school_year_counts_each_student_once_over_its_contests(tree, province, db):
+    """A second contest of the year: a 10A1 student who already took part and one of
+    11A1 who had not. School A: 4 participants (not 5), 6 attempts, best scores kept."""
+    second = create_contest(None, tree.so, province.contest.bank, code="DVC2", name="Tìm hiểu VNeID",
+                            school_year=YEAR, levels=("THPT",))
+    round_ = add_round(None, second, name="Vòng 1", opens_at=utcnow() - timedelta(days=2),
+                       closes_at=utcnow() + timedelta(days=1), question_count=2, passing_score=50)
+    _answer(province.people["10A1"][1], round_, (True, True), utcnow())
+    _answer(province.people["11A1"][0], round_, (False, False), utcnow())
+    db.session.commit()
+    a = figures(Selection(YEAR), SchoolClass.school_id, select(Unit.id))[tree.school_a.id]
+    assert (a.enrolled, a.participants, a.takers, a.attempts, a.passed) == (6, 4, 4, 6, 3)
+    assert a.grades == {10: [4, 3], 11: [2, 1]}
+    assert a.score_sum == pytest.approx(100 + 100 + 100 + 0)  # the 50 % student's best is now 100
