@@ -21,7 +21,6 @@ Usage: .venv/bin/python bench/coverage.py [--students 400000] [--schools 500] [-
 import argparse
 import json
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -43,19 +42,47 @@ BASELINE_SQL = """
 SELECT a.school_id, count(DISTINCT a.student_id) FROM attempt a JOIN round r ON r.id = a.round_id
 WHERE r.contest_id = :contest AND a.submitted_at IS NOT NULL GROUP BY a.school_id"""
 
+# The generated province is made in SQL (a few statements, no rows through Python):
+# student i goes to school i // per, to that school's class (i % per) % classes; a
+# student takes part if their hash says so (70 %), with 1-3 attempts a round.
+STUDENTS_SQL = """
+INSERT INTO student (school_id, class_id, code, full_name, sort_key, search_name, created_at, updated_at)
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < :count - 1),
+classes AS (SELECT id, school_id, row_number() OVER (PARTITION BY school_id ORDER BY id) - 1 AS k,
+                   count(*) OVER (PARTITION BY school_id) AS c FROM school_class),
+schools AS (SELECT school_id, row_number() OVER (ORDER BY school_id) - 1 AS j FROM school_class GROUP BY school_id)
+SELECT s.school_id, c.id, 'HS' || n.i, 'Nguyễn Văn ' || n.i, CAST(100000000 + n.i AS VARCHAR(20)), 'nguyen van',
+       :now, :now
+FROM n JOIN schools s ON s.j = n.i / :per JOIN classes c ON c.school_id = s.school_id AND c.k = (n.i % :per) % c.c"""
+ATTEMPTS_SQL = """
+INSERT INTO attempt (round_id, student_id, school_id, number, started_at, deadline_at, submitted_at, finished_by,
+                     score, max_score, duration_seconds, answered_count, extra_seconds)
+SELECT :round, s.id, s.school_id, t.n, {start}, {deadline}, {submitted}, 'student', {score} % 21, 20.0, 720, 20, 0
+FROM student s JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) t ON t.n <= 1 + {count} % 3
+WHERE {taking_part} % 10 < 7"""
+
+
+def _hash(expr):
+    """A well-mixed 16-bit number from an integer expression, the same in SQLite and PostgreSQL."""
+    return f"((CAST({expr} AS BIGINT) * 2654435761) % 4294967296 / 65536)"
+
+
+def _minutes_after(dialect, at, minutes):
+    if dialect == "sqlite":
+        return f"datetime({at}, '+' || ({minutes}) || ' minutes')"
+    return f"(CAST({at} AS TIMESTAMP) + ({minutes}) * INTERVAL '1 minute')"
+
 
 def build(uri, n_schools, n_students):
     from flask_migrate import upgrade
 
     from app.coverage import participation
-    from app.org.models import SchoolClass, Student, Unit
+    from app.org.models import SchoolClass, Unit
     from app.org.services import create_unit
     from app.quiz.contests import add_round, create_contest
-    from app.quiz.models import Attempt
     from app.quiz.services import create_bank
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "UPLOAD_DIR": tempfile.mkdtemp()})
-    rng = random.Random(1588)
     timings = {}
     with app.app_context():
         t0 = time.perf_counter()
@@ -84,49 +111,25 @@ def build(uri, n_schools, n_students):
                 grade = grades[k % len(grades)]
                 class_rows.append({"school_id": school.id, "school_year": YEAR, "grade": grade,
                                    "name": f"{grade}A{k + 1}", "sort_key": f"{grade:02d}{k:04d}"})
+        dialect = db.engine.dialect.name
         with db.engine.begin() as conn:
             conn.execute(insert(SchoolClass), class_rows)
-            classes = conn.execute(text("SELECT id, school_id FROM school_class ORDER BY id")).all()
-            by_school = {}
-            for class_id, school_id in classes:
-                by_school.setdefault(school_id, []).append(class_id)
-            batch, student_rows = [], []
-            n = 0
-            for school_id, class_ids in by_school.items():
-                for i in range(per_school):
-                    class_id = class_ids[i % len(class_ids)]
-                    batch.append({"school_id": school_id, "class_id": class_id, "code": f"{n:010d}",
-                                  "full_name": f"Nguyễn Văn {n}", "sort_key": f"{n:010d}",
-                                  "search_name": "nguyen van"})
-                    student_rows.append((n, school_id))
-                    n += 1
-                    if len(batch) == 20000:
-                        conn.execute(insert(Student), batch)
-                        batch = []
-            if batch:
-                conn.execute(insert(Student), batch)
-            ids = [row[0] for row in conn.execute(text("SELECT id FROM student ORDER BY id"))]
-            timings["students_s"] = round(time.perf_counter() - t0, 1)
-            t1 = time.perf_counter()
-            attempts, batch = 0, []
-            for student_id, (_, school_id) in zip(ids, student_rows):
-                if rng.random() >= 0.7:
-                    continue
-                for round_id, opened in round_ids:
-                    for number in range(1, rng.randint(1, 3) + 1):
-                        start = opened + timedelta(minutes=rng.randint(0, 20000))
-                        score = float(rng.randint(0, 20))
-                        batch.append({"round_id": round_id, "student_id": student_id, "school_id": school_id,
-                                      "number": number, "started_at": start, "deadline_at": start + timedelta(minutes=20),
-                                      "submitted_at": start + timedelta(minutes=12), "finished_by": "student",
-                                      "score": score, "max_score": 20.0, "duration_seconds": 720,
-                                      "answered_count": 20, "extra_seconds": 0})
-                        attempts += 1
-                if len(batch) >= 20000:
-                    conn.execute(insert(Attempt), batch)
-                    batch = []
-            if batch:
-                conn.execute(insert(Attempt), batch)
+            conn.execute(text(STUDENTS_SQL), {"count": per_school * len(schools), "per": per_school,
+                                              "now": datetime(2026, 9, 5)})
+        timings["students_s"] = round(time.perf_counter() - t0, 1)
+        t1 = time.perf_counter()
+        with db.engine.begin() as conn:
+            if dialect == "postgresql":  # the rows are generated consistent: skip the per-row foreign-key triggers
+                conn.execute(text("SET LOCAL session_replication_role = replica"))
+            for k, (round_id, opened) in enumerate(round_ids):
+                start = _minutes_after(dialect, ":opens", f"{_hash(f's.id * 8 + {k}')} % 20000 + t.n * 30")
+                conn.execute(text(ATTEMPTS_SQL.format(
+                    start=start, deadline=_minutes_after(dialect, start, "20"),
+                    submitted=_minutes_after(dialect, start, "12"), taking_part=_hash("s.id"),
+                    count=_hash(f"s.id * 4 + {k}"), score=_hash(f"s.id * 16 + t.n * 4 + {k}"))),
+                    {"round": round_id, "opens": opened.strftime("%Y-%m-%d %H:%M:%S")})
+            ids = conn.execute(text("SELECT count(*) FROM student")).scalar()
+            attempts = conn.execute(text("SELECT count(*) FROM attempt")).scalar()
         timings["attempts_s"] = round(time.perf_counter() - t1, 1)
         t2 = time.perf_counter()
         participation.rebuild()
@@ -138,7 +141,7 @@ def build(uri, n_schools, n_students):
         else:
             with db.engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
-        timings["students"], timings["attempts"] = len(ids), attempts
+        timings["students"], timings["attempts"] = ids, attempts
         timings["schools"] = len(schools)
         school_ids = [s.id for s in schools]
         db.session.remove()

@@ -133,23 +133,16 @@ def text_cell(sheet, value):
 
 def simple_workbook(title, lines, header, rows):
     """An XLSX of one sheet: a few lines of heading, a bold header row, then rows
-    (write-only, text cells kept as text)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    (streamed, text cells kept as text)."""
+    from app.core.xlsx_stream import XlsxStream
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    for line in lines:
-        sheet.append([text_cell(sheet, line)])
-    sheet.append([])
-    head = []
-    for name in header:
-        cell = text_cell(sheet, name)
-        cell.font = Font(bold=True)
-        head.append(cell)
-    sheet.append(head)
-    for row in rows:
-        sheet.append([text_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    with XlsxStream(buffer) as book:
+        with book.sheet(title[:31]) as sheet:
+            for line in lines:
+                sheet.row([line])
+            sheet.row()
+            sheet.row(header, bold=True)
+            for row in rows:
+                sheet.row(row)
     return buffer.getvalue()

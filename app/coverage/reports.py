@@ -2,18 +2,19 @@
 unit and the national motto, place and date, the title, the table (STT, Đơn vị,
 Tổng số HS, Số HS tham gia, Tỷ lệ %, Số lượt thi, Số HS đạt, Số giải) with its
 totals, and the signature block. The XLSX can carry a sheet per school listing its
-students; it is written row by row (write-only workbook, to a temporary file), so
-a province does not sit in memory."""
+students; it is written row by row (streamed, to a temporary file), so a province
+does not sit in memory."""
 import re
 import tempfile
 from io import BytesIO
+from itertools import groupby
 from xml.sax.saxutils import escape as _escape
 
 from sqlalchemy import func, select
 
-from app.core.spreadsheet import text_cell
 from app.core.text import nfc
 from app.core.timeutil import to_local
+from app.core.xlsx_stream import XlsxStream
 from app.coverage.models import Participation
 from app.extensions import db
 from app.org.models import SchoolClass, Student, Unit
@@ -83,50 +84,35 @@ def _line(number, name, fig):
 
 def xlsx_report(unit, parent, selection, rows, total, now, detail_schools=None):
     """A file object holding the XLSX. `detail_schools`: a query of school ids whose
-    students get a sheet each (staff only), or None."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Tổng hợp")
-    sheet.column_dimensions["B"].width = 42
-    bold = Font(bold=True)
-
-    def line(*values, font=None):
-        cells = []
-        for value in values:
-            cell = text_cell(sheet, value)
-            if font is not None:
-                cell.font = font
-            cells.append(cell)
-        sheet.append(cells)
-
-    line(superior_of(unit, parent), "", "", "", MOTTO[0], font=bold)
-    line(issuer_of(unit, parent), "", "", "", MOTTO[1], font=bold)
-    line("", "", "", "", dated_line(place_of(unit, parent), now))
-    sheet.append([])
-    title, period = title_of(selection)
-    line(title, font=bold)
-    line(period)
-    sheet.append([])
-    line(*HEADER, font=bold)
-    lines = table_rows(rows, total)
-    for values in lines[:-1]:
-        sheet.append([text_cell(sheet, v) if isinstance(v, str) else v for v in values])
-    line(*lines[-1], font=bold)
-    sheet.append([])
-    line("Nơi nhận:", "", "Người lập biểu", "", "Thủ trưởng đơn vị", font=bold)
-    line("- Như trên;", "", "(Ký, ghi rõ họ tên)", "", "(Ký tên, đóng dấu)")
-    line("- Lưu: VT.")
-    if detail_schools is not None:
-        _detail_sheets(workbook, selection, detail_schools, bold)
+    students get a sheet each (staff only), or None. Rows are streamed into the file
+    (app.core.xlsx_stream), so memory stays flat however large the province."""
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(out)
+    with XlsxStream(out) as book:
+        with book.sheet("Tổng hợp", widths={1: 42}) as sheet:
+            sheet.row([superior_of(unit, parent), "", "", "", MOTTO[0]], bold=True)
+            sheet.row([issuer_of(unit, parent), "", "", "", MOTTO[1]], bold=True)
+            sheet.row(["", "", "", "", dated_line(place_of(unit, parent), now)])
+            sheet.row()
+            title, period = title_of(selection)
+            sheet.row([title], bold=True)
+            sheet.row([period])
+            sheet.row()
+            sheet.row(HEADER, bold=True)
+            lines = table_rows(rows, total)
+            for values in lines[:-1]:
+                sheet.row(values)
+            sheet.row(lines[-1], bold=True)
+            sheet.row()
+            sheet.row(["Nơi nhận:", "", "Người lập biểu", "", "Thủ trưởng đơn vị"], bold=True)
+            sheet.row(["- Như trên;", "", "(Ký, ghi rõ họ tên)", "", "(Ký tên, đóng dấu)"])
+            sheet.row(["- Lưu: VT."])
+        if detail_schools is not None:
+            _detail_sheets(book, selection, detail_schools)
     out.seek(0)
     return out
 
 
-def _detail_sheets(workbook, selection, schools, bold):
+def _detail_sheets(book, selection, schools):
     """A sheet per school: its students (name, class, attempts, best score), streamed
     in school, class, name order."""
     per_student = (select(Participation.student_id, func.sum(Participation.attempts).label("attempts"),
@@ -140,21 +126,13 @@ def _detail_sheets(workbook, selection, schools, bold):
              .where(SchoolClass.school_year == selection.school_year, Unit.id.in_(schools))
              .order_by(Unit.sort_key, Unit.id, SchoolClass.sort_key, Student.sort_key)
              .execution_options(yield_per=2000))
-    sheet, current, used = None, None, set()
-    for school_id, school, class_name, name, attempts, best in db.session.execute(query):
-        if school_id != current:
-            current = school_id
-            sheet = workbook.create_sheet(_sheet_title(school, used))
-            sheet.column_dimensions["B"].width = 32
-            sheet.append([text_cell(sheet, school)])
-            header = [text_cell(sheet, h) for h in ("STT", "Họ và tên", "Lớp", "Số lượt thi", "Điểm cao nhất (%)")]
-            for cell in header:
-                cell.font = bold
-            sheet.append(header)
-            number = 0
-        number += 1
-        sheet.append([number, text_cell(sheet, name), text_cell(sheet, class_name), attempts or 0,
-                      round(best, 1) if best is not None else None])
+    used = set()
+    for (_, school), students in groupby(db.session.execute(query), key=lambda r: (r[0], r[1])):
+        with book.sheet(_sheet_title(school, used), widths={1: 32}) as sheet:
+            sheet.row([school])
+            sheet.row(["STT", "Họ và tên", "Lớp", "Số lượt thi", "Điểm cao nhất (%)"], bold=True)
+            for number, (_, _, class_name, name, attempts, best) in enumerate(students, start=1):
+                sheet.row([number, name, class_name, attempts or 0, round(best, 1) if best is not None else None])
 
 
 def _sheet_title(name, used):

@@ -117,9 +117,19 @@ def figures(selection, group, schools):
     stages = set(selection.stages)
     levels = dict(db.session.execute(select(Unit.id, Unit.level).where(Unit.id.in_(schools))).all())
 
+    stage_of = {}
+
     def at(school, key, grade):
-        stage = student_stage(levels.get(school), grade)
-        return (result.setdefault(key, Figures()), stage) if stage in stages else (None, stage)
+        """The figures to add a row to (None when its stage is not counted) and its stage."""
+        if (school, grade) not in stage_of:
+            stage_of[school, grade] = student_stage(levels.get(school), grade)
+        stage = stage_of[school, grade]
+        if stage not in stages:
+            return None, stage
+        fig = result.get(key)
+        if fig is None:
+            fig = result[key] = Figures()
+        return fig, stage
 
     start, end = selection.bounds()
     part = participation_source(selection)
