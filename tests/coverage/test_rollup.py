@@ -1,14 +1,6 @@
 """Coverage figures against counts made by hand, the dashboards and both reports
-showing the same numbers, and what each viewer may see.
-
-The province (2026-2027, contest for THCS and THPT, 2 questions, passing 50 %):
-- Trường THPT A (Cụm A): 10A1 with 4 students: 100 %; 50 %; 0 % then 100 %; none.
-  11A1 with 2 students: none. So 6 enrolled, 3 took part, 4 attempts, 3 passed,
-  best scores 100, 50, 100: mean 83.3, median 100. Rate 50 %, THPT target 80 %: -30.
-- Trường THPT B (Cụm B): 10B1 with 5 students: one at 100 %. Rate 20 %: -60.
-- Trường THCS C (under the Sở): 9C1 with 3 students: 0 % and 50 %. Rate 66.7 %,
-  2 attempts, 1 passed, mean 25, median 25; no THCS target.
-Total: 14 enrolled, 6 participants, 7 attempts, 5 passed."""
+showing the same numbers, and what each viewer may see. The province and its hand
+counts are in tests/coverage/province.py."""
 import io
 from datetime import timedelta
 
@@ -22,49 +14,13 @@ from app.coverage import participation
 from app.coverage.models import Participation
 from app.coverage.rollup import Selection, figures, target_gap, targets, unit_rows
 from app.org.models import SchoolClass, Unit
-from app.quiz import attempts as quiz
 from app.quiz.contests import add_round, create_contest
-from app.quiz.formats import answer, new_question
-from app.quiz.services import create_bank, import_questions
-
-YEAR = 2026
-
-
-def _answer(student, round_, marks, when):
-    attempt = quiz.start_attempt(student, round_, when)
-    for item, right in zip(attempt.questions, marks):
-        choice = next(i for i in item.option_order if (item.version.answers[i]["fraction"] > 0) == right)
-        quiz.save_answer(attempt, item.position, {"choices": [choice]}, 1, when)
-    quiz.submit_attempt(attempt, when + timedelta(minutes=1), prediction=0)
-    return attempt
+from tests.coverage.province import YEAR, answer_round, build_province
 
 
 @pytest.fixture
 def province(tree, make_class, make_student, db):
-    bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng")
-    import_questions(None, bank, [
-        new_question("multichoice", f"Câu {i}?", key=f"k{i}", topic="VNeID", level="all", difficulty="easy",
-                     answers=[answer("Đúng", 1.0), answer("Sai", 0.0)], general_feedback="Vì.", source="Nguồn")
-        for i in range(4)])
-    contest = create_contest(None, tree.so, bank, code="DVC", name="Tìm hiểu DVC", school_year=YEAR,
-                             levels=("THCS", "THPT"))
-    now = utcnow()
-    round_ = add_round(None, contest, name="Tuần 1", opens_at=now - timedelta(days=30),
-                       closes_at=now + timedelta(days=1), question_count=2, attempts_allowed=2, passing_score=50)
-    classes = {name: make_class(school, name, year=YEAR) for school, name in (
-        (tree.school_a, "10A1"), (tree.school_a, "11A1"), (tree.school_b, "10B1"), (tree.school_c, "9C1"))}
-    people = {name: [make_student(c, f"Học sinh {name} {i}") for i in range(n)]
-              for (name, c), n in zip(classes.items(), (4, 2, 5, 3))}
-    early = now - timedelta(days=20)
-    _answer(people["10A1"][0], round_, (True, True), now)
-    _answer(people["10A1"][1], round_, (True, False), early)
-    _answer(people["10A1"][2], round_, (False, False), now)
-    _answer(people["10A1"][2], round_, (True, True), now)
-    _answer(people["10B1"][0], round_, (True, True), now)
-    _answer(people["9C1"][0], round_, (False, False), now)
-    _answer(people["9C1"][1], round_, (True, False), now)
-    db.session.commit()
-    return type("Province", (), dict(contest=contest, round=round_, classes=classes, people=people, early=early))
+    return build_province(tree, make_class, make_student, db)
 
 
 def _by_name(rows):
@@ -126,7 +82,7 @@ def test_participation_rebuilt_from_the_attempts_equals_the_one_kept_at_submit(p
 def test_practice_rounds_do_not_count(tree, province, make_student, db):
     practice = add_round(None, province.contest, name="Luyện tập", opens_at=utcnow() - timedelta(hours=1),
                          closes_at=utcnow() + timedelta(days=1), question_count=2, practice=True)
-    _answer(province.people["11A1"][0], practice, (True, True), utcnow())
+    answer_round(province.people["11A1"][0], practice, (True, True), utcnow())
     a = figures(Selection(YEAR, province.contest), SchoolClass.school_id, select(Unit.id))[tree.school_a.id]
     assert a.participants == 3
 
@@ -266,8 +222,8 @@ def test_a_school_year_counts_each_student_once_over_its_contests(tree, province
                             school_year=YEAR, levels=("THPT",))
     round_ = add_round(None, second, name="Vòng 1", opens_at=utcnow() - timedelta(days=2),
                        closes_at=utcnow() + timedelta(days=1), question_count=2, passing_score=50)
-    _answer(province.people["10A1"][1], round_, (True, True), utcnow())
-    _answer(province.people["11A1"][0], round_, (False, False), utcnow())
+    answer_round(province.people["10A1"][1], round_, (True, True), utcnow())
+    answer_round(province.people["11A1"][0], round_, (False, False), utcnow())
     db.session.commit()
     a = figures(Selection(YEAR), SchoolClass.school_id, select(Unit.id))[tree.school_a.id]
     assert (a.enrolled, a.participants, a.takers, a.attempts, a.passed) == (6, 4, 4, 6, 3)
