@@ -148,6 +148,7 @@ def contest_edit(contest_id):
     form = ContestEditForm()
     if not form.is_submitted():
         form.name.data, form.description.data, form.published.data = contest.name, contest.description, contest.published
+        form.participation_rule.data = contest.participation_rule
         for level in contest.level_list:
             getattr(form, level.lower()).data = True
         set_prize_counts(form, contest.prizes)
@@ -159,7 +160,8 @@ def contest_edit(contest_id):
             contests.update_contest(current_user, contest, name=form.name.data, levels=levels,
                                     description=form.description.data, published=form.published.data,
                                     prizes=prize_counts(form), school_prizes=prize_counts(form, "school_"),
-                                    unit_prizes=prize_counts(form, "unit_"))
+                                    unit_prizes=prize_counts(form, "unit_"),
+                                    participation_rule=form.participation_rule.data)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")

@@ -52,12 +52,20 @@ def create_contest(actor, unit, bank, *, code, name, school_year, levels=("THCS"
     return contest
 
 
+PARTICIPATION_RULES = ("finished", "passed")
+
+
 def update_contest(actor, contest, *, name, levels, description="", published=True, prizes=None,
-                   school_prizes=None, unit_prizes=None):
-    """Name, levels, visibility to students, and the overall and collective prize counts."""
+                   school_prizes=None, unit_prizes=None, participation_rule=None):
+    """Name, levels, visibility to students, the overall and collective prize counts,
+    and what makes a student a participant (coverage, collective prizes)."""
     name = nfc(name or "").strip()
     if not name:
         raise DomainError("Nhập tên cuộc thi.")
+    if participation_rule is not None:
+        if participation_rule not in PARTICIPATION_RULES:
+            raise DomainError("Cách tính học sinh tham gia không hợp lệ.")
+        contest.participation_rule = participation_rule
     contest.name = name
     contest.levels = _levels(levels)
     contest.description = nfc(description or "")

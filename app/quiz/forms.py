@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.quiz.formats import DIFFICULTY_LABELS, LEVEL_LABELS
@@ -103,6 +103,9 @@ class ContestEditForm(FlaskForm):
     thpt = BooleanField("THPT")
     gdtx = BooleanField("GDTX (giáo dục thường xuyên)")
     published = BooleanField("Học sinh thấy cuộc thi")
+    participation_rule = RadioField("Một học sinh được tính là đã tham gia khi", default="finished", choices=[
+        ("finished", "đã nộp ít nhất một bài thi (không tính đợt luyện tập)"),
+        ("passed", "có bài đạt điểm đạt của đợt")])
 
 
 _prize_fields(ContestEditForm)

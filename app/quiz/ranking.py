@@ -129,37 +129,20 @@ class UnitRate:
 
 def school_participation(contest, school_ids=None):
     """Collective ranking: each school under the contest's unit by the share of its
-    students (of the contest's levels) with a finished attempt in a ranked round.
-    Two SQL aggregations; ties share a rank."""
-    from sqlalchemy import and_, func, or_
-
+    students (of the contest's levels) taking part, counted as the coverage figures
+    count them (app.coverage.rollup: the contest's participation rule, one pass over
+    the students), so prizes and dashboards agree. Ties share a rank."""
     from app.core.scope import subtree_ids
-    from app.org.models import SchoolClass, Student, Unit
-    from app.quiz.models import Round
+    from app.coverage.rollup import Selection, figures
+    from app.org.models import SchoolClass, Unit
 
-    levels = contest.level_list
-    stage = []
-    if "GDTX" in levels:
-        stage.append(Unit.level == "GDNN-GDTX")
-    if "THPT" in levels:
-        stage.append(and_(Unit.level != "GDNN-GDTX", SchoolClass.grade >= 10))
-    if "THCS" in levels:
-        stage.append(and_(Unit.level != "GDNN-GDTX", SchoolClass.grade < 10))
     schools = select(Unit.id).where(Unit.kind == "school", Unit.id.in_(subtree_ids(contest.unit_id)))
     if school_ids is not None:
         schools = schools.where(Unit.id.in_(school_ids))
-    enrolled = db.session.execute(
-        select(Unit.id, Unit.name, func.count(Student.id))
-        .join(SchoolClass, SchoolClass.school_id == Unit.id)
-        .join(Student, Student.class_id == SchoolClass.id)
-        .where(Unit.id.in_(schools), SchoolClass.school_year == contest.school_year, or_(*stage))
-        .group_by(Unit.id, Unit.name)).all()
-    ranked_rounds = select(Round.id).where(Round.contest_id == contest.id, Round.practice.is_(False))
-    participants = dict(db.session.execute(
-        select(Attempt.school_id, func.count(func.distinct(Attempt.student_id)))
-        .where(Attempt.round_id.in_(ranked_rounds), Attempt.submitted_at.is_not(None), Attempt.school_id.in_(schools))
-        .group_by(Attempt.school_id)).all())
-    rows = [UnitRate(school_id, name, count, participants.get(school_id, 0)) for school_id, name, count in enrolled]
+    per_school = figures(Selection(contest.school_year, contest), SchoolClass.school_id, schools)
+    names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(list(per_school)))).all())
+    rows = [UnitRate(school_id, names[school_id], fig.enrolled, fig.participants)
+            for school_id, fig in per_school.items() if fig.enrolled]
     return _rank_rates(rows)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from app.core.errors import DomainError
 from app.core.timeutil import to_local, utcnow
+from app.coverage import participation
 from app.quiz import attempts as quiz
 from app.quiz.contests import add_round, create_contest, update_round
 from app.quiz.formats import answer, new_question
@@ -174,10 +175,12 @@ def test_the_contest_edit_page_sets_levels_visibility_and_the_prize_counts(clien
     assert 'value="Thi"' in page
     response = client.post(f"/contests/{contest.id}/edit", data={
         "name": "Tìm hiểu DVC", "thcs": "y", "thpt": "y", "published": "y", "nhat": "1", "nhi": "2",
-        "school_nhat": "1", "school_kk": "3", "unit_nhat": "1"}, follow_redirects=True)
+        "school_nhat": "1", "school_kk": "3", "unit_nhat": "1", "participation_rule": "passed"}, follow_redirects=True)
     assert "Đã lưu cuộc thi." in response.get_data(as_text=True)
     db.session.refresh(contest)
     assert (contest.name, contest.levels, contest.published) == ("Tìm hiểu DVC", "THCS,THPT", True)
+    assert contest.participation_rule == "passed"
+    assert '<input checked id="participation_rule-1"' in client.get(f"/contests/{contest.id}/edit").get_data(as_text=True)
     assert contest.prizes == {"nhat": 1, "nhi": 2}
     assert contest.collective_prizes == {"schools": {"nhat": 1, "kk": 3}, "units": {"nhat": 1}}
     page = client.post(f"/contests/{contest.id}/edit", data={"name": "X"}, follow_redirects=True).get_data(
@@ -211,6 +214,7 @@ def test_collective_ranking_and_prizes_of_schools_and_clusters(make_class, make_
     assert award_collective(schools, {"nhat": 1, "nhi": 1}) == {tree.school_b.id: "Giải Nhất",
                                                                  tree.school_a.id: "Giải Nhất"}
     db.session.query(Attempt).delete()
+    participation.rebuild(contest.id)
     assert award_collective(school_participation(contest), {"nhat": 1}) == {}
 
 
