@@ -44,6 +44,8 @@ def create_app(config=None):
     app.register_blueprint(session_bp)
     from app.coverage.views import bp as coverage_bp
     app.register_blueprint(coverage_bp)
+    from app.entries.views import bp as entries_bp
+    app.register_blueprint(entries_bp)
 
     from app.accounts.cli import users_cli
     from app.org.cli import demo_command, org_cli
@@ -66,6 +68,7 @@ def _import_models():
     from app.accounts import models as _accounts  # noqa: F401
     from app.core import models as _core  # noqa: F401
     from app.coverage import models as _coverage  # noqa: F401
+    from app.entries import models as _entries  # noqa: F401
     from app.org import models as _org  # noqa: F401
     from app.quiz import models as _quiz  # noqa: F401
 

@@ -140,7 +140,7 @@ def student_home():
 def judge_home():
     if current_user.role != "judge":
         abort(404)
-    return render_template("accounts/judge_home.html")
+    return redirect(url_for("entries.judge_list"))
 
 
 def _require_user_manager():

@@ -244,3 +244,65 @@ def is_within(unit_id, ancestor_id):
             UnitClosure.ancestor_id == ancestor_id, UnitClosure.descendant_id == unit_id
         )
     ).first() is not None
+
+
+# Creative contests and their entries -------------------------------------------------
+
+def creative_contests_query(user):
+    """Creative contests a user works with: staff as for quiz contests; a student those
+    of the units above their school that are open to students."""
+    from app.entries.models import CreativeContest
+    User, Unit, UnitClosure, SchoolClass, Student, class_teacher = _models()
+    if user.role == "student":
+        school = select(Student.school_id).where(Student.id == user.student_id).scalar_subquery()
+        above = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id == school)
+        return select(CreativeContest).where(CreativeContest.unit_id.in_(above), CreativeContest.published.is_(True))
+    return select(CreativeContest).where(_in_reach(user, CreativeContest.unit_id))
+
+
+def get_creative_contest_or_404(user, contest_id):
+    from app.entries.models import CreativeContest
+    return _one_or_404(creative_contests_query(user).where(CreativeContest.id == contest_id))
+
+
+def entries_query(user):
+    """Entries a user may open with names: a student their own team's; a teacher those
+    they advise or created; school staff their school's; unit staff their subtree's.
+    Judges see entries only blind, through their assignments."""
+    from app.entries.models import Entry, EntryMember
+    query = select(Entry)
+    if user.role == "admin":
+        return query
+    if user.role == "student":
+        mine = select(EntryMember.entry_id).where(EntryMember.student_id == user.student_id)
+        return query.where(Entry.id.in_(mine))
+    if user.role == "teacher":
+        return query.where(Entry.school_id == user.unit_id,
+                           (Entry.advisor_id == user.id) | (Entry.created_by == user.id))
+    if user.role in ("school_admin", "unit", "department") and user.unit_id:
+        return query.where(Entry.school_id.in_(subtree_ids(user.unit_id)))
+    return query.where(false())
+
+
+def get_entry_or_404(user, entry_id):
+    from app.entries.models import Entry
+    return _one_or_404(entries_query(user).where(Entry.id == entry_id))
+
+
+def can_review_entry(user, entry):
+    """Approve or return an entry in the school round: the school's own admin."""
+    return user.role == "admin" or (user.role == "school_admin" and user.unit_id == entry.school_id)
+
+
+def get_assignment_or_404(user, assignment_id):
+    """A judge's own assignment; nobody else opens it."""
+    from app.entries.models import Assignment
+    if user.role != "judge":
+        abort(404)
+    return _one_or_404(select(Assignment).where(Assignment.id == assignment_id, Assignment.judge_id == user.id))
+
+
+def can_manage_creative(user, contest):
+    """Change a creative contest, its rubrics and panels, publish its results: the
+    owning unit's staff and the units above (not teachers)."""
+    return user.role != "teacher" and can_edit_bank(user, contest)

@@ -1,0 +1,545 @@
+"""Checking and storing the files of poster / model / video entries, and video links.
+
+Students upload from phones and school computers, so a file's name and declared type
+say nothing reliable: every check here reads the content. Images are decoded and
+re-encoded (which drops EXIF, and with it the GPS position of a student's phone),
+PDFs are refused when they carry active content (JavaScript, launch actions,
+attachments), and MP4 videos are measured from their `moov/mvhd` box without loading
+them. A file reaches its final random name only once every check has passed, so a
+refusal never leaves anything half-saved in the upload directory.
+"""
+import math
+import os
+import re
+import secrets
+import struct
+import tempfile
+import threading
+import unicodedata
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from PIL import Image, ImageFile, ImageOps
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+from app.core.errors import DomainError
+
+KINDS = ("image", "pdf", "video")
+KIND_NAMES = {"image": "ảnh JPEG/PNG", "pdf": "tệp PDF", "video": "video MP4"}
+MIME_NAMES = {"image/jpeg": "ảnh JPEG", "image/png": "ảnh PNG", "application/pdf": "tệp PDF", "video/mp4": "video MP4"}
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf", "video/mp4": ".mp4"}
+MAX_PIXELS = 50_000_000  # a 50 MP photo is already more than any poster needs; beyond that, memory is at risk
+THUMB_SIDE = 480
+JPEG_QUALITY = 90
+CHUNK = 1024 * 1024
+HEAD_BYTES = 1024  # readers accept "%PDF-" anywhere in the first kilobyte
+MP4_BRANDS = {
+    b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"mp71",
+    b"avc1", b"M4V ", b"M4VH", b"M4VP", b"dash", b"mmp4", b"MSNV",
+}
+MAX_BOXES = 100_000  # a real MP4 has a handful of top-level boxes, a fragmented one some thousands
+STORED_NAME = re.compile(r"[0-9a-f]{32}(_thumb)?\.(jpg|png|pdf|mp4)")
+
+
+@dataclass
+class StoredFile:
+    kind: str            # "image", "pdf" or "video"
+    mime: str            # "image/jpeg", "image/png", "application/pdf", "video/mp4"
+    name: str            # file name stored in `directory` (random token + extension)
+    size: int            # bytes of the stored file
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None   # seconds, video only
+    thumb_name: str | None = None   # JPEG thumbnail stored in `directory`, images only
+    pages: int | None = None        # PDF only
+
+
+# ---------------------------------------------------------------- uploads
+
+
+def store_upload(stream, filename, *, allowed, directory, max_bytes, min_long_side=0, max_seconds=None) -> StoredFile:
+    """Copy `stream` into `directory`, check it by content and keep it under a random name.
+
+    Raises DomainError (Vietnamese message) for every refusal; nothing is left behind then."""
+    allowed = set(allowed)
+    if not allowed or not allowed <= set(KINDS):
+        raise ValueError(f"allowed must be a non-empty subset of {KINDS}, not {allowed!r}")
+    if max_bytes <= 0:
+        raise ValueError("max_bytes must be positive")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    subject = _subject(filename)
+    scratch = []  # temporary files, removed whatever happens
+    try:
+        upload = _new_temp(directory, scratch)
+        _copy_limited(stream, upload, max_bytes, subject)
+        kind, mime = _detect_kind(upload, subject, allowed)
+        token = secrets.token_hex(16)
+        if kind == "image":
+            return _store_image(upload, mime, token, directory, scratch, subject, min_long_side)
+        if kind == "pdf":
+            return _store_pdf(upload, token, directory, subject)
+        return _store_video(upload, token, directory, subject, max_seconds)
+    finally:
+        for path in scratch:
+            path.unlink(missing_ok=True)
+
+
+def remove_stored(directory, stored_file_or_names):
+    """Delete a stored file and its thumbnail; names already gone are ignored.
+
+    Accepts a StoredFile, one stored name, or several names."""
+    directory = Path(directory)
+    if isinstance(stored_file_or_names, StoredFile):
+        names = [stored_file_or_names.name, stored_file_or_names.thumb_name]
+    elif isinstance(stored_file_or_names, str):
+        names = [stored_file_or_names]
+    else:
+        names = list(stored_file_or_names)
+    for name in filter(None, names):
+        # names come from the database: refuse anything that could point outside `directory`
+        if not STORED_NAME.fullmatch(name):
+            raise ValueError(f"not a stored file name: {name!r}")
+        (directory / name).unlink(missing_ok=True)
+        if "_thumb" not in name:
+            (directory / _thumb_name(name.split(".")[0])).unlink(missing_ok=True)
+
+
+def _subject(filename):
+    """'Tệp “name”' for messages; the client's name is only ever displayed."""
+    name = unicodedata.normalize("NFC", str(filename or ""))
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if len(name) > 80:
+        name = name[:77] + "..."
+    return f"Tệp “{name}”" if name else "Tệp tải lên"
+
+
+def _new_temp(directory, scratch):
+    handle, name = tempfile.mkstemp(dir=directory, prefix=".upload-", suffix=".part")
+    os.close(handle)
+    path = Path(name)
+    scratch.append(path)
+    return path
+
+
+def _copy_limited(stream, target, max_bytes, subject):
+    """Copy in chunks, stopping as soon as the limit is passed: a 200 MB video never sits in memory."""
+    total = 0
+    with open(target, "wb") as out:
+        while chunk := stream.read(CHUNK):
+            total += len(chunk)
+            if total > max_bytes:
+                raise DomainError(f"{subject} lớn hơn {_format_bytes(max_bytes)} cho phép.")
+            out.write(chunk)
+    if total == 0:
+        raise DomainError(f"{subject} rỗng (0 byte), hãy chọn lại tệp.")
+    return total
+
+
+def _format_bytes(count):
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if count >= scale:
+            return f"{count / scale:.1f}".removesuffix(".0").replace(".", ",") + " " + unit
+    return f"{count} byte"
+
+
+def _detect_kind(path, subject, allowed):
+    """(kind, mime) from the magic bytes, or a refusal naming what is accepted here."""
+    with open(path, "rb") as f:
+        head = f.read(HEAD_BYTES)
+    kind, mime = _sniff(head)
+    if kind in allowed:
+        return kind, mime
+    accepted = _accepted_kinds(allowed)
+    if kind in KINDS:
+        raise DomainError(f"{subject} là {MIME_NAMES[mime]}; ở đây chỉ nhận {accepted}.")
+    if kind == "quicktime" and "video" in allowed:
+        raise DomainError(f"{subject} là video MOV (QuickTime), chưa phải MP4: hãy chuyển sang MP4 rồi tải lại.")
+    raise DomainError(f"{subject} không phải {accepted}.")
+
+
+def _sniff(head):
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image", "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image", "image/png"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in MP4_BRANDS:
+            return "video", "video/mp4"
+        return ("quicktime", None) if brand == b"qt  " else (None, None)
+    if b"%PDF-" in head:
+        return "pdf", "application/pdf"
+    return None, None
+
+
+def _accepted_kinds(allowed):
+    if allowed == {"image"}:
+        return "ảnh JPEG hay PNG"
+    names = [KIND_NAMES[kind] for kind in KINDS if kind in allowed]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " hay " + names[-1]
+
+
+def _publish(directory, moves):
+    """Move finished temporary files to their final names; all of them or none."""
+    done = []
+    try:
+        for temp, name in moves:
+            os.chmod(temp, 0o644)  # mkstemp makes 0600; a front web server may run as another user
+            os.replace(temp, directory / name)
+            done.append(directory / name)
+    except BaseException:
+        for path in done:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _thumb_name(token):
+    return f"{token}_thumb.jpg"
+
+
+# ---------------------------------------------------------------- images
+
+_strict_decoding_lock = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding():
+    """Pillow's tolerance of truncated files is one process-wide switch: force it off while we
+    decode, then put back whatever other code chose. The lock keeps two uploads from
+    restoring each other's value."""
+    with _strict_decoding_lock:
+        saved = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = saved
+
+
+def _store_image(upload, mime, token, directory, scratch, subject, min_long_side):
+    image = _decode_image(upload, "JPEG" if mime == "image/jpeg" else "PNG", subject)
+    width, height = image.size
+    if max(width, height) < min_long_side:
+        raise DomainError(
+            f"Ảnh quá nhỏ: cần ít nhất {min_long_side} điểm ảnh ở cạnh dài (ảnh này {width} × {height})."
+        )
+    stored, thumb = _new_temp(directory, scratch), _new_temp(directory, scratch)
+    if mime == "image/jpeg":
+        image.save(stored, "JPEG", quality=JPEG_QUALITY)
+    else:
+        image.save(stored, "PNG")
+    _thumbnail(image).save(thumb, "JPEG", quality=85)
+    size = stored.stat().st_size
+    name = token + EXTENSIONS[mime]
+    _publish(directory, [(stored, name), (thumb, _thumb_name(token))])
+    return StoredFile("image", mime, name, size, width=width, height=height, thumb_name=_thumb_name(token))
+
+
+def _decode_image(path, image_format, subject):
+    """The fully decoded image, turned upright, with no metadata left to save."""
+    too_big = f"{subject} có kích thước ảnh quá lớn (tối đa {MAX_PIXELS // 1_000_000} triệu điểm ảnh)."
+    broken = f"{subject} không đọc được như ảnh {image_format}: tệp bị hỏng hoặc chưa tải lên hết."
+    try:
+        with Image.open(path, formats=[image_format]) as opened:
+            width, height = opened.size
+            # checked before load(): the header alone says how much memory decoding would take
+            if width * height > MAX_PIXELS:
+                raise DomainError(f"{too_big[:-1]}; ảnh này {width} × {height}.")
+            with _strict_decoding():
+                opened.load()
+            image = _without_metadata(ImageOps.exif_transpose(opened), image_format)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DomainError(too_big) from None
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error):
+        raise DomainError(broken) from None
+    return image
+
+
+def _without_metadata(image, image_format):
+    if image_format == "JPEG" and image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")
+    elif image_format == "PNG" and "transparency" in image.info:
+        image = image.convert("RGBA")  # palette transparency lives in `info`, which is about to go
+    # Pillow writes EXIF, ICC, XMP, text chunks from `info`; an empty `info` keeps none of them
+    image.info = {}
+    return image
+
+
+def _thumbnail(image):
+    """A small RGB copy; transparent areas come out white, as on the page."""
+    if image.mode not in ("L", "LA", "RGB", "RGBA"):
+        image = image.convert("RGBA")
+    scale = THUMB_SIDE / max(image.size)
+    if scale < 1:
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if image.mode in ("LA", "RGBA"):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, "white")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return image.convert("RGB")
+
+
+# ---------------------------------------------------------------- PDF
+
+# what a raw scan can see: names written plainly, outside compressed streams
+RAW_PDF_MARKERS = re.compile(rb"/(JS|JavaScript|Launch|EmbeddedFiles?|RichMedia\w*|XFA)(?![^\s()<>\[\]{}/%])")
+ACTIVE_KEYS = {
+    "/JS": "mã JavaScript",
+    "/JavaScript": "mã JavaScript",
+    "/EmbeddedFiles": "tệp đính kèm",
+    "/EmbeddedFile": "tệp đính kèm",
+    "/EF": "tệp đính kèm",
+    "/XFA": "biểu mẫu XFA",
+}
+ACTIVE_NAMES = {  # values of /S (action type), /Type, /Subtype
+    "/JavaScript": "mã JavaScript",
+    "/Launch": "lệnh mở chương trình (Launch)",
+    "/EmbeddedFile": "tệp đính kèm",
+    "/RichMedia": "nội dung đa phương tiện (RichMedia)",
+}
+RAW_MARKER_NAMES = {
+    b"JS": "mã JavaScript", b"JavaScript": "mã JavaScript", b"Launch": "lệnh mở chương trình (Launch)",
+    b"EmbeddedFile": "tệp đính kèm", b"EmbeddedFiles": "tệp đính kèm", b"XFA": "biểu mẫu XFA",
+}
+
+
+def _store_pdf(upload, token, directory, subject):
+    found = _raw_active_content(upload)
+    if found:
+        raise DomainError(f"{subject} có {found}, không được nhận.")
+    pages = _check_pdf_structure(upload, subject)
+    name = token + ".pdf"
+    size = upload.stat().st_size
+    _publish(directory, [(upload, name)])  # the original bytes: a clean PDF needs no rewriting
+    return StoredFile("pdf", "application/pdf", name, size, pages=pages)
+
+
+def _raw_active_content(path):
+    """Cheap first pass over the bytes, chunk by chunk (overlapping, so no name is cut in two)."""
+    overlap = 64
+    tail = b""
+    with open(path, "rb") as f:
+        while True:
+            chunk = f.read(CHUNK)
+            buffer = tail + chunk
+            for match in RAW_PDF_MARKERS.finditer(buffer):
+                # a match touching the end may be the start of a longer, harmless name: wait for more bytes
+                if match.end() < len(buffer) or not chunk:
+                    return RAW_MARKER_NAMES.get(match.group(1), "nội dung đa phương tiện (RichMedia)")
+            if not chunk:
+                return None
+            tail = buffer[-overlap:]
+
+
+def _check_pdf_structure(path, subject):
+    """Page count of a readable, unencrypted PDF without active content in any object."""
+    unreadable = f"{subject} không đọc được như tệp PDF: tệp bị hỏng hoặc chưa tải lên hết."
+    try:
+        reader = PdfReader(path)
+        encrypted = reader.is_encrypted
+        pages = None if encrypted else len(reader.pages)
+        found = None if encrypted else _deep_active_content(reader)
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds of errors on hostile input; all mean "unreadable"
+        raise DomainError(unreadable) from None
+    if encrypted:
+        raise DomainError(f"{subject} là PDF đã mã hoá hoặc đặt mật khẩu, không được nhận: hãy xuất lại bản thường.")
+    if not pages:
+        raise DomainError(f"{subject} là PDF không có trang nào.")
+    if found:
+        raise DomainError(f"{subject} có {found}, không được nhận.")
+    return pages
+
+
+def _deep_active_content(reader):
+    """Walk every object pypdf can load, including those inside compressed object streams,
+    where a raw byte scan sees nothing; names come decoded (/J#61vaScript is /JavaScript)."""
+    todo = [reader.trailer]
+    for generation, numbers in reader.xref.items():
+        todo.extend(IndirectObject(number, generation, reader) for number in numbers)
+    todo.extend(IndirectObject(number, 0, reader) for number in reader.xref_objStm)
+    seen = set()
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):  # stream objects are dictionaries too
+            found = _active_entry(obj)
+            if found:
+                return found
+            todo.extend(dict.values(obj))  # raw values: references are followed through `seen`
+        elif isinstance(obj, ArrayObject):
+            todo.extend(list.__iter__(obj))
+    return None
+
+
+def _active_entry(dictionary):
+    for key in dictionary:
+        if key in ACTIVE_KEYS:
+            return ACTIVE_KEYS[key]
+        if key.startswith("/RichMedia"):
+            return ACTIVE_NAMES["/RichMedia"]
+    for key in ("/S", "/Type", "/Subtype"):
+        value = dictionary.get(key)
+        if isinstance(value, IndirectObject):
+            value = value.get_object()
+        if isinstance(value, NameObject) and value in ACTIVE_NAMES:
+            return ACTIVE_NAMES[value]
+    return None
+
+
+# ---------------------------------------------------------------- MP4
+
+
+class _BrokenVideo(Exception):
+    pass
+
+
+def _store_video(upload, token, directory, subject, max_seconds):
+    try:
+        with open(upload, "rb") as f:
+            duration = _mp4_duration(f, upload.stat().st_size)
+    except _BrokenVideo:
+        raise DomainError(f"{subject} là video hỏng hoặc chưa tải lên hết.") from None
+    if duration is None:
+        raise DomainError(f"{subject}: không đọc được thời lượng video (tệp có thể bị hỏng).")
+    if max_seconds is not None and duration > max_seconds:
+        raise DomainError(
+            f"Video dài {_format_duration(math.ceil(duration))}, quá {_format_duration(max_seconds)} cho phép."
+        )
+    name = token + ".mp4"
+    size = upload.stat().st_size
+    _publish(directory, [(upload, name)])
+    return StoredFile("video", "video/mp4", name, size, duration=duration)
+
+
+def _mp4_duration(f, file_size):
+    """Seconds from moov/mvhd, or None when there is none (or it says 'unknown')."""
+    moov = None
+    for box_type, start, end in _boxes(f, 0, file_size):  # walks to the end, so a cut-off file shows
+        if box_type == b"moov" and moov is None:
+            moov = (start, end)
+    if moov is None:
+        return None
+    for box_type, start, end in _boxes(f, *moov):
+        if box_type == b"mvhd":
+            return _mvhd_seconds(f, start, end)
+    return None
+
+
+def _boxes(f, start, end):
+    """(type, payload start, box end) of the ISO-BMFF boxes between start and end, reading only headers."""
+    position, count = start, 0
+    while position < end:
+        count += 1
+        if count > MAX_BOXES or end - position < 8:
+            raise _BrokenVideo
+        f.seek(position)
+        size, box_type = struct.unpack(">I4s", f.read(8))
+        header = 8
+        if size == 1:  # 64-bit "largesize" follows the type
+            large = f.read(8)
+            if len(large) < 8:
+                raise _BrokenVideo
+            size, header = struct.unpack(">Q", large)[0], 16
+        elif size == 0:  # the box runs to the end of its container
+            size = end - position
+        if size < header or position + size > end:
+            raise _BrokenVideo
+        yield box_type, position + header, position + size
+        position += size
+
+
+def _mvhd_seconds(f, start, end):
+    f.seek(start)
+    version = f.read(1)
+    if version == b"\x00" and end - start >= 20:
+        f.seek(start + 12)
+        timescale, duration = struct.unpack(">II", f.read(8))
+        unknown = 0xFFFFFFFF
+    elif version == b"\x01" and end - start >= 32:
+        f.seek(start + 20)
+        timescale, duration = struct.unpack(">IQ", f.read(12))
+        unknown = 0xFFFFFFFFFFFFFFFF
+    else:
+        return None
+    if timescale == 0 or duration in (0, unknown):  # 0: a fragmented file that does not say its length
+        return None
+    return duration / timescale
+
+
+def _format_duration(seconds):
+    minutes, seconds = divmod(int(seconds), 60)
+    if not minutes:
+        return f"{seconds} giây"
+    return f"{minutes} phút" + (f" {seconds} giây" if seconds else "")
+
+
+# ---------------------------------------------------------------- video links
+
+VIDEO_HOSTS = {"youtube.com", "youtu.be", "drive.google.com", "facebook.com", "web.facebook.com", "fb.watch", "vimeo.com",
+               "tiktok.com", "vt.tiktok.com", "vm.tiktok.com"}  # the share links phones make too
+YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+
+
+def check_video_link(url) -> str:
+    """The link, stripped, when it points over https to a video hosting site we accept."""
+    url = (url or "").strip()
+    if not url:
+        raise DomainError("Chưa nhập đường dẫn video.")
+    if len(url) > 500:
+        raise DomainError("Đường dẫn video dài quá 500 ký tự.")
+    if any(ch.isspace() or not ch.isprintable() or ch == "\\" for ch in url):
+        raise DomainError("Đường dẫn video có ký tự không hợp lệ (dấu cách, ký tự điều khiển hoặc dấu \\).")
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        raise DomainError("Đường dẫn video phải bắt đầu bằng https://.")
+    if "@" in parts.netloc:
+        raise DomainError("Đường dẫn video không được chứa tên đăng nhập hay mật khẩu.")
+    if _bare_host(parts) not in VIDEO_HOSTS or _port(parts) not in (None, 443):
+        raise DomainError("Chỉ nhận đường dẫn video từ YouTube, Google Drive, Facebook, Vimeo hoặc TikTok.")
+    return url
+
+
+def youtube_embed(url) -> str | None:
+    """The privacy-friendly embed address of a YouTube video link, or None for any other link."""
+    parts = urlsplit((url or "").strip())
+    if parts.scheme not in ("http", "https") or "@" in parts.netloc:
+        return None
+    host = _bare_host(parts)
+    segments = [segment for segment in parts.path.split("/") if segment]
+    video_id = None
+    if host == "youtu.be" and len(segments) == 1:
+        video_id = segments[0]
+    elif host == "youtube.com" and segments == ["watch"]:
+        video_id = (parse_qs(parts.query).get("v") or [None])[0]
+    elif host == "youtube.com" and len(segments) == 2 and segments[0] in ("shorts", "embed", "live"):
+        video_id = segments[1]
+    if video_id and YOUTUBE_ID.fullmatch(video_id):
+        return f"https://www.youtube-nocookie.com/embed/{video_id}"
+    return None
+
+
+def _port(parts):
+    try:
+        return parts.port
+    except ValueError:  # "https://youtube.com:abc/": not a port at all
+        return -1
+
+
+def _bare_host(parts):
+    host = (parts.hostname or "").lower()
+    for prefix in ("www.", "m."):
+        if host.startswith(prefix):
+            return host[len(prefix):]
+    return host

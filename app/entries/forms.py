@@ -1,0 +1,65 @@
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.entries.models import CATEGORIES
+from app.quiz.forms import _prize_fields
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _when(label):
+    return DateTimeLocalField(label, format="%Y-%m-%dT%H:%M", validators=[DataRequired(f"Chọn {label.lower()}.")])
+
+
+class CreativeContestForm(FlaskForm):
+    code = StringField("Mã cuộc thi", validators=[DataRequired("Nhập mã, ví dụ AP2026."), Length(max=32)])
+    name = StringField("Tên cuộc thi", validators=[DataRequired("Nhập tên cuộc thi."), Length(max=300)])
+    description = TextAreaField("Thể lệ tóm tắt", validators=[Optional()])
+    school_year = IntegerField("Năm học (năm bắt đầu)", validators=[DataRequired(), NumberRange(2020, 2100)])
+    levels = MultiCheckboxField("Dành cho", choices=[("THCS", "THCS"), ("THPT", "THPT"), ("GDTX", "GDTX")],
+                                default=["THCS", "THPT"])
+    categories = MultiCheckboxField("Thể loại", choices=list(CATEGORIES.items()), default=list(CATEGORIES))
+    submit_opens_at = _when("Mở nhận bài lúc")
+    submit_closes_at = _when("Hạn nộp bài")
+    approval_closes_at = _when("Kết thúc vòng trường")
+    max_team_size = IntegerField("Số học sinh tối đa một nhóm", default=3, validators=[NumberRange(1, 10)])
+    advisor_required = BooleanField("Bắt buộc có giáo viên hướng dẫn", default=True)
+    judges_per_entry = IntegerField("Số giám khảo chấm mỗi bài", default=2, validators=[NumberRange(1, 15)])
+    published = BooleanField("Học sinh thấy cuộc thi", default=True)
+
+
+for _category in CATEGORIES:
+    _prize_fields(CreativeContestForm, f"{_category}_")
+
+
+class EntryForm(FlaskForm):
+    category = SelectField("Thể loại", choices=[])
+    title = StringField("Tên bài dự thi", validators=[DataRequired("Nhập tên bài dự thi."), Length(max=200)])
+    description = TextAreaField("Mô tả (ý tưởng, cách làm; với mô hình: vật liệu, kích thước)",
+                                validators=[Optional(), Length(max=5000)])
+    members = MultiCheckboxField("Thành viên nhóm", coerce=int, choices=[])
+    advisor_id = SelectField("Giáo viên hướng dẫn", coerce=int, choices=[])
+    video_url = StringField("Đường liên kết video (YouTube, Google Drive, Facebook, TikTok, Vimeo)",
+                            validators=[Optional(), Length(max=500)])
+
+
+class ReviewForm(FlaskForm):
+    reason = TextAreaField("Lý do trả lại (bắt buộc khi trả lại)", validators=[Optional(), Length(max=2000)])
+
+
+class PanelForm(FlaskForm):
+    judges = MultiCheckboxField("Giám khảo", coerce=int, choices=[])
+    head_id = SelectField("Trưởng ban", coerce=int, choices=[])

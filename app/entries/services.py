@@ -1,0 +1,322 @@
+"""Creative contests: setting up, entries and their files, the school round.
+
+Dates decide what may change: an entry is edited until the submission window
+closes (a returned one until the school round ends, so it can be fixed), the
+school approves or returns entries until `approval_closes_at`; approved entries
+then go on to the provincial round (app.entries.judging)."""
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.core import models as audit
+from app.core.errors import DomainError
+from app.core.text import nfc
+from app.core.timeutil import utcnow
+from app.entries import files
+from app.entries.models import CATEGORIES, CreativeContest, Entry, EntryFile, EntryMember
+from app.extensions import db
+from app.org.models import Student
+
+LEVELS = ("THCS", "THPT", "GDTX")
+
+
+def upload_dir(contest_id):
+    return Path(current_app.config["UPLOAD_DIR"]) / "entries" / str(int(contest_id))
+
+
+# Setting up ---------------------------------------------------------------------------
+
+def create_contest(actor, unit, *, code, name, school_year, levels, categories, submit_opens_at,
+                   submit_closes_at, approval_closes_at, max_team_size=3, advisor_required=True,
+                   judges_per_entry=2, description="", prizes=None, file_rules=None):
+    code, name = nfc(code or "").strip().upper(), nfc(name or "").strip()
+    if not code or not name:
+        raise DomainError("Nhập mã và tên cuộc thi.")
+    if db.session.execute(select(CreativeContest.id).where(CreativeContest.code == code)).first():
+        raise DomainError(f"Mã cuộc thi “{code}” đã có.")
+    contest = CreativeContest(code=code, name=name, unit_id=unit.id, school_year=int(school_year),
+                              description=nfc(description or ""), file_rules=file_rules or {}, rubrics={})
+    _set_contest(contest, levels=levels, categories=categories, submit_opens_at=submit_opens_at,
+                 submit_closes_at=submit_closes_at, approval_closes_at=approval_closes_at,
+                 max_team_size=max_team_size, advisor_required=advisor_required,
+                 judges_per_entry=judges_per_entry, prizes=prizes)
+    db.session.add(contest)
+    db.session.flush()
+    audit.record(actor, "creative.create", "creative_contest", contest.id, unit.id, f"{code} {name}")
+    return contest
+
+
+def update_contest(actor, contest, *, name, description="", published=True, **settings):
+    name = nfc(name or "").strip()
+    if not name:
+        raise DomainError("Nhập tên cuộc thi.")
+    contest.name, contest.description, contest.published = name, nfc(description or ""), bool(published)
+    _set_contest(contest, **settings)
+    audit.record(actor, "creative.update", "creative_contest", contest.id, contest.unit_id, contest.name)
+
+
+def _set_contest(contest, *, levels, categories, submit_opens_at, submit_closes_at, approval_closes_at,
+                 max_team_size, advisor_required, judges_per_entry, prizes):
+    levels = [level for level in LEVELS if level in (levels or ())]
+    categories = [c for c in CATEGORIES if c in (categories or ())]
+    if not levels:
+        raise DomainError("Chọn ít nhất một cấp học.")
+    if not categories:
+        raise DomainError("Chọn ít nhất một thể loại: áp phích, mô hình hoặc video.")
+    if submit_closes_at <= submit_opens_at:
+        raise DomainError("Hạn nộp bài phải sau thời điểm mở nhận bài.")
+    if approval_closes_at < submit_closes_at:
+        raise DomainError("Vòng trường phải kết thúc sau hạn nộp bài.")
+    if not 1 <= int(max_team_size) <= 10:
+        raise DomainError("Số thành viên một nhóm từ 1 đến 10.")
+    if not 1 <= int(judges_per_entry) <= 15:
+        raise DomainError("Số giám khảo chấm một bài từ 1 đến 15.")
+    contest.levels, contest.categories = ",".join(levels), ",".join(categories)
+    contest.submit_opens_at, contest.submit_closes_at = submit_opens_at, submit_closes_at
+    contest.approval_closes_at = approval_closes_at
+    contest.max_team_size, contest.advisor_required = int(max_team_size), bool(advisor_required)
+    contest.judges_per_entry = int(judges_per_entry)
+    contest.prizes = {c: {k: int(v) for k, v in (counts or {}).items() if int(v or 0) > 0}
+                      for c, counts in (prizes or {}).items() if c in CATEGORIES}
+
+
+def set_rubric(actor, contest, category, criteria):
+    """The criteria of a category: [{"name", "weight", "max"}]; keys are made from the
+    order. Only before any judge has saved a score."""
+    from app.entries.judging import judging_started
+    if judging_started(contest):
+        raise DomainError("Giám khảo đã bắt đầu chấm: không sửa tiêu chí được nữa.")
+    cleaned = []
+    for number, c in enumerate(criteria, start=1):
+        name = nfc(c.get("name") or "").strip()
+        if not name:
+            continue
+        try:
+            weight, top = float(c.get("weight")), float(c.get("max"))
+        except (TypeError, ValueError):
+            raise DomainError(f"Tiêu chí “{name}”: trọng số và điểm tối đa phải là số.") from None
+        if weight <= 0 or top <= 0:
+            raise DomainError(f"Tiêu chí “{name}”: trọng số và điểm tối đa phải lớn hơn 0.")
+        cleaned.append({"key": f"c{number}", "name": name, "weight": weight, "max": top})
+    if not cleaned:
+        raise DomainError("Cần ít nhất một tiêu chí chấm.")
+    contest.rubrics = {**(contest.rubrics or {}), category: cleaned}
+    audit.record(actor, "creative.rubric", "creative_contest", contest.id, contest.unit_id,
+                 f"{CATEGORIES[category]}: " + ", ".join(f"{c['name']} {c['weight']:g}" for c in cleaned))
+
+
+# Entries ------------------------------------------------------------------------------
+
+def entry_stage(entry, now=None):
+    """(key, label) of where an entry stands, for its page and lists."""
+    now = now or utcnow()
+    contest = entry.contest
+    if contest.results_published_at and entry.prize_label:
+        return "prize", f"Đạt {entry.prize_label.lower()}" if entry.prize_label.startswith("Giải") else \
+            entry.prize_label
+    if entry.status == "approved" and now >= contest.approval_closes_at:
+        return "province", "Vào vòng tỉnh"
+    return entry.status, {"draft": "Nháp", "submitted": "Đã nộp", "returned": "Bị trả lại",
+                          "approved": "Trường duyệt"}[entry.status]
+
+
+def can_edit(entry, now=None):
+    now = now or utcnow()
+    contest = entry.contest
+    if entry.status == "approved" or now < contest.submit_opens_at:
+        return False
+    if entry.status == "returned":
+        return now < contest.approval_closes_at
+    return now < contest.submit_closes_at
+
+
+def _check_editable(entry, now):
+    if not can_edit(entry, now):
+        raise DomainError("Bài dự thi không sửa được nữa: đã hết hạn nộp hoặc trường đã duyệt.")
+
+
+def _student_of(user):
+    if user.role != "student" or user.student is None:
+        raise DomainError("Tài khoản này không gắn với học sinh nào.")
+    return user.student
+
+
+def _team(contest, school_id, member_ids):
+    ids = list(dict.fromkeys(int(i) for i in member_ids))
+    if not ids:
+        raise DomainError("Nhóm cần ít nhất một học sinh.")
+    if len(ids) > contest.max_team_size:
+        raise DomainError(f"Nhóm có tối đa {contest.max_team_size} học sinh.")
+    students = db.session.execute(select(Student).where(Student.id.in_(ids))).scalars().all()
+    found = {s.id: s for s in students}
+    if len(found) != len(ids) or any(s.school_id != school_id for s in students):
+        raise DomainError("Thành viên của nhóm phải là học sinh cùng trường.")
+    return [found[i] for i in ids]
+
+
+def _advisor(contest, school_id, advisor_id):
+    if not advisor_id:
+        if contest.advisor_required:
+            raise DomainError("Cuộc thi yêu cầu giáo viên hướng dẫn.")
+        return None
+    advisor = db.session.get(User, int(advisor_id))
+    if advisor is None or advisor.role not in ("teacher", "school_admin") or advisor.unit_id != school_id:
+        raise DomainError("Giáo viên hướng dẫn phải là giáo viên của trường.")
+    return advisor
+
+
+def create_entry(actor, contest, *, category, title, description="", member_ids=(), advisor_id=None,
+                 video_url=None, now=None):
+    """A new draft entry. A student is always a member of the team they create; a
+    teacher creates it for students of their school."""
+    now = now or utcnow()
+    if not contest.submit_opens_at <= now < contest.submit_closes_at:
+        raise DomainError("Cuộc thi không trong thời gian nhận bài.")
+    if category not in contest.category_list:
+        raise DomainError("Thể loại không có trong cuộc thi này.")
+    if actor.role == "student":
+        student = _student_of(actor)
+        school_id = student.school_id
+        member_ids = [student.id, *member_ids]
+    elif actor.role in ("teacher", "school_admin"):
+        school_id = actor.unit_id
+    else:
+        raise DomainError("Chỉ học sinh hoặc giáo viên của trường tạo bài dự thi.")
+    entry = Entry(contest=contest, school_id=school_id, category=category, status="draft", created_by=actor.id)
+    _fill(entry, title, description, member_ids, advisor_id or (actor.id if actor.role == "teacher" else None),
+          video_url)
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(actor, "entry.create", "entry", entry.id, school_id, entry.title)
+    return entry
+
+
+def update_entry(actor, entry, *, title, description="", member_ids=(), advisor_id=None, video_url=None, now=None):
+    _check_editable(entry, now or utcnow())
+    if actor.role == "student" and actor.student_id not in [int(i) for i in member_ids]:
+        member_ids = [actor.student_id, *member_ids]  # a student cannot remove themselves from their own entry
+    _fill(entry, title, description, member_ids, advisor_id, video_url)
+    audit.record(actor, "entry.update", "entry", entry.id, entry.school_id, entry.title)
+
+
+def _fill(entry, title, description, member_ids, advisor_id, video_url):
+    title = nfc(title or "").strip()
+    if not title:
+        raise DomainError("Nhập tên bài dự thi.")
+    contest = entry.contest
+    team = _team(contest, entry.school_id, member_ids)
+    advisor = _advisor(contest, entry.school_id, advisor_id)
+    video_url = (video_url or "").strip() or None
+    if video_url:
+        if entry.category != "video" or not contest.rules_for("video").get("links", True):
+            raise DomainError("Chỉ bài video được nộp bằng đường liên kết.")
+        video_url = files.check_video_link(video_url)
+    entry.title, entry.description = title[:200], nfc(description or "").strip()
+    entry.advisor_id = advisor.id if advisor else None
+    entry.video_url = video_url
+    entry.members = [EntryMember(student_id=s.id, position=i) for i, s in enumerate(team)]
+
+
+FILE_KINDS = {"poster": {"image", "pdf"}, "model": {"image"}, "video": {"video"}}
+
+
+def add_file(actor, entry, stream, filename, now=None):
+    """Check and store an uploaded file for the entry (app.entries.files). A poster or
+    a video has one file (a new one replaces it); a model up to its photo limit."""
+    _check_editable(entry, now or utcnow())
+    rules = entry.contest.rules_for(entry.category)
+    if entry.category == "model" and len(entry.files) >= int(rules.get("max_photos", 10)):
+        raise DomainError(f"Mô hình có tối đa {rules.get('max_photos', 10)} ảnh.")
+    directory = upload_dir(entry.contest_id)
+    stored = files.store_upload(stream, filename, allowed=FILE_KINDS[entry.category], directory=directory,
+                                max_bytes=int(float(rules.get("max_mb", 20)) * 1024 * 1024),
+                                min_long_side=int(rules.get("min_long_side", 0)),
+                                max_seconds=rules.get("max_seconds"))
+    replaced = list(entry.files) if entry.category in ("poster", "video") else []
+    for old in replaced:
+        entry.files.remove(old)
+    record = EntryFile(kind=stored.kind, mime=stored.mime, stored_name=stored.name, thumb_name=stored.thumb_name,
+                       original_name=nfc(filename or "")[:255], size=stored.size, width=stored.width,
+                       height=stored.height, duration=stored.duration, pages=stored.pages,
+                       position=max([f.position for f in entry.files] + [0]) + 1)
+    entry.files.append(record)
+    try:
+        db.session.flush()
+    except Exception:
+        files.remove_stored(directory, [stored.name, stored.thumb_name])
+        raise
+    for old in replaced:
+        files.remove_stored(directory, [old.stored_name, old.thumb_name])
+    audit.record(actor, "entry.file", "entry", entry.id, entry.school_id, f"{record.original_name} ({record.kind})")
+    return record
+
+
+def remove_file(actor, entry, file_id, now=None):
+    _check_editable(entry, now or utcnow())
+    record = next((f for f in entry.files if f.id == int(file_id)), None)
+    if record is None:
+        raise DomainError("Không có tệp này.")
+    entry.files.remove(record)
+    db.session.flush()
+    files.remove_stored(upload_dir(entry.contest_id), [record.stored_name, record.thumb_name])
+
+
+def missing_for_submit(entry):
+    """What an entry still lacks before it can be submitted (Vietnamese, [] when ready)."""
+    contest, rules = entry.contest, entry.contest.rules_for(entry.category)
+    missing = []
+    if not entry.members:
+        missing.append("thành viên nhóm")
+    if contest.advisor_required and not entry.advisor_id:
+        missing.append("giáo viên hướng dẫn")
+    if entry.category == "poster" and not entry.files:
+        missing.append("tệp áp phích (ảnh hoặc PDF)")
+    if entry.category == "model":
+        if len(entry.files) < int(rules.get("min_photos", 1)):
+            missing.append(f"ít nhất {rules.get('min_photos', 1)} ảnh mô hình")
+        if not entry.description:
+            missing.append("mô tả mô hình")
+    if entry.category == "video" and not entry.files and not entry.video_url:
+        missing.append("tệp video MP4 hoặc đường liên kết video")
+    return missing
+
+
+def submit_entry(actor, entry, now=None):
+    now = now or utcnow()
+    _check_editable(entry, now)
+    missing = missing_for_submit(entry)
+    if missing:
+        raise DomainError("Chưa nộp được, còn thiếu: " + "; ".join(missing) + ".")
+    entry.status, entry.submitted_at, entry.return_reason = "submitted", now, None
+    audit.record(actor, "entry.submit", "entry", entry.id, entry.school_id, entry.title)
+
+
+def review_entry(actor, entry, *, approve, reason="", now=None):
+    """The school round: the school admin approves an entry or returns it with a reason."""
+    now = now or utcnow()
+    if now >= entry.contest.approval_closes_at:
+        raise DomainError("Vòng trường đã kết thúc.")
+    if entry.status not in ("submitted", "approved"):
+        raise DomainError("Chỉ duyệt được bài đã nộp.")
+    reason = nfc(reason or "").strip()
+    if approve:
+        entry.status, entry.return_reason = "approved", None
+    else:
+        if not reason:
+            raise DomainError("Nhập lý do trả lại để học sinh biết cần sửa gì.")
+        entry.status, entry.return_reason = "returned", reason
+    entry.reviewed_at, entry.reviewed_by = now, actor.id
+    audit.record(actor, "entry.approve" if approve else "entry.return", "entry", entry.id, entry.school_id,
+                 entry.title + ("" if approve else f": {reason}"))
+
+
+def entry_counts(contest_id, school_ids):
+    """{school id: (submitted, approved)} for the coverage figures: entries handed in
+    (submitted, returned or approved) and those approved."""
+    handed_in = func.sum(func.cast(Entry.status != "draft", db.Integer))
+    approved = func.sum(func.cast(Entry.status == "approved", db.Integer))
+    rows = db.session.execute(select(Entry.school_id, handed_in, approved).where(
+        Entry.contest_id == contest_id, Entry.school_id.in_(school_ids)).group_by(Entry.school_id))
+    return {school: (int(a or 0), int(b or 0)) for school, a, b in rows}

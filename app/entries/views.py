@@ -1,0 +1,530 @@
+"""Creative contests on the web: setting up, entries with their files, the school
+round, blind judging, results and the public gallery. Every entry, file and
+assignment is fetched through app.core.scope."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app.accounts.forms import EmptyForm
+from app.accounts.models import User
+from app.core import scope
+from app.core.errors import DomainError
+from app.core.timeutil import local_to_utc, to_local, utcnow
+from app.entries import files as entry_files
+from app.entries import judging, services
+from app.entries.forms import CreativeContestForm, EntryForm, PanelForm, ReviewForm
+from app.entries.models import CATEGORIES, Assignment, CreativeContest, Entry, EntryFile, Panel
+from app.extensions import db
+from app.org.models import SchoolClass, Student, Unit
+from app.quiz.forms import PRIZE_FIELDS, prize_counts, set_prize_counts
+
+bp = Blueprint("entries", __name__)
+
+STAFF = ("admin", "department", "unit", "school_admin", "teacher")
+MAKERS = ("student", "teacher", "school_admin")
+GALLERY_PAGE = 24
+
+
+def _staff():
+    if current_user.role not in STAFF:
+        abort(404)
+
+
+def _managed(contest_id):
+    contest = scope.get_creative_contest_or_404(current_user, contest_id)
+    if not scope.can_manage_creative(current_user, contest):
+        abort(404)
+    return contest
+
+
+# Contests -----------------------------------------------------------------------------
+
+@bp.route("/creative")
+@login_required
+def contest_list():
+    if current_user.role not in STAFF + ("student",):
+        abort(404)
+    contests = db.session.execute(scope.creative_contests_query(current_user)
+                                  .order_by(CreativeContest.school_year.desc(), CreativeContest.code)).scalars().all()
+    return render_template("entries/contest_list.html", contests=contests,
+                           can_create=current_user.role in ("admin", "department", "school_admin"))
+
+
+def _contest_kwargs(form):
+    return dict(levels=form.levels.data, categories=form.categories.data,
+                submit_opens_at=local_to_utc(form.submit_opens_at.data),
+                submit_closes_at=local_to_utc(form.submit_closes_at.data),
+                approval_closes_at=local_to_utc(form.approval_closes_at.data), max_team_size=form.max_team_size.data,
+                advisor_required=form.advisor_required.data, judges_per_entry=form.judges_per_entry.data,
+                prizes={c: prize_counts(form, f"{c}_") for c in CATEGORIES})
+
+
+@bp.route("/creative/new", methods=["GET", "POST"])
+@login_required
+def contest_new():
+    if current_user.role not in ("admin", "department", "school_admin") or current_user.unit_id is None:
+        abort(404)
+    form = CreativeContestForm()
+    if request.method == "GET":
+        from app.core.timeutil import local_today, school_year_of
+        form.school_year.data = school_year_of(local_today())
+    if form.validate_on_submit():
+        try:
+            contest = services.create_contest(current_user, current_user.unit, code=form.code.data,
+                                              name=form.name.data, school_year=form.school_year.data,
+                                              description=form.description.data, **_contest_kwargs(form))
+            contest.published = form.published.data
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã tạo cuộc thi.", "success")
+            return redirect(url_for("entries.contest_detail", contest_id=contest.id))
+    return render_template("entries/contest_form.html", form=form, contest=None)
+
+
+@bp.route("/creative/<int:contest_id>/edit", methods=["GET", "POST"])
+@login_required
+def contest_edit(contest_id):
+    contest = _managed(contest_id)
+    form = CreativeContestForm(obj=contest if request.method == "GET" else None)
+    del form.code
+    if request.method == "GET":
+        form.levels.data, form.categories.data = contest.level_list, contest.category_list
+        for name in ("submit_opens_at", "submit_closes_at", "approval_closes_at"):
+            getattr(form, name).data = to_local(getattr(contest, name)).replace(tzinfo=None)
+        for category in CATEGORIES:
+            set_prize_counts(form, (contest.prizes or {}).get(category), f"{category}_")
+    if form.validate_on_submit():
+        try:
+            services.update_contest(current_user, contest, name=form.name.data, description=form.description.data,
+                                    published=form.published.data, **_contest_kwargs(form))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã lưu cuộc thi.", "success")
+            return redirect(url_for("entries.contest_detail", contest_id=contest.id))
+    return render_template("entries/contest_form.html", form=form, contest=contest)
+
+
+@bp.route("/creative/<int:contest_id>")
+@login_required
+def contest_detail(contest_id):
+    contest = scope.get_creative_contest_or_404(current_user, contest_id)
+    mine = db.session.execute(scope.entries_query(current_user).where(Entry.contest_id == contest.id)
+                              .order_by(Entry.id.desc()).limit(200)).scalars().all()
+    counts = {}
+    if current_user.role in STAFF:
+        visible = scope.entries_query(current_user).where(Entry.contest_id == contest.id).subquery()
+        for category, status, n in db.session.execute(select(visible.c.category, visible.c.status, func.count())
+                                                      .group_by(visible.c.category, visible.c.status)):
+            counts.setdefault(category, {})[status] = n
+    now = utcnow()
+    return render_template("entries/contest_detail.html", contest=contest, entries=mine, counts=counts, now=now,
+                           stage=services.entry_stage, categories=CATEGORIES,
+                           manage=scope.can_manage_creative(current_user, contest),
+                           can_make=current_user.role in MAKERS and contest.submit_opens_at <= now
+                           < contest.submit_closes_at, prize_labels=dict(PRIZE_FIELDS))
+
+
+@bp.route("/creative/<int:contest_id>/rubric/<category>", methods=["GET", "POST"])
+@login_required
+def rubric(contest_id, category):
+    contest = _managed(contest_id)
+    if category not in contest.category_list:
+        abort(404)
+    if request.method == "POST":
+        EmptyForm().validate_on_submit() or abort(400)
+        criteria = [{"name": request.form.get(f"name{i}", ""), "weight": request.form.get(f"weight{i}"),
+                     "max": request.form.get(f"max{i}")} for i in range(8)]
+        try:
+            services.set_rubric(current_user, contest, category, criteria)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã lưu tiêu chí chấm.", "success")
+            return redirect(url_for("entries.contest_detail", contest_id=contest.id))
+    rows = list(contest.rubric_for(category)) + [{}] * (8 - len(contest.rubric_for(category)))
+    return render_template("entries/rubric.html", contest=contest, category=category, rows=rows[:8],
+                           locked=judging.judging_started(contest), form=EmptyForm(), categories=CATEGORIES)
+
+
+# Entries ------------------------------------------------------------------------------
+
+def _entry_choices(form, contest, school_id):
+    form.category.choices = [(c, CATEGORIES[c]) for c in contest.category_list]
+    students = select(Student).join(SchoolClass, SchoolClass.id == Student.class_id).where(
+        Student.school_id == school_id, SchoolClass.school_year == contest.school_year)
+    if current_user.role == "student":  # classmates only: a school has a thousand students
+        students = students.where(Student.class_id == current_user.student.class_id,
+                                  Student.id != current_user.student_id)
+    elif current_user.role == "teacher":
+        students = students.where(Student.class_id.in_(
+            scope.classes_query(current_user).with_only_columns(SchoolClass.id)))
+    rows = db.session.execute(students.order_by(SchoolClass.sort_key, Student.sort_key).limit(2000)).scalars()
+    form.members.choices = [(s.id, f"{s.full_name} ({s.school_class.name})") for s in rows]
+    teachers = db.session.execute(select(User).where(User.unit_id == school_id, User.is_active.is_(True),
+                                                     User.role.in_(("teacher", "school_admin")))
+                                  .order_by(User.full_name)).scalars()
+    form.advisor_id.choices = [(0, "— Chưa chọn —")] + [(t.id, t.full_name) for t in teachers]
+
+
+def _school_of_maker():
+    if current_user.role == "student":
+        return current_user.student.school_id
+    return current_user.unit_id
+
+
+@bp.route("/creative/<int:contest_id>/entries/new", methods=["GET", "POST"])
+@login_required
+def entry_new(contest_id):
+    if current_user.role not in MAKERS:
+        abort(404)
+    contest = scope.get_creative_contest_or_404(current_user, contest_id)
+    form = EntryForm()
+    _entry_choices(form, contest, _school_of_maker())
+    if form.validate_on_submit():
+        try:
+            entry = services.create_entry(current_user, contest, category=form.category.data,
+                                          title=form.title.data, description=form.description.data,
+                                          member_ids=form.members.data, advisor_id=form.advisor_id.data or None,
+                                          video_url=form.video_url.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã tạo bài dự thi (nháp). Tải tệp lên rồi bấm Nộp bài.", "success")
+            return redirect(url_for("entries.entry_detail", entry_id=entry.id))
+    return render_template("entries/entry_form.html", form=form, contest=contest, entry=None)
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def entry_edit(entry_id):
+    entry = scope.get_entry_or_404(current_user, entry_id)
+    if current_user.role not in MAKERS or not services.can_edit(entry):
+        abort(404)
+    form = EntryForm(obj=entry if request.method == "GET" else None)
+    _entry_choices(form, entry.contest, entry.school_id)
+    del form.category
+    if request.method == "GET":
+        form.members.data = [m.student_id for m in entry.members if m.student_id != current_user.student_id]
+        form.advisor_id.data = entry.advisor_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_entry(current_user, entry, title=form.title.data, description=form.description.data,
+                                  member_ids=form.members.data, advisor_id=form.advisor_id.data or None,
+                                  video_url=form.video_url.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã lưu.", "success")
+            return redirect(url_for("entries.entry_detail", entry_id=entry.id))
+    return render_template("entries/entry_form.html", form=form, contest=entry.contest, entry=entry)
+
+
+@bp.route("/entries/<int:entry_id>")
+@login_required
+def entry_detail(entry_id):
+    entry = scope.get_entry_or_404(current_user, entry_id)
+    editable = current_user.role in MAKERS and services.can_edit(entry)
+    return render_template("entries/entry_detail.html", entry=entry, contest=entry.contest, editable=editable,
+                           stage=services.entry_stage(entry), missing=services.missing_for_submit(entry),
+                           can_review=scope.can_review_entry(current_user, entry)
+                           and utcnow() < entry.contest.approval_closes_at and entry.status in ("submitted", "approved"),
+                           review_form=ReviewForm(), form=EmptyForm(), categories=CATEGORIES,
+                           rules=entry.contest.rules_for(entry.category), embed=entry_files.youtube_embed(
+                               entry.video_url) if entry.video_url else None)
+
+
+def _entry_action(entry_id):
+    entry = scope.get_entry_or_404(current_user, entry_id)
+    if current_user.role not in MAKERS:
+        abort(404)
+    return entry
+
+
+@bp.route("/entries/<int:entry_id>/files", methods=["POST"])
+@login_required
+def file_upload(entry_id):
+    """One file per request, so a slow phone connection shows its progress and a
+    refused file loses nothing else. Answers JSON to the page's script."""
+    entry = _entry_action(entry_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    upload = request.files.get("file")
+    try:
+        if not EmptyForm().validate_on_submit():
+            raise DomainError("Phiên làm việc đã hết hạn, hãy tải lại trang.")
+        if upload is None or not upload.filename:
+            raise DomainError("Chọn tệp để tải lên.")
+        record = services.add_file(current_user, entry, upload.stream, upload.filename)
+    except DomainError as exc:
+        db.session.rollback()
+        if wants_json:
+            return jsonify(ok=False, error=exc.message), 400
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        if wants_json:
+            return jsonify(ok=True, id=record.id, name=record.original_name)
+        flash(f"Đã tải lên “{record.original_name}”.", "success")
+    return redirect(url_for("entries.entry_detail", entry_id=entry.id))
+
+
+@bp.route("/entries/<int:entry_id>/files/<int:file_id>/delete", methods=["POST"])
+@login_required
+def file_delete(entry_id, file_id):
+    entry = _entry_action(entry_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.remove_file(current_user, entry, file_id)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã xóa tệp.", "success")
+    return redirect(url_for("entries.entry_detail", entry_id=entry.id))
+
+
+@bp.route("/entries/<int:entry_id>/submit", methods=["POST"])
+@login_required
+def entry_submit(entry_id):
+    entry = _entry_action(entry_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.submit_entry(current_user, entry)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã nộp bài. Nhà trường sẽ xét duyệt.", "success")
+    return redirect(url_for("entries.entry_detail", entry_id=entry.id))
+
+
+@bp.route("/entries/<int:entry_id>/review", methods=["POST"])
+@login_required
+def entry_review(entry_id):
+    entry = scope.get_entry_or_404(current_user, entry_id)
+    if not scope.can_review_entry(current_user, entry):
+        abort(404)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        approve = request.form.get("decision") == "approve"
+        try:
+            services.review_entry(current_user, entry, approve=approve, reason=form.reason.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã duyệt bài." if approve else "Đã trả lại bài kèm lý do.", "success")
+    return redirect(url_for("entries.entry_detail", entry_id=entry.id))
+
+
+@bp.route("/creative/<int:contest_id>/school-entries")
+@login_required
+def school_entries(contest_id):
+    """The entries staff may see, with the school round's actions for the school admin."""
+    _staff()
+    contest = scope.get_creative_contest_or_404(current_user, contest_id)
+    query = scope.entries_query(current_user).where(Entry.contest_id == contest.id, Entry.status != "draft")
+    status = request.args.get("status")
+    if status in ("submitted", "returned", "approved"):
+        query = query.where(Entry.status == status)
+    entries = db.session.execute(query.order_by(Entry.school_id, Entry.category, Entry.id).limit(1000)).scalars().all()
+    return render_template("entries/school_entries.html", contest=contest, entries=entries, status=status,
+                           stage=services.entry_stage, categories=CATEGORIES)
+
+
+# Files --------------------------------------------------------------------------------
+
+def _may_open_file(record):
+    """Whoever may see the entry, a judge it is assigned to, or anyone once the
+    results are published and the entry is in the gallery."""
+    entry = db.session.get(Entry, record.entry_id)
+    if _in_gallery(entry):
+        return True
+    if not current_user.is_authenticated:
+        return False
+    if current_user.role == "judge":
+        return db.session.execute(select(Assignment.id).where(Assignment.entry_id == entry.id,
+                                                              Assignment.judge_id == current_user.id)).first()
+    return db.session.execute(scope.entries_query(current_user).where(Entry.id == entry.id)).first() is not None
+
+
+@bp.route("/files/<int:file_id>")
+@bp.route("/files/<int:file_id>/<any(thumb):variant>")
+def entry_file(file_id, variant=None):
+    record = db.session.get(EntryFile, file_id)
+    if record is None or not _may_open_file(record):
+        abort(404)
+    name = record.thumb_name if variant == "thumb" else record.stored_name
+    if not name:
+        abort(404)
+    entry = db.session.get(Entry, record.entry_id)
+    path = services.upload_dir(entry.contest_id) / name
+    if not path.exists():
+        abort(404)
+    mime = "image/jpeg" if variant == "thumb" else record.mime
+    response = send_file(path, mimetype=mime, conditional=True, max_age=3600,
+                         download_name=f"{entry.blind_code}-{record.position}{path.suffix}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# Judging ------------------------------------------------------------------------------
+
+@bp.route("/creative/<int:contest_id>/panels", methods=["GET", "POST"])
+@login_required
+def panels(contest_id):
+    contest = _managed(contest_id)
+    judges = db.session.execute(select(User).where(User.role == "judge", User.is_active.is_(True))
+                                .order_by(User.full_name)).scalars().all()
+    forms = {}
+    for category in contest.category_list:
+        form = PanelForm(prefix=category)
+        form.judges.choices = [(j.id, f"{j.full_name} ({j.unit.name if j.unit else 'không thuộc trường'})")
+                               for j in judges]
+        form.head_id.choices = [(0, "— Chưa chọn —")] + [(j.id, j.full_name) for j in judges]
+        panel = db.session.execute(select(Panel).where(Panel.contest_id == contest.id, Panel.category == category)
+                                   ).scalar_one_or_none()
+        if request.method == "GET" and panel is not None:
+            form.judges.data = [pj.user_id for pj in panel.judges]
+            form.head_id.data = panel.head_id or 0
+        forms[category] = (form, panel)
+    if request.method == "POST":
+        category = request.form.get("category")
+        if category not in forms:
+            abort(400)
+        form = forms[category][0]
+        action = request.form.get("action")
+        if form.validate_on_submit():
+            try:
+                if action == "assign":
+                    added = judging.assign_entries(current_user, contest, category)
+                    message = f"Đã giao thêm {added} lượt chấm."
+                else:
+                    judging.set_panel(current_user, contest, category, form.judges.data, form.head_id.data or None)
+                    message = "Đã lưu ban giám khảo."
+            except DomainError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+            else:
+                db.session.commit()
+                flash(message, "success")
+                return redirect(url_for("entries.panels", contest_id=contest.id))
+    loads = dict(db.session.execute(select(Assignment.judge_id, func.count()).join(Entry, Entry.id == Assignment.entry_id)
+                                    .where(Entry.contest_id == contest.id).group_by(Assignment.judge_id)).all())
+    waiting = {c: len(judging.provincial_entries(contest, c)) for c in contest.category_list}
+    return render_template("entries/panels.html", contest=contest, forms=forms, categories=CATEGORIES, loads=loads,
+                           waiting=waiting)
+
+
+@bp.route("/judging")
+@login_required
+def judge_list():
+    if current_user.role != "judge":
+        abort(404)
+    assignments = db.session.execute(select(Assignment).where(Assignment.judge_id == current_user.id)
+                                     .order_by(Assignment.submitted_at.is_not(None), Assignment.id)).scalars().all()
+    return render_template("entries/judge_list.html", assignments=assignments, categories=CATEGORIES)
+
+
+@bp.route("/judging/<int:assignment_id>", methods=["GET", "POST"])
+@login_required
+def judge_entry(assignment_id):
+    """The blind view: the work, its title and description; no names, school or advisor."""
+    assignment = scope.get_assignment_or_404(current_user, assignment_id)
+    entry, contest = assignment.entry, assignment.entry.contest
+    rubric = contest.rubric_for(entry.category)
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit():
+        scores = {c["key"]: request.form.get(c["key"], "") for c in rubric}
+        submit = request.form.get("action") == "submit"
+        try:
+            judging.save_scores(current_user, assignment, scores, request.form.get("comment", ""), submit=submit)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã nộp điểm." if submit else "Đã lưu nháp.", "success")
+            return redirect(url_for("entries.judge_list") if submit else request.path)
+    total = judging.weighted_score(assignment.scores, rubric)
+    return render_template("entries/judge_entry.html", assignment=assignment, entry=entry, contest=contest,
+                           rubric=rubric, form=form, total=total, categories=CATEGORIES,
+                           embed=entry_files.youtube_embed(entry.video_url) if entry.video_url else None)
+
+
+@bp.route("/creative/<int:contest_id>/results", methods=["GET", "POST"])
+@login_required
+def results(contest_id):
+    """Scores per category with the judges' spread, flagged disagreements, and publishing."""
+    contest = _managed(contest_id)
+    if request.method == "POST" and EmptyForm().validate_on_submit():
+        try:
+            judging.publish_results(current_user, contest)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã công bố kết quả. Bài đạt giải hiện trong triển lãm.", "success")
+            return redirect(url_for("entries.results", contest_id=contest.id))
+    tables = {c: judging.aggregate(contest, c) for c in contest.category_list}
+    return render_template("entries/results.html", contest=contest, tables=tables, categories=CATEGORIES,
+                           form=EmptyForm())
+
+
+# Gallery (public) ---------------------------------------------------------------------
+
+def _in_gallery(entry):
+    return entry is not None and entry.contest.results_published_at is not None and entry.final_score is not None
+
+
+@bp.route("/trien-lam")
+def gallery():
+    """Published entries: the work, title, school, category and prize; filter and pages."""
+    query = (select(Entry).join(CreativeContest, CreativeContest.id == Entry.contest_id)
+             .where(CreativeContest.results_published_at.is_not(None), Entry.final_score.is_not(None)))
+    contest_id, category, school_id = (request.args.get("contest", type=int), request.args.get("category"),
+                                       request.args.get("school", type=int))
+    if contest_id:
+        query = query.where(Entry.contest_id == contest_id)
+    if category in CATEGORIES:
+        query = query.where(Entry.category == category)
+    if school_id:
+        query = query.where(Entry.school_id == school_id)
+    page = max(1, request.args.get("page", 1, type=int))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
+    entries = db.session.execute(query.order_by(Entry.prize.is_(None), Entry.rank, Entry.id)
+                                 .offset((page - 1) * GALLERY_PAGE).limit(GALLERY_PAGE)).scalars().all()
+    published = select(Entry.school_id).join(CreativeContest, CreativeContest.id == Entry.contest_id).where(
+        CreativeContest.results_published_at.is_not(None), Entry.final_score.is_not(None))
+    schools = db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(published)).order_by(Unit.sort_key)).all()
+    contests = db.session.execute(select(CreativeContest).where(CreativeContest.results_published_at.is_not(None))
+                                  .order_by(CreativeContest.results_published_at.desc())).scalars().all()
+    args = {k: v for k, v in (("contest", contest_id), ("category", category), ("school", school_id)) if v}
+    return render_template("entries/gallery.html", entries=entries, page=page, total=total, pages=max(
+        1, -(-total // GALLERY_PAGE)), schools=schools, contests=contests, categories=CATEGORIES, args=args)
+
+
+@bp.route("/trien-lam/<int:entry_id>")
+def gallery_entry(entry_id):
+    entry = db.session.get(Entry, entry_id)
+    if not _in_gallery(entry):
+        abort(404)
+    return render_template("entries/gallery_entry.html", entry=entry, categories=CATEGORIES,
+                           embed=entry_files.youtube_embed(entry.video_url) if entry.video_url else None)

@@ -1,0 +1,492 @@
+"""Entry uploads are judged by their content: real images, PDFs and MP4 boxes are built here,
+stored or refused, and a refusal must leave the upload directory empty."""
+import io
+import re
+import resource
+import struct
+import time
+import zlib
+
+import pytest
+from PIL import ExifTags, Image, ImageFile, PngImagePlugin
+from pypdf import PdfWriter
+
+from app.core.errors import DomainError
+from app.entries.files import StoredFile, check_video_link, remove_stored, store_upload, youtube_embed
+
+MB = 1024 * 1024
+
+
+@pytest.fixture(autouse=True)
+def db():
+    """These functions need no app nor database: shadow the suite's autouse `db` fixture."""
+    yield None
+
+
+def store(data, filename, directory, *, allowed=("image", "pdf", "video"), max_bytes=20 * MB, **options):
+    return store_upload(io.BytesIO(data), filename, allowed=set(allowed), directory=directory,
+                        max_bytes=max_bytes, **options)
+
+
+def refused(data, filename, directory, **options):
+    """The refusal message; the directory must hold nothing afterwards."""
+    with pytest.raises(DomainError) as caught:
+        store(data, filename, directory, **options)
+    assert list(directory.iterdir()) == []
+    return caught.value.message
+
+
+# ---------------------------------------------------------------- builders
+
+
+def jpeg_bytes(size=(1200, 800), exif=None, noise=False):
+    image = Image.effect_noise(size, 80).convert("RGB") if noise else Image.new("RGB", size, (30, 120, 200))
+    image.paste((255, 0, 0), (0, 0, 100, 100))  # a red corner shows which way the image was turned
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=95, **({"exif": exif} if exif is not None else {}))
+    return out.getvalue()
+
+
+def phone_exif(orientation=6):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    exif[ExifTags.Base.Make] = "PhoneMakerXYZ"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (21.0, 1.0, 30.0)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (105.0, 51.0, 12.0)
+    return exif
+
+
+def png_bytes(image):
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def png_header_only(width, height):
+    """A PNG that declares width × height pixels but carries a few bytes of data."""
+    def chunk(kind, payload):
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+            + chunk(b"IEND", b""))
+
+
+def pdf_bytes(*objects, header=b"%PDF-1.4"):
+    """A PDF from object bodies numbered 1..n (1 is the catalog), with a correct xref table."""
+    out = bytearray(header + b"\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def simple_pdf(catalog_extra=b"", *extra_objects):
+    return pdf_bytes(
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        *extra_objects,
+    )
+
+
+def pdf_with_object_stream(open_action=b""):
+    """PDF 1.5: objects 1-4 compressed in object stream 5, found through xref stream 6."""
+    bodies = [
+        b"<< /Type /Catalog /Pages 2 0 R " + (b"/OpenAction 4 0 R" if open_action else b"") + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        open_action or b"<< /Foo /Bar >>",
+    ]
+    index, content = [], b""
+    for number, body in enumerate(bodies, start=1):
+        index.append(b"%d %d" % (number, len(content)))
+        content += body + b"\n"
+    first = b" ".join(index) + b"\n"
+    packed = zlib.compress(first + content)
+    out = bytearray(b"%PDF-1.5\n")
+    objstm_offset = len(out)
+    out += b"5 0 obj\n<< /Type /ObjStm /N 4 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (
+        len(first), len(packed))
+    out += packed + b"\nendstream\nendobj\n"
+    xref_offset = len(out)
+    rows = [struct.pack(">BIH", 0, 0, 65535)]
+    rows += [struct.pack(">BIH", 2, 5, i) for i in range(4)]
+    rows += [struct.pack(">BIH", 1, objstm_offset, 0), struct.pack(">BIH", 1, xref_offset, 0)]
+    table = b"".join(rows)
+    out += b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(table)
+    out += table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_offset
+    return bytes(out)
+
+
+def box(kind, payload=b""):
+    return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+
+def ftyp(brand=b"isom"):
+    return box(b"ftyp", brand + struct.pack(">I", 512) + b"isomiso2avc1mp41")
+
+
+def mvhd(timescale, duration, version=0):
+    if version == 0:
+        times = struct.pack(">IIII", 0, 0, timescale, duration)
+    else:
+        times = struct.pack(">QQIQ", 0, 0, timescale, duration)
+    return box(b"mvhd", bytes([version, 0, 0, 0]) + times + b"\x00" * 80)
+
+
+def mp4_bytes(timescale=1000, duration=30000, version=0):
+    moov = box(b"moov", mvhd(timescale, duration, version) + box(b"trak", b"\x00" * 16))
+    return ftyp() + box(b"free") + moov + box(b"mdat", b"\x00" * 4096)
+
+
+class EndlessStream:
+    """Gives bytes for ever: only a copy that stops at the limit can finish."""
+
+    def __init__(self):
+        self.given = 0
+
+    def read(self, size=-1):
+        size = 65536 if size is None or size < 0 else size
+        self.given += size
+        return b"\x00" * size
+
+
+# ---------------------------------------------------------------- images
+
+
+def test_a_phone_jpeg_is_stored_upright_without_exif_and_with_a_thumbnail(tmp_path):
+    original = jpeg_bytes((1200, 800), exif=phone_exif(orientation=6))
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the fixture has a position
+
+    stored = store(original, "ảnh của em.jpg", tmp_path)
+
+    assert (stored.kind, stored.mime) == ("image", "image/jpeg")
+    assert re.fullmatch(r"[0-9a-f]{32}\.jpg", stored.name)
+    assert (stored.width, stored.height) == (800, 1200)  # orientation 6 applied
+    data = (tmp_path / stored.name).read_bytes()
+    assert stored.size == len(data) and data != original
+    assert b"Exif" not in data and b"PhoneMakerXYZ" not in data
+    with Image.open(tmp_path / stored.name) as saved:
+        assert saved.format == "JPEG" and saved.size == (800, 1200)
+        assert not saved.getexif()
+        red, green, _ = saved.getpixel((760, 40))  # the red top-left corner is now top-right
+        assert red > 200 and green < 60
+    assert stored.thumb_name == stored.name.replace(".jpg", "_thumb.jpg")
+    with Image.open(tmp_path / stored.thumb_name) as thumb:
+        assert thumb.format == "JPEG" and thumb.size == (320, 480)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([stored.name, stored.thumb_name])
+
+
+def test_a_png_with_alpha_stays_png_and_its_thumbnail_is_flattened_on_white(tmp_path):
+    image = Image.new("RGBA", (1000, 500), (0, 0, 255, 255))
+    image.paste((0, 0, 0, 0), (0, 0, 500, 500))  # left half fully transparent
+
+    stored = store(png_bytes(image), "poster.png", tmp_path, allowed={"image"})
+
+    assert stored.mime == "image/png" and stored.name.endswith(".png")
+    with Image.open(tmp_path / stored.name) as saved:
+        assert saved.format == "PNG" and saved.mode == "RGBA" and saved.size == (1000, 500)
+        assert saved.getpixel((10, 10))[3] == 0
+    with Image.open(tmp_path / stored.thumb_name) as thumb:
+        assert thumb.mode == "RGB" and thumb.size == (480, 240)
+        assert min(thumb.getpixel((20, 120))) > 245  # transparent -> white
+        assert thumb.getpixel((460, 120))[2] > 200
+
+
+def test_a_png_loses_its_text_exif_and_colour_profile_chunks(tmp_path):
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Author", "Nguyen Van An, 0912345678")
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300)).save(out, "PNG", pnginfo=text, exif=phone_exif(), icc_profile=b"profile-bytes")
+    assert all(chunk in out.getvalue() for chunk in (b"tEXt", b"eXIf", b"iCCP"))
+
+    stored = store(out.getvalue(), "a.png", tmp_path)
+
+    data = (tmp_path / stored.name).read_bytes()
+    assert not any(chunk in data for chunk in (b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"iCCP"))
+
+
+def test_the_content_decides_the_type_not_the_name(tmp_path):
+    stored = store(png_bytes(Image.new("RGB", (300, 200))), "photo.jpg", tmp_path)
+
+    assert stored.mime == "image/png" and stored.name.endswith(".png") and "photo" not in stored.name
+
+
+def test_an_html_page_named_like_a_jpeg_is_refused(tmp_path):
+    message = refused(b"<!doctype html><script>alert(1)</script>", "poster.jpg", tmp_path, allowed={"image"})
+
+    assert "poster.jpg" in message and "JPEG" in message and "PNG" in message
+
+
+def test_a_pdf_named_png_is_refused_where_only_images_are_accepted(tmp_path):
+    message = refused(simple_pdf(), "poster.png", tmp_path, allowed={"image"})
+
+    assert "PDF" in message and "chỉ nhận ảnh JPEG hay PNG" in message
+
+
+def test_a_truncated_jpeg_is_refused_even_if_pillow_was_told_to_accept_truncated_files(tmp_path, monkeypatch):
+    data = jpeg_bytes((1000, 1000), noise=True)
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+
+    message = refused(data[: len(data) // 2], "cut.jpg", tmp_path)
+
+    assert "hỏng" in message
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # the other code's choice is put back
+
+
+def test_a_decompression_bomb_is_refused_quickly_without_allocating(tmp_path):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+
+    message = refused(png_header_only(100_000, 100_000), "bomb.png", tmp_path)
+
+    assert time.perf_counter() - started < 2
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024  # KiB on Linux
+    assert "quá lớn" in message
+
+
+def test_an_image_above_our_pixel_limit_but_below_pillows_is_refused_with_its_size(tmp_path):
+    message = refused(png_header_only(8000, 8000), "big.png", tmp_path)  # 64 MP, Pillow only warns past 89 MP
+
+    assert "8000 × 8000" in message
+
+
+def test_an_image_too_small_for_the_contest_is_refused_with_its_size(tmp_path):
+    message = refused(jpeg_bytes((640, 480)), "small.jpg", tmp_path, min_long_side=1000)
+
+    assert "1000" in message and "640 × 480" in message
+
+
+def test_an_image_large_enough_passes_the_minimum(tmp_path):
+    stored = store(jpeg_bytes((1000, 300)), "ok.jpg", tmp_path, min_long_side=1000)
+
+    assert (stored.width, stored.height) == (1000, 300)
+
+
+# ---------------------------------------------------------------- size limits
+
+
+def test_an_oversized_upload_is_refused_with_the_limit_in_mb(tmp_path):
+    data = jpeg_bytes((300, 200)) + b"\x00" * (2 * MB)
+
+    message = refused(data, "big.jpg", tmp_path, max_bytes=3 * MB // 2)
+
+    assert message == "Tệp “big.jpg” lớn hơn 1,5 MB cho phép."
+
+
+def test_an_endless_stream_is_cut_as_soon_as_it_passes_the_limit(tmp_path):
+    stream = EndlessStream()
+
+    with pytest.raises(DomainError):
+        store_upload(stream, "video.mp4", allowed={"video"}, directory=tmp_path / "new", max_bytes=3 * MB)
+
+    assert stream.given <= 5 * MB
+    assert list((tmp_path / "new").iterdir()) == []  # created, and left empty
+
+
+def test_an_empty_file_is_refused(tmp_path):
+    assert "rỗng" in refused(b"", "empty.jpg", tmp_path)
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def test_a_clean_pdf_is_kept_byte_for_byte_with_its_page_count(tmp_path):
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+
+    stored = store(out.getvalue(), "bài dự thi.pdf", tmp_path, allowed={"pdf"})
+
+    assert (stored.kind, stored.mime, stored.pages) == ("pdf", "application/pdf", 3)
+    assert re.fullmatch(r"[0-9a-f]{32}\.pdf", stored.name) and stored.thumb_name is None
+    assert (tmp_path / stored.name).read_bytes() == out.getvalue()
+
+
+def test_a_pdf_opening_with_javascript_is_refused(tmp_path):
+    data = simple_pdf(b"/OpenAction 4 0 R", b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>")
+
+    assert "JavaScript" in refused(data, "a.pdf", tmp_path)
+
+
+def test_a_pdf_with_a_launch_action_is_refused(tmp_path):
+    data = simple_pdf(b"/OpenAction << /S /Launch /F (cmd.exe) >>")
+
+    assert "Launch" in refused(data, "a.pdf", tmp_path)
+
+
+def test_a_pdf_with_an_embedded_file_is_refused(tmp_path):
+    data = simple_pdf(b"/Names << /EmbeddedFiles << /Names [(x.exe) 4 0 R] >> >>", b"<< /Type /Filespec >>")
+
+    assert "đính kèm" in refused(data, "a.pdf", tmp_path)
+
+
+def test_javascript_hidden_by_a_name_escape_is_found_by_the_deep_check(tmp_path):
+    data = simple_pdf(b"/OpenAction << /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>")
+    assert b"/JavaScript" not in data and b"/JS" not in data
+
+    assert "JavaScript" in refused(data, "a.pdf", tmp_path)
+
+
+def test_javascript_inside_a_compressed_object_stream_is_found(tmp_path):
+    data = pdf_with_object_stream(open_action=b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>")
+    assert b"/JavaScript" not in data and b"/JS" not in data  # a byte scan alone would pass it
+
+    assert "JavaScript" in refused(data, "a.pdf", tmp_path)
+
+
+def test_a_clean_pdf_with_an_object_stream_is_accepted(tmp_path):
+    stored = store(pdf_with_object_stream(), "a.pdf", tmp_path)
+
+    assert stored.pages == 1
+
+
+def test_an_encrypted_pdf_is_refused(tmp_path):
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt(user_password="", owner_password="secret")
+    out = io.BytesIO()
+    writer.write(out)
+
+    assert "mã hoá" in refused(out.getvalue(), "a.pdf", tmp_path)
+
+
+def test_an_unreadable_pdf_and_one_without_pages_are_refused(tmp_path):
+    assert "không đọc được" in refused(b"%PDF-1.4\n garbage", "a.pdf", tmp_path)
+    empty = pdf_bytes(b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>")
+    assert "không có trang" in refused(empty, "b.pdf", tmp_path)
+
+
+# ---------------------------------------------------------------- MP4
+
+
+def test_an_mp4_is_stored_with_its_duration(tmp_path):
+    data = mp4_bytes(timescale=1000, duration=30000)
+
+    stored = store(data, "clip.mp4", tmp_path, allowed={"video"}, max_seconds=300)
+
+    assert (stored.kind, stored.mime, stored.duration) == ("video", "video/mp4", 30.0)
+    assert re.fullmatch(r"[0-9a-f]{32}\.mp4", stored.name) and stored.thumb_name is None
+    assert (tmp_path / stored.name).read_bytes() == data
+
+
+def test_a_64_bit_mvhd_and_a_moov_after_a_large_mdat_are_read(tmp_path):
+    mdat = struct.pack(">I4sQ", 1, b"mdat", 16 + 1000) + b"\x00" * 1000  # "largesize" header
+    moov = box(b"moov", mvhd(90000, 90000 * 75, version=1))
+    data = ftyp(b"mp42") + mdat + struct.pack(">I4s", 0, b"moov") + moov[8:]  # size 0: to the end
+
+    stored = store(data, "clip.mp4", tmp_path)
+
+    assert stored.duration == 75.0
+
+
+def test_a_video_longer_than_allowed_is_refused_in_minutes_and_seconds(tmp_path):
+    message = refused(mp4_bytes(duration=725_000), "long.mp4", tmp_path, max_seconds=300)
+
+    assert message == "Video dài 12 phút 5 giây, quá 5 phút cho phép."
+
+
+def test_videos_without_a_readable_duration_are_refused(tmp_path):
+    no_moov = ftyp() + box(b"mdat", b"\x00" * 100)
+    assert "thời lượng" in refused(no_moov, "a.mp4", tmp_path)
+    zero_timescale = ftyp() + box(b"moov", mvhd(0, 1000))
+    assert "thời lượng" in refused(zero_timescale, "b.mp4", tmp_path)
+
+
+def test_a_cut_off_video_is_refused(tmp_path):
+    data = mp4_bytes()
+
+    assert "hỏng" in refused(data[:-100], "cut.mp4", tmp_path)
+
+
+def test_a_zip_or_a_quicktime_file_named_mp4_is_refused(tmp_path):
+    zip_message = refused(b"PK\x03\x04" + b"\x00" * 200, "video.mp4", tmp_path, allowed={"video"})
+    assert "không phải video MP4" in zip_message
+    mov = ftyp(b"qt  ") + box(b"moov", mvhd(600, 6000))
+    assert "MOV" in refused(mov, "video.mov", tmp_path, allowed={"video"})
+
+
+# ---------------------------------------------------------------- removal
+
+
+def test_remove_stored_deletes_the_file_and_its_thumbnail_and_ignores_missing_ones(tmp_path):
+    first = store(jpeg_bytes((300, 200)), "a.jpg", tmp_path)
+    second = store(jpeg_bytes((300, 200)), "b.jpg", tmp_path)
+
+    remove_stored(tmp_path, first)
+    remove_stored(tmp_path, [second.name])
+    remove_stored(tmp_path, second)  # already gone: no error
+
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_remove_stored_refuses_a_name_that_could_leave_the_directory(tmp_path):
+    with pytest.raises(ValueError):
+        remove_stored(tmp_path, "../etc/passwd")
+
+
+def test_stored_file_defaults():
+    assert StoredFile("pdf", "application/pdf", "x.pdf", 1).duration is None
+
+
+# ---------------------------------------------------------------- video links
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    "  https://youtu.be/dQw4w9WgXcQ  ",
+    "https://m.youtube.com/shorts/dQw4w9WgXcQ",
+    "https://drive.google.com/file/d/1AbC/view?usp=sharing",
+    "https://www.facebook.com/watch/?v=123",
+    "https://fb.watch/abc/",
+    "https://vimeo.com/123456",
+    "https://www.tiktok.com/@truong_thpt/video/123",
+    "HTTPS://WWW.YOUTUBE.COM/watch?v=dQw4w9WgXcQ",
+])
+def test_links_to_video_sites_are_accepted_and_stripped(url):
+    assert check_video_link(url) == url.strip()
+
+
+@pytest.mark.parametrize("url, words", [
+    ("http://www.youtube.com/watch?v=dQw4w9WgXcQ", "https"),
+    ("javascript:alert(1)//youtube.com", "https"),
+    ("https://youtube.com.evil.example/watch?v=dQw4w9WgXcQ", "YouTube"),
+    ("https://evil.example/youtube.com", "YouTube"),
+    ("https://user@youtube.com/watch?v=dQw4w9WgXcQ", "mật khẩu"),
+    ("https://user:pw@youtube.com/watch?v=dQw4w9WgXcQ", "mật khẩu"),
+    ("https://youtube.com:8443/watch?v=dQw4w9WgXcQ", "YouTube"),
+    ("https://youtube.com\\@evil.example/", "ký tự"),
+    ("https://youtube.com/" + "a" * 500, "500"),
+    ("", "Chưa nhập"),
+])
+def test_other_links_are_refused(url, words):
+    with pytest.raises(DomainError) as caught:
+        check_video_link(url)
+
+    assert words in caught.value.message
+
+
+@pytest.mark.parametrize("url, embed", [
+    ("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42s", "dQw4w9WgXcQ"),
+    ("https://youtu.be/dQw4w9WgXcQ?si=abc", "dQw4w9WgXcQ"),
+    ("https://youtube.com/shorts/a-b_c1234XY", "a-b_c1234XY"),
+    ("https://m.youtube.com/watch?v=dQw4w9WgXcQ", "dQw4w9WgXcQ"),
+    ("https://www.youtube.com/watch?v=tooShort", None),
+    ("https://www.youtube.com/watch?v=dQw4w9WgXcQ<script>", None),
+    ("https://vimeo.com/123456", None),
+    ("https://youtu.be.evil.example/dQw4w9WgXcQ", None),
+])
+def test_youtube_links_get_a_privacy_friendly_embed(url, embed):
+    expected = embed and f"https://www.youtube-nocookie.com/embed/{embed}"
+
+    assert youtube_embed(url) == expected

@@ -1,0 +1,125 @@
+"""Entries and the school round: who may make a team, what a submission needs, the
+dates, and approval or return with a reason."""
+import io
+from datetime import timedelta
+
+import pytest
+
+from app.core.errors import DomainError
+from app.entries import services
+from tests.entries.conftest import png_bytes
+
+
+def _poster(creative, people, **kwargs):
+    student = people.students[0]
+    return services.create_entry(student.user, creative, category="poster", title="Một chạm, vạn dịch vụ",
+                                 member_ids=[people.students[1].id], advisor_id=people.teacher.id, **kwargs)
+
+
+def test_a_student_makes_a_team_of_classmates_and_is_always_in_it(creative, school_people, db):
+    entry = _poster(creative, school_people)
+    assert [m.student_id for m in entry.members] == [school_people.students[0].id, school_people.students[1].id]
+    assert entry.school_id == school_people.students[0].school_id and entry.status == "draft"
+    services.update_entry(school_people.students[0].user, entry, title="Mới", member_ids=[school_people.students[2].id],
+                          advisor_id=school_people.teacher.id)
+    assert [m.student_id for m in entry.members] == [school_people.students[0].id, school_people.students[2].id]
+
+
+@pytest.mark.parametrize("problem, message", [
+    ("other_school", "cùng trường"), ("too_many", "tối đa 3"), ("advisor_elsewhere", "giáo viên của trường"),
+    ("no_advisor", "yêu cầu giáo viên hướng dẫn"), ("link_for_poster", "Chỉ bài video")])
+def test_bad_teams_and_advisors_are_refused(creative, school_people, make_student, problem, message, db):
+    p = school_people
+    kwargs = dict(category="poster", title="Bài", member_ids=[], advisor_id=p.teacher.id)
+    if problem == "other_school":
+        kwargs["member_ids"] = [p.b_student.id]
+    elif problem == "too_many":
+        kwargs["member_ids"] = [s.id for s in p.students[1:]] + [make_student(p.c10a1, "Võ Thị Hà").id]
+    elif problem == "advisor_elsewhere":
+        kwargs["advisor_id"] = p.b_teacher.id
+    elif problem == "no_advisor":
+        kwargs["advisor_id"] = None
+    elif problem == "link_for_poster":
+        kwargs["video_url"] = "https://youtu.be/dQw4w9WgXcQ"
+    with pytest.raises(DomainError, match=message):
+        services.create_entry(p.students[0].user, creative, **kwargs)
+
+
+def test_submitting_needs_the_files_of_the_category(creative, school_people, db):
+    entry = _poster(creative, school_people)
+    with pytest.raises(DomainError, match="tệp áp phích"):
+        services.submit_entry(school_people.students[0].user, entry)
+    services.add_file(school_people.students[0].user, entry, io.BytesIO(png_bytes()), "poster.png")
+    services.submit_entry(school_people.students[0].user, entry)
+    assert entry.status == "submitted" and entry.submitted_at is not None
+    video = services.create_entry(school_people.teacher, creative, category="video", title="Phim",
+                                  member_ids=[school_people.students[2].id])
+    assert video.advisor_id == school_people.teacher.id  # the teacher who creates it advises it
+    with pytest.raises(DomainError, match="đường liên kết video"):
+        services.submit_entry(school_people.teacher, video)
+    services.update_entry(school_people.teacher, video, title="Phim", member_ids=[school_people.students[2].id],
+                          advisor_id=school_people.teacher.id, video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+    services.submit_entry(school_people.teacher, video)
+    model = services.create_entry(school_people.teacher, creative, category="model", title="Mô hình",
+                                  member_ids=[school_people.students[2].id])
+    services.add_file(school_people.teacher, model, io.BytesIO(png_bytes()), "a.png")
+    with pytest.raises(DomainError, match="mô tả mô hình"):
+        services.submit_entry(school_people.teacher, model)
+
+
+def test_a_poster_keeps_one_file_and_a_new_one_replaces_it(creative, school_people, app, db):
+    entry = _poster(creative, school_people)
+    first = services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
+    first_path = services.upload_dir(creative.id) / first.stored_name
+    assert first_path.exists()
+    services.add_file(None, entry, io.BytesIO(png_bytes((500, 400))), "b.png")
+    assert len(entry.files) == 1 and entry.files[0].width == 500 and not first_path.exists()
+
+
+def test_a_refused_file_changes_nothing(creative, school_people, db):
+    entry = _poster(creative, school_people)
+    directory = services.upload_dir(creative.id)
+    before = set(directory.iterdir()) if directory.exists() else set()
+    with pytest.raises(DomainError):
+        services.add_file(None, entry, io.BytesIO(b"<html><script>alert(1)</script></html>"), "poster.jpg")
+    with pytest.raises(DomainError, match="nhỏ"):
+        services.add_file(None, entry, io.BytesIO(png_bytes((120, 90))), "small.png")
+    assert entry.files == []
+    assert set(directory.iterdir()) == before
+
+
+def test_the_window_closes_editing_but_a_returned_entry_can_be_fixed_in_the_school_round(creative, school_people,
+                                                                                         db):
+    p = school_people
+    entry = _poster(creative, p)
+    services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
+    services.submit_entry(p.students[0].user, entry)
+    late = creative.submit_closes_at + timedelta(hours=1)
+    with pytest.raises(DomainError, match="không sửa được"):
+        services.update_entry(p.students[0].user, entry, title="Muộn", member_ids=[], advisor_id=p.teacher.id,
+                              now=late)
+    with pytest.raises(DomainError, match="lý do"):
+        services.review_entry(p.admin, entry, approve=False, now=late)
+    services.review_entry(p.admin, entry, approve=False, reason="Thiếu nguồn ảnh", now=late)
+    assert entry.status == "returned" and entry.return_reason == "Thiếu nguồn ảnh"
+    assert services.entry_stage(entry, late) == ("returned", "Bị trả lại")
+    services.update_entry(p.students[0].user, entry, title="Đã sửa", member_ids=[], advisor_id=p.teacher.id, now=late)
+    services.submit_entry(p.students[0].user, entry, now=late)
+    services.review_entry(p.admin, entry, approve=True, now=late)
+    assert services.entry_stage(entry, late) == ("approved", "Trường duyệt")
+    after = creative.approval_closes_at + timedelta(minutes=1)
+    assert services.entry_stage(entry, after) == ("province", "Vào vòng tỉnh")
+    with pytest.raises(DomainError, match="Vòng trường đã kết thúc"):
+        services.review_entry(p.admin, entry, approve=False, reason="x", now=after)
+    with pytest.raises(DomainError, match="không sửa được"):
+        services.add_file(None, entry, io.BytesIO(png_bytes()), "c.png", now=late)
+
+
+def test_the_rubric_is_data_and_stays_fixed_once_judging_starts(creative, db):
+    services.set_rubric(None, creative, "poster", [{"name": "Nội dung", "weight": 60, "max": 10},
+                                                   {"name": "Hình thức", "weight": 40, "max": 5}, {"name": ""}])
+    assert creative.rubric_for("poster") == [{"key": "c1", "name": "Nội dung", "weight": 60.0, "max": 10.0},
+                                             {"key": "c2", "name": "Hình thức", "weight": 40.0, "max": 5.0}]
+    assert [c["name"] for c in creative.rubric_for("video")][0] == "Nội dung"  # the default
+    with pytest.raises(DomainError, match="lớn hơn 0"):
+        services.set_rubric(None, creative, "poster", [{"name": "X", "weight": 0, "max": 10}])
