@@ -78,7 +78,7 @@ def home_url(user):
         return url_for("org.teacher_home")
     if user.role == "student":
         return url_for("accounts.student_home")
-    return url_for("accounts.judge_home")
+    return url_for("entries.judge_list")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -133,14 +133,6 @@ def student_home():
     now = utcnow()
     return render_template("accounts/student_home.html", student=current_user.student, now=now,
                            rounds=rounds_for_student(current_user.student, now), form=EmptyForm())
-
-
-@bp.route("/judge")
-@login_required
-def judge_home():
-    if current_user.role != "judge":
-        abort(404)
-    return redirect(url_for("entries.judge_list"))
 
 
 def _require_user_manager():

@@ -107,6 +107,19 @@ def set_rubric(actor, contest, category, criteria):
                  f"{CATEGORIES[category]}: " + ", ".join(f"{c['name']} {c['weight']:g}" for c in cleaned))
 
 
+def close_school_round(actor, contest, now=None):
+    """End the submissions and the school round now, ahead of the dates set: the
+    approved entries go on to the provincial round."""
+    now = (now or utcnow()).replace(microsecond=0)
+    if now >= contest.approval_closes_at:
+        raise DomainError("Vòng trường đã kết thúc.")
+    if now <= contest.submit_opens_at:
+        raise DomainError("Cuộc thi chưa mở nhận bài.")
+    contest.submit_closes_at = min(contest.submit_closes_at, now)
+    contest.approval_closes_at = now
+    audit.record(actor, "creative.close_school_round", "creative_contest", contest.id, contest.unit_id, contest.name)
+
+
 # Entries ------------------------------------------------------------------------------
 
 def entry_stage(entry, now=None):

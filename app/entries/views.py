@@ -30,8 +30,8 @@ def _staff():
         abort(404)
 
 
-def _managed(contest_id):
-    contest = scope.get_creative_contest_or_404(current_user, contest_id)
+def _managed(creative_id):
+    contest = scope.get_creative_contest_or_404(current_user, creative_id)
     if not scope.can_manage_creative(current_user, contest):
         abort(404)
     return contest
@@ -80,14 +80,14 @@ def contest_new():
         else:
             db.session.commit()
             flash("Đã tạo cuộc thi.", "success")
-            return redirect(url_for("entries.contest_detail", contest_id=contest.id))
+            return redirect(url_for("entries.contest_detail", creative_id=contest.id))
     return render_template("entries/contest_form.html", form=form, contest=None)
 
 
-@bp.route("/creative/<int:contest_id>/edit", methods=["GET", "POST"])
+@bp.route("/creative/<int:creative_id>/edit", methods=["GET", "POST"])
 @login_required
-def contest_edit(contest_id):
-    contest = _managed(contest_id)
+def contest_edit(creative_id):
+    contest = _managed(creative_id)
     form = CreativeContestForm(obj=contest if request.method == "GET" else None)
     del form.code
     if request.method == "GET":
@@ -106,14 +106,14 @@ def contest_edit(contest_id):
         else:
             db.session.commit()
             flash("Đã lưu cuộc thi.", "success")
-            return redirect(url_for("entries.contest_detail", contest_id=contest.id))
+            return redirect(url_for("entries.contest_detail", creative_id=contest.id))
     return render_template("entries/contest_form.html", form=form, contest=contest)
 
 
-@bp.route("/creative/<int:contest_id>")
+@bp.route("/creative/<int:creative_id>")
 @login_required
-def contest_detail(contest_id):
-    contest = scope.get_creative_contest_or_404(current_user, contest_id)
+def contest_detail(creative_id):
+    contest = scope.get_creative_contest_or_404(current_user, creative_id)
     mine = db.session.execute(scope.entries_query(current_user).where(Entry.contest_id == contest.id)
                               .order_by(Entry.id.desc()).limit(200)).scalars().all()
     counts = {}
@@ -130,10 +130,10 @@ def contest_detail(contest_id):
                            < contest.submit_closes_at, prize_labels=dict(PRIZE_FIELDS))
 
 
-@bp.route("/creative/<int:contest_id>/rubric/<category>", methods=["GET", "POST"])
+@bp.route("/creative/<int:creative_id>/rubric/<category>", methods=["GET", "POST"])
 @login_required
-def rubric(contest_id, category):
-    contest = _managed(contest_id)
+def rubric(creative_id, category):
+    contest = _managed(creative_id)
     if category not in contest.category_list:
         abort(404)
     if request.method == "POST":
@@ -148,7 +148,7 @@ def rubric(contest_id, category):
         else:
             db.session.commit()
             flash("Đã lưu tiêu chí chấm.", "success")
-            return redirect(url_for("entries.contest_detail", contest_id=contest.id))
+            return redirect(url_for("entries.contest_detail", creative_id=contest.id))
     rows = list(contest.rubric_for(category)) + [{}] * (8 - len(contest.rubric_for(category)))
     return render_template("entries/rubric.html", contest=contest, category=category, rows=rows[:8],
                            locked=judging.judging_started(contest), form=EmptyForm(), categories=CATEGORIES)
@@ -168,7 +168,7 @@ def _entry_choices(form, contest, school_id):
             scope.classes_query(current_user).with_only_columns(SchoolClass.id)))
     rows = db.session.execute(students.order_by(SchoolClass.sort_key, Student.sort_key).limit(2000)).scalars()
     form.members.choices = [(s.id, f"{s.full_name} ({s.school_class.name})") for s in rows]
-    teachers = db.session.execute(select(User).where(User.unit_id == school_id, User.is_active.is_(True),
+    teachers = db.session.execute(select(User).where(User.unit_id == school_id, User.active.is_(True),
                                                      User.role.in_(("teacher", "school_admin")))
                                   .order_by(User.full_name)).scalars()
     form.advisor_id.choices = [(0, "— Chưa chọn —")] + [(t.id, t.full_name) for t in teachers]
@@ -180,12 +180,12 @@ def _school_of_maker():
     return current_user.unit_id
 
 
-@bp.route("/creative/<int:contest_id>/entries/new", methods=["GET", "POST"])
+@bp.route("/creative/<int:creative_id>/entries/new", methods=["GET", "POST"])
 @login_required
-def entry_new(contest_id):
+def entry_new(creative_id):
     if current_user.role not in MAKERS:
         abort(404)
-    contest = scope.get_creative_contest_or_404(current_user, contest_id)
+    contest = scope.get_creative_contest_or_404(current_user, creative_id)
     form = EntryForm()
     _entry_choices(form, contest, _school_of_maker())
     if form.validate_on_submit():
@@ -331,12 +331,12 @@ def entry_review(entry_id):
     return redirect(url_for("entries.entry_detail", entry_id=entry.id))
 
 
-@bp.route("/creative/<int:contest_id>/school-entries")
+@bp.route("/creative/<int:creative_id>/school-entries")
 @login_required
-def school_entries(contest_id):
+def school_entries(creative_id):
     """The entries staff may see, with the school round's actions for the school admin."""
     _staff()
-    contest = scope.get_creative_contest_or_404(current_user, contest_id)
+    contest = scope.get_creative_contest_or_404(current_user, creative_id)
     query = scope.entries_query(current_user).where(Entry.contest_id == contest.id, Entry.status != "draft")
     status = request.args.get("status")
     if status in ("submitted", "returned", "approved"):
@@ -386,11 +386,11 @@ def entry_file(file_id, variant=None):
 
 # Judging ------------------------------------------------------------------------------
 
-@bp.route("/creative/<int:contest_id>/panels", methods=["GET", "POST"])
+@bp.route("/creative/<int:creative_id>/panels", methods=["GET", "POST"])
 @login_required
-def panels(contest_id):
-    contest = _managed(contest_id)
-    judges = db.session.execute(select(User).where(User.role == "judge", User.is_active.is_(True))
+def panels(creative_id):
+    contest = _managed(creative_id)
+    judges = db.session.execute(select(User).where(User.role == "judge", User.active.is_(True))
                                 .order_by(User.full_name)).scalars().all()
     forms = {}
     for category in contest.category_list:
@@ -424,12 +424,28 @@ def panels(contest_id):
             else:
                 db.session.commit()
                 flash(message, "success")
-                return redirect(url_for("entries.panels", contest_id=contest.id))
+                return redirect(url_for("entries.panels", creative_id=contest.id))
     loads = dict(db.session.execute(select(Assignment.judge_id, func.count()).join(Entry, Entry.id == Assignment.entry_id)
                                     .where(Entry.contest_id == contest.id).group_by(Assignment.judge_id)).all())
     waiting = {c: len(judging.provincial_entries(contest, c)) for c in contest.category_list}
     return render_template("entries/panels.html", contest=contest, forms=forms, categories=CATEGORIES, loads=loads,
-                           waiting=waiting)
+                           waiting=waiting, school_round_open=utcnow() < contest.approval_closes_at)
+
+
+@bp.route("/creative/<int:creative_id>/close-school-round", methods=["POST"])
+@login_required
+def close_school_round(creative_id):
+    contest = _managed(creative_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.close_school_round(current_user, contest)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã kết thúc vòng trường: bài được trường duyệt vào vòng tỉnh.", "success")
+    return redirect(url_for("entries.panels", creative_id=contest.id))
 
 
 @bp.route("/judging")
@@ -468,11 +484,11 @@ def judge_entry(assignment_id):
                            embed=entry_files.youtube_embed(entry.video_url) if entry.video_url else None)
 
 
-@bp.route("/creative/<int:contest_id>/results", methods=["GET", "POST"])
+@bp.route("/creative/<int:creative_id>/results", methods=["GET", "POST"])
 @login_required
-def results(contest_id):
+def results(creative_id):
     """Scores per category with the judges' spread, flagged disagreements, and publishing."""
-    contest = _managed(contest_id)
+    contest = _managed(creative_id)
     if request.method == "POST" and EmptyForm().validate_on_submit():
         try:
             judging.publish_results(current_user, contest)
@@ -482,7 +498,7 @@ def results(contest_id):
         else:
             db.session.commit()
             flash("Đã công bố kết quả. Bài đạt giải hiện trong triển lãm.", "success")
-            return redirect(url_for("entries.results", contest_id=contest.id))
+            return redirect(url_for("entries.results", creative_id=contest.id))
     tables = {c: judging.aggregate(contest, c) for c in contest.category_list}
     return render_template("entries/results.html", contest=contest, tables=tables, categories=CATEGORIES,
                            form=EmptyForm())

@@ -4,9 +4,21 @@
   // Forms that change something important ask first. The question is data, never code:
   // names with quotes cannot break out of it.
   document.addEventListener("submit", function (event) {
-    var question = event.target.getAttribute("data-confirm");
+    var button = event.submitter;
+    var question = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }
+  });
+  // A video player is put in only when the viewer asks for it (see entries/_work.html).
+  document.addEventListener("click", function (event) {
+    var box = event.target.closest && event.target.closest("[data-embed]");
+    if (!box || box.querySelector("iframe")) return;
+    var frame = document.createElement("iframe");
+    frame.src = box.getAttribute("data-embed");
+    frame.title = box.getAttribute("data-title") || "Video";
+    frame.allowFullscreen = true;
+    frame.referrerPolicy = "strict-origin-when-cross-origin";
+    box.replaceChildren(frame);
   });
 })();

@@ -32,7 +32,7 @@ def test_each_role_lands_on_its_own_home(tree, make_user, make_class, make_stude
         "unit": (make_user("unit", tree.cluster_a), f"/units/{tree.cluster_a.id}"),
         "school_admin": (make_user("school_admin", tree.school_a), f"/schools/{tree.school_a.id}"),
         "teacher": (make_user("teacher", tree.school_a), "/teacher"),
-        "judge": (make_user("judge"), "/judge"),
+        "judge": (make_user("judge"), "/judging"),
         "student": (student.user, "/me"),
     }
     db.session.commit()

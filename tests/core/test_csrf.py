@@ -12,6 +12,7 @@ import pytest
 from app import create_app
 from app.accounts.services import ensure_student_accounts
 from app.core.timeutil import local_today, school_year_of, utcnow
+from app.entries.models import Assignment
 from app.extensions import db as _db
 from app.org.services import set_class_teachers
 from app.quiz.attempts import start_attempt
@@ -20,6 +21,7 @@ from app.quiz.formats import parse
 from app.quiz.services import create_bank, import_questions
 from app.quiz.sessions import open_session
 from tests.conftest import TEST_PASSWORD
+from tests.entries.conftest import creative_entry, png_bytes
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +54,12 @@ def things(tree, make_unit, make_class, make_student, make_user, db):
                        closes_at=utcnow() + timedelta(days=1), question_count=1)
     attempt = start_attempt(student, round_, utcnow())
     session = open_session(teacher, school_class, round_, utcnow())
-    found = SimpleNamespace(tree=tree, school_class=school_class, student=student, teacher=teacher,
+    creative, entry, judge = creative_entry(tree.school_a, teacher, student, make_user)
+    assignment = Assignment(entry_id=entry.id, judge_id=judge.id, scores={}, comment="")
+    db.session.add(assignment)
+    db.session.flush()
+    found = SimpleNamespace(creative=creative, entry=entry, file=entry.files[0], assignment=assignment, judge=judge,
+                            tree=tree, school_class=school_class, student=student, teacher=teacher,
                             empty_unit=make_unit("commune", "Xã trống", parent=tree.cluster_a),
                             admin=make_user("admin"), bank=bank, question=question, round=round_,
                             attempt=attempt, session=session)
@@ -74,6 +81,11 @@ IDS = {
     "session_id": lambda t: t.session.id,
     "code": lambda t: t.session.code,
     "attempt_id": lambda t: t.attempt.id,
+    "creative_id": lambda t: t.creative.id,
+    "entry_id": lambda t: t.entry.id,
+    "file_id": lambda t: t.file.id,
+    "assignment_id": lambda t: t.assignment.id,
+    "category": lambda t: "poster",
 }
 
 
@@ -114,6 +126,10 @@ FORMS = {
     "contest.contest_edit": lambda t: {"name": "Đổi tên", "thpt": "y", "nhat": "1"},
     "quiz.question_edit": lambda t: {"topic": "Mới", "level": "all", "difficulty": "easy", "text": "Sửa?",
                                      "option_0": "Có", "right_0": "y", "option_1": "Không"},
+    "entries.file_upload": lambda t: {"file": (io.BytesIO(png_bytes()), "b.png")},
+    "entries.entry_review": lambda t: {"decision": "approve"},
+    "entries.rubric": lambda t: {"name0": "Nội dung", "weight0": "1", "max0": "10"},
+    "entries.judge_entry": lambda t: {"noi_dung": "5", "action": "draft"},
 }
 
 

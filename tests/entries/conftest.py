@@ -49,3 +49,15 @@ def school_people(tree, make_class, make_student, make_user, db):
     db.session.commit()
     return type("People", (), dict(students=students, teacher=teacher, admin=admin, b_student=b_student,
                                    b_teacher=b_teacher, c10a1=c10a1))
+
+
+def creative_entry(school, teacher, student, make_user):
+    """A school's poster contest with one entry (its file) and a judge of that school."""
+    now = utcnow()
+    creative = services.create_contest(
+        None, school, code=f"AP-{school.code}", name="Áp phích", school_year=2026, levels=("THPT",),
+        categories=("poster",), submit_opens_at=now - timedelta(days=1), submit_closes_at=now + timedelta(days=1),
+        approval_closes_at=now + timedelta(days=2), file_rules={"poster": {"min_long_side": 100}})
+    entry = services.create_entry(teacher, creative, category="poster", title="Áp phích", member_ids=[student.id])
+    services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
+    return creative, entry, make_user("judge", school)

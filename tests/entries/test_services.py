@@ -123,3 +123,12 @@ def test_the_rubric_is_data_and_stays_fixed_once_judging_starts(creative, db):
     assert [c["name"] for c in creative.rubric_for("video")][0] == "Nội dung"  # the default
     with pytest.raises(DomainError, match="lớn hơn 0"):
         services.set_rubric(None, creative, "poster", [{"name": "X", "weight": 0, "max": 10}])
+
+
+def test_the_so_can_end_the_school_round_early(creative, school_people, db):
+    from app.core.timeutil import utcnow
+    now = utcnow()
+    services.close_school_round(None, creative, now)
+    assert creative.approval_closes_at <= now and creative.submit_closes_at <= now
+    with pytest.raises(DomainError, match="đã kết thúc"):
+        services.close_school_round(None, creative, now + timedelta(seconds=1))
