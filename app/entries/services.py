@@ -197,7 +197,8 @@ def create_entry(actor, contest, *, category, title, description="", member_ids=
         school_id = actor.unit_id
     else:
         raise DomainError("Chỉ học sinh hoặc giáo viên của trường tạo bài dự thi.")
-    entry = Entry(contest=contest, school_id=school_id, category=category, status="draft", created_by=actor.id)
+    entry = Entry(contest=contest, school_id=school_id, category=category, status="draft",
+                  created_by=getattr(actor, "id", None))
     _fill(entry, title, description, member_ids, advisor_id or (actor.id if actor.role == "teacher" else None),
           video_url)
     db.session.add(entry)
@@ -320,7 +321,7 @@ def review_entry(actor, entry, *, approve, reason="", now=None):
         if not reason:
             raise DomainError("Nhập lý do trả lại để học sinh biết cần sửa gì.")
         entry.status, entry.return_reason = "returned", reason
-    entry.reviewed_at, entry.reviewed_by = now, actor.id
+    entry.reviewed_at, entry.reviewed_by = now, getattr(actor, "id", None)
     audit.record(actor, "entry.approve" if approve else "entry.return", "entry", entry.id, entry.school_id,
                  entry.title + ("" if approve else f": {reason}"))
 

@@ -90,7 +90,10 @@ def demo_command():
     from app.quiz.demo import load_demo_attempts, load_demo_contest
     contest = load_demo_contest(so, bank)
     attempts = load_demo_attempts(contest)
+    from app.entries.demo import load_demo_creative
+    published, open_contest = load_demo_creative(so)
     db.session.commit()
     click.echo(summary)
     click.echo(f"Ngân hàng câu hỏi {bank.code}: {result.message}")
     click.echo(f"Cuộc thi mẫu {contest.code}: {len(contest.rounds)} đợt, đợt 1 đang mở, {attempts} bài đã nộp.")
+    click.echo(f"Cuộc thi sáng tạo {published.code} đã công bố kết quả (xem /trien-lam); {open_contest.code} đang nhận bài.")

@@ -66,6 +66,7 @@ def load_demo(seed=1588):
     _staff("cum.ninhkieu", "Lê Thị Hồng", "unit", clusters[0], staff_hash)
     _staff("cum.cairang", "Phạm Quốc Bảo", "unit", clusters[1], staff_hash)
     _staff("giamkhao1", "Võ Thanh Hải", "judge", None, staff_hash)
+    _staff("giamkhao2", "Lâm Ngọc Trâm", "judge", None, staff_hash)
     student_count = 0
     for code, name, level, cluster, class_names in SCHOOLS:
         parent = so if cluster is None else clusters[cluster]
