@@ -59,13 +59,16 @@ class Figures:
     attempts: int = 0
     passed: int = 0
     prizes: int = 0
+    entries: int = 0  # creative entries handed in (poster, model, video), all contests of the year
+    entries_approved: int = 0  # of those, approved by the school
     score_sum: float = 0.0
     histogram: Counter = field(default_factory=Counter)  # best score rounded to a whole percent -> students
     stages: dict = field(default_factory=dict)  # stage -> [enrolled, participants]
     grades: dict = field(default_factory=dict)  # grade -> [enrolled, participants]
 
     def add(self, other):
-        for name in ("enrolled", "participants", "takers", "attempts", "passed", "prizes", "score_sum"):
+        for name in ("enrolled", "participants", "takers", "attempts", "passed", "prizes", "entries",
+                     "entries_approved", "score_sum"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.histogram.update(other.histogram)
         for mine, theirs in ((self.stages, other.stages), (self.grades, other.grades)):
@@ -177,7 +180,36 @@ def figures(selection, group, schools):
         fig, _ = at(school, key, grade)
         if fig is not None:
             fig.prizes += count
+    if selection.contest is None:
+        _add_creative_entries(result, selection, group, schools, start, end)
     return result
+
+
+def _add_creative_entries(result, selection, group, schools, start, end):
+    """Creative entries of the school year's contests, by their team members' classes
+    (an entry counts once per class or school however many members it has there), and
+    their prizes once published."""
+    from app.entries.models import CreativeContest, Entry, EntryMember
+    handed_in = Entry.status != "draft"
+    when = [Entry.submitted_at >= start] if start else []
+    when += [Entry.submitted_at < end] if end else []
+    rows = db.session.execute(
+        select(group, func.count(func.distinct(case((handed_in, Entry.id)))),
+               func.count(func.distinct(case((Entry.status == "approved", Entry.id)))),
+               func.count(func.distinct(case((and_(Entry.prize.is_not(None),
+                                                   CreativeContest.results_published_at.is_not(None)), Entry.id)))))
+        .select_from(Entry).join(CreativeContest, CreativeContest.id == Entry.contest_id)
+        .join(EntryMember, EntryMember.entry_id == Entry.id).join(Student, Student.id == EntryMember.student_id)
+        .join(SchoolClass, SchoolClass.id == Student.class_id)
+        .where(CreativeContest.school_year == selection.school_year, SchoolClass.school_year == selection.school_year,
+               SchoolClass.school_id.in_(schools), *when)
+        .group_by(group))
+    for key, entries, approved, prizes in rows:
+        fig = result.get(key)
+        if fig is not None:
+            fig.entries += entries
+            fig.entries_approved += approved
+            fig.prizes += prizes
 
 
 def participation_source(selection):

@@ -229,3 +229,34 @@ def test_a_school_year_counts_each_student_once_over_its_contests(tree, province
     assert (a.enrolled, a.participants, a.takers, a.attempts, a.passed) == (6, 4, 4, 6, 3)
     assert a.grades == {10: [4, 3], 11: [2, 1]}
     assert a.score_sum == pytest.approx(100 + 100 + 100 + 0)  # the 50 % student's best is now 100
+
+
+def test_creative_entries_count_per_school_and_class_for_the_school_year(tree, province, make_user, db):
+    """School A: a video by two 10A1 students (approved), a video by one 10A1 and one 11A1
+    student (handed in), a draft (not counted). School A: 2 entries, 1 approved;
+    10A1: 2 and 1; 11A1: 1 and 0. A single quiz contest shows none."""
+    from app.entries import services as entries
+    now = utcnow()
+    creative = entries.create_contest(
+        None, tree.so, code="ST", name="Sáng tạo", school_year=YEAR, levels=("THPT",), categories=("poster", "video"),
+        submit_opens_at=now - timedelta(days=1), submit_closes_at=now + timedelta(days=1),
+        approval_closes_at=now + timedelta(days=2), advisor_required=False)
+    a10, a11 = province.people["10A1"], province.people["11A1"]
+    link = "https://youtu.be/dQw4w9WgXcQ"
+    admin = make_user("school_admin", tree.school_a)
+    poster = entries.create_entry(admin, creative, category="video", title="P", member_ids=[a10[0].id, a10[1].id],
+                                  video_url=link)
+    entries.submit_entry(admin, poster)
+    entries.review_entry(admin, poster, approve=True)
+    video = entries.create_entry(admin, creative, category="video", title="V", member_ids=[a10[2].id, a11[0].id],
+                                 video_url=link)
+    entries.submit_entry(admin, video)
+    entries.create_entry(admin, creative, category="video", title="D", member_ids=[a10[3].id], video_url=link)
+    db.session.commit()
+    a = figures(Selection(YEAR), SchoolClass.school_id, select(Unit.id))[tree.school_a.id]
+    assert (a.entries, a.entries_approved) == (2, 1)
+    per_class = figures(Selection(YEAR), SchoolClass.id, select(Unit.id).where(Unit.id == tree.school_a.id))
+    c10, c11 = per_class[province.classes["10A1"].id], per_class[province.classes["11A1"].id]
+    assert (c10.entries, c10.entries_approved, c11.entries, c11.entries_approved) == (2, 1, 1, 0)
+    assert figures(Selection(YEAR, province.contest), SchoolClass.school_id, select(Unit.id))[
+        tree.school_a.id].entries == 0

@@ -2,7 +2,6 @@
 poster (uploaded with its progress bar) and a video link, the school approves both,
 the Sở ends the school round, makes the panels and assigns the entries, two judges
 score blind, the Sở publishes, and the public gallery shows the work."""
-import io
 import re
 from datetime import timedelta
 
