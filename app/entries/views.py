@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.accounts.forms import EmptyForm
 from app.accounts.models import User
 from app.core import scope
+from app.core.actions import run_action
 from app.core.errors import DomainError
 from app.core.timeutil import local_to_utc, to_local, utcnow
 from app.entries import files as entry_files
@@ -69,17 +70,14 @@ def contest_new():
         from app.core.timeutil import local_today, school_year_of
         form.school_year.data = school_year_of(local_today())
     if form.validate_on_submit():
-        try:
+        def create():
             contest = services.create_contest(current_user, current_user.unit, code=form.code.data,
                                               name=form.name.data, school_year=form.school_year.data,
                                               description=form.description.data, **_contest_kwargs(form))
             contest.published = form.published.data
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã tạo cuộc thi.", "success")
+            return contest
+        contest = run_action(create, "Đã tạo cuộc thi.")
+        if contest:
             return redirect(url_for("entries.contest_detail", creative_id=contest.id))
     return render_template("entries/contest_form.html", form=form, contest=None)
 
@@ -97,15 +95,9 @@ def contest_edit(creative_id):
         for category in CATEGORIES:
             set_prize_counts(form, (contest.prizes or {}).get(category), f"{category}_")
     if form.validate_on_submit():
-        try:
-            services.update_contest(current_user, contest, name=form.name.data, description=form.description.data,
-                                    published=form.published.data, **_contest_kwargs(form))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã lưu cuộc thi.", "success")
+        if run_action(lambda: services.update_contest(
+                current_user, contest, name=form.name.data, description=form.description.data,
+                published=form.published.data, **_contest_kwargs(form)), "Đã lưu cuộc thi."):
             return redirect(url_for("entries.contest_detail", creative_id=contest.id))
     return render_template("entries/contest_form.html", form=form, contest=contest)
 
@@ -140,14 +132,8 @@ def rubric(creative_id, category):
         EmptyForm().validate_on_submit() or abort(400)
         criteria = [{"name": request.form.get(f"name{i}", ""), "weight": request.form.get(f"weight{i}"),
                      "max": request.form.get(f"max{i}")} for i in range(8)]
-        try:
-            services.set_rubric(current_user, contest, category, criteria)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã lưu tiêu chí chấm.", "success")
+        if run_action(lambda: services.set_rubric(current_user, contest, category, criteria),
+                      "Đã lưu tiêu chí chấm."):
             return redirect(url_for("entries.contest_detail", creative_id=contest.id))
     rows = list(contest.rubric_for(category)) + [{}] * (8 - len(contest.rubric_for(category)))
     return render_template("entries/rubric.html", contest=contest, category=category, rows=rows[:8],
@@ -189,17 +175,12 @@ def entry_new(creative_id):
     form = EntryForm()
     _entry_choices(form, contest, _school_of_maker())
     if form.validate_on_submit():
-        try:
-            entry = services.create_entry(current_user, contest, category=form.category.data,
-                                          title=form.title.data, description=form.description.data,
-                                          member_ids=form.members.data, advisor_id=form.advisor_id.data or None,
-                                          video_url=form.video_url.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã tạo bài dự thi (nháp). Tải tệp lên rồi bấm Nộp bài.", "success")
+        entry = run_action(lambda: services.create_entry(
+            current_user, contest, category=form.category.data, title=form.title.data,
+            description=form.description.data, member_ids=form.members.data,
+            advisor_id=form.advisor_id.data or None, video_url=form.video_url.data),
+            "Đã tạo bài dự thi (nháp). Tải tệp lên rồi bấm Nộp bài.")
+        if entry:
             return redirect(url_for("entries.entry_detail", entry_id=entry.id))
     return render_template("entries/entry_form.html", form=form, contest=contest, entry=None)
 
@@ -217,16 +198,10 @@ def entry_edit(entry_id):
         form.members.data = [m.student_id for m in entry.members if m.student_id != current_user.student_id]
         form.advisor_id.data = entry.advisor_id or 0
     if form.validate_on_submit():
-        try:
-            services.update_entry(current_user, entry, title=form.title.data, description=form.description.data,
-                                  member_ids=form.members.data, advisor_id=form.advisor_id.data or None,
-                                  video_url=form.video_url.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã lưu.", "success")
+        if run_action(lambda: services.update_entry(
+                current_user, entry, title=form.title.data, description=form.description.data,
+                member_ids=form.members.data, advisor_id=form.advisor_id.data or None,
+                video_url=form.video_url.data), "Đã lưu."):
             return redirect(url_for("entries.entry_detail", entry_id=entry.id))
     return render_template("entries/entry_form.html", form=form, contest=entry.contest, entry=entry)
 
@@ -284,14 +259,7 @@ def file_upload(entry_id):
 def file_delete(entry_id, file_id):
     entry = _entry_action(entry_id)
     if EmptyForm().validate_on_submit():
-        try:
-            services.remove_file(current_user, entry, file_id)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã xóa tệp.", "success")
+        run_action(lambda: services.remove_file(current_user, entry, file_id), "Đã xóa tệp.")
     return redirect(url_for("entries.entry_detail", entry_id=entry.id))
 
 
@@ -300,14 +268,7 @@ def file_delete(entry_id, file_id):
 def entry_submit(entry_id):
     entry = _entry_action(entry_id)
     if EmptyForm().validate_on_submit():
-        try:
-            services.submit_entry(current_user, entry)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã nộp bài. Nhà trường sẽ xét duyệt.", "success")
+        run_action(lambda: services.submit_entry(current_user, entry), "Đã nộp bài. Nhà trường sẽ xét duyệt.")
     return redirect(url_for("entries.entry_detail", entry_id=entry.id))
 
 
@@ -320,14 +281,8 @@ def entry_review(entry_id):
     form = ReviewForm()
     if form.validate_on_submit():
         approve = request.form.get("decision") == "approve"
-        try:
-            services.review_entry(current_user, entry, approve=approve, reason=form.reason.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã duyệt bài." if approve else "Đã trả lại bài kèm lý do.", "success")
+        run_action(lambda: services.review_entry(current_user, entry, approve=approve, reason=form.reason.data),
+                   "Đã duyệt bài." if approve else "Đã trả lại bài kèm lý do.")
     return redirect(url_for("entries.entry_detail", entry_id=entry.id))
 
 
@@ -411,19 +366,13 @@ def panels(creative_id):
         form = forms[category][0]
         action = request.form.get("action")
         if form.validate_on_submit():
-            try:
-                if action == "assign":
-                    added = judging.assign_entries(current_user, contest, category)
-                    message = f"Đã giao thêm {added} lượt chấm."
-                else:
-                    judging.set_panel(current_user, contest, category, form.judges.data, form.head_id.data or None)
-                    message = "Đã lưu ban giám khảo."
-            except DomainError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
+            if action == "assign":
+                done = run_action(lambda: judging.assign_entries(current_user, contest, category),
+                                  lambda added: f"Đã giao thêm {added} lượt chấm.")
             else:
-                db.session.commit()
-                flash(message, "success")
+                done = run_action(lambda: judging.set_panel(current_user, contest, category, form.judges.data,
+                                                            form.head_id.data or None), "Đã lưu ban giám khảo.")
+            if done is not None:
                 return redirect(url_for("entries.panels", creative_id=contest.id))
     loads = dict(db.session.execute(select(Assignment.judge_id, func.count()).join(Entry, Entry.id == Assignment.entry_id)
                                     .where(Entry.contest_id == contest.id).group_by(Assignment.judge_id)).all())
@@ -437,14 +386,8 @@ def panels(creative_id):
 def close_school_round(creative_id):
     contest = _managed(creative_id)
     if EmptyForm().validate_on_submit():
-        try:
-            services.close_school_round(current_user, contest)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã kết thúc vòng trường: bài được trường duyệt vào vòng tỉnh.", "success")
+        run_action(lambda: services.close_school_round(current_user, contest),
+                   "Đã kết thúc vòng trường: bài được trường duyệt vào vòng tỉnh.")
     return redirect(url_for("entries.panels", creative_id=contest.id))
 
 
@@ -469,14 +412,8 @@ def judge_entry(assignment_id):
     if request.method == "POST" and form.validate_on_submit():
         scores = {c["key"]: request.form.get(c["key"], "") for c in rubric}
         submit = request.form.get("action") == "submit"
-        try:
-            judging.save_scores(current_user, assignment, scores, request.form.get("comment", ""), submit=submit)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã nộp điểm." if submit else "Đã lưu nháp.", "success")
+        if run_action(lambda: judging.save_scores(current_user, assignment, scores, request.form.get("comment", ""),
+                                                  submit=submit), "Đã nộp điểm." if submit else "Đã lưu nháp."):
             return redirect(url_for("entries.judge_list") if submit else request.path)
     total = judging.weighted_score(assignment.scores, rubric)
     return render_template("entries/judge_entry.html", assignment=assignment, entry=entry, contest=contest,
@@ -490,14 +427,8 @@ def results(creative_id):
     """Scores per category with the judges' spread, flagged disagreements, and publishing."""
     contest = _managed(creative_id)
     if request.method == "POST" and EmptyForm().validate_on_submit():
-        try:
-            judging.publish_results(current_user, contest)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã công bố kết quả. Bài đạt giải hiện trong triển lãm.", "success")
+        if run_action(lambda: judging.publish_results(current_user, contest),
+                      "Đã công bố kết quả. Bài đạt giải hiện trong triển lãm."):
             return redirect(url_for("entries.results", creative_id=contest.id))
     tables = {c: judging.aggregate(contest, c) for c in contest.category_list}
     return render_template("entries/results.html", contest=contest, tables=tables, categories=CATEGORIES,
