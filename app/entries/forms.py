@@ -38,6 +38,9 @@ class CreativeContestForm(FlaskForm):
     max_team_size = IntegerField("Số học sinh tối đa một nhóm", default=3, validators=[NumberRange(1, 10)])
     advisor_required = BooleanField("Bắt buộc có giáo viên hướng dẫn", default=True)
     judges_per_entry = IntegerField("Số giám khảo chấm mỗi bài", default=2, validators=[NumberRange(1, 15)])
+    drop_extremes = BooleanField("Từ 5 giám khảo: bỏ điểm cao nhất và thấp nhất", default=True)
+    disagreement_points = IntegerField("Đánh dấu bài khi điểm các giám khảo lệch quá (điểm, thang 100)", default=20,
+                                       validators=[NumberRange(1, 100)])
     published = BooleanField("Học sinh thấy cuộc thi", default=True)
 
 

@@ -30,7 +30,8 @@ def upload_dir(contest_id):
 
 def create_contest(actor, unit, *, code, name, school_year, levels, categories, submit_opens_at,
                    submit_closes_at, approval_closes_at, max_team_size=3, advisor_required=True,
-                   judges_per_entry=2, description="", prizes=None, file_rules=None):
+                   judges_per_entry=2, description="", prizes=None, file_rules=None, drop_extremes=True,
+                   disagreement_points=20):
     code, name = nfc(code or "").strip().upper(), nfc(name or "").strip()
     if not code or not name:
         raise DomainError("Nhập mã và tên cuộc thi.")
@@ -41,7 +42,8 @@ def create_contest(actor, unit, *, code, name, school_year, levels, categories, 
     _set_contest(contest, levels=levels, categories=categories, submit_opens_at=submit_opens_at,
                  submit_closes_at=submit_closes_at, approval_closes_at=approval_closes_at,
                  max_team_size=max_team_size, advisor_required=advisor_required,
-                 judges_per_entry=judges_per_entry, prizes=prizes)
+                 judges_per_entry=judges_per_entry, prizes=prizes, drop_extremes=drop_extremes,
+                 disagreement_points=disagreement_points)
     db.session.add(contest)
     db.session.flush()
     audit.record(actor, "creative.create", "creative_contest", contest.id, unit.id, f"{code} {name}")
@@ -58,7 +60,7 @@ def update_contest(actor, contest, *, name, description="", published=True, **se
 
 
 def _set_contest(contest, *, levels, categories, submit_opens_at, submit_closes_at, approval_closes_at,
-                 max_team_size, advisor_required, judges_per_entry, prizes):
+                 max_team_size, advisor_required, judges_per_entry, prizes, drop_extremes=True, disagreement_points=20):
     levels = [level for level in LEVELS if level in (levels or ())]
     categories = [c for c in CATEGORIES if c in (categories or ())]
     if not levels:
@@ -78,6 +80,9 @@ def _set_contest(contest, *, levels, categories, submit_opens_at, submit_closes_
     contest.approval_closes_at = approval_closes_at
     contest.max_team_size, contest.advisor_required = int(max_team_size), bool(advisor_required)
     contest.judges_per_entry = int(judges_per_entry)
+    if not 0 < float(disagreement_points) <= 100:
+        raise DomainError("Mức lệch điểm để đánh dấu từ 1 đến 100.")
+    contest.drop_extremes, contest.disagreement_points = bool(drop_extremes), float(disagreement_points)
     contest.prizes = {c: {k: int(v) for k, v in (counts or {}).items() if int(v or 0) > 0}
                       for c, counts in (prizes or {}).items() if c in CATEGORIES}
 

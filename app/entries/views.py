@@ -4,6 +4,7 @@ assignment is fetched through app.core.scope."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.forms import EmptyForm
 from app.accounts.models import User
@@ -57,6 +58,7 @@ def _contest_kwargs(form):
                 submit_closes_at=local_to_utc(form.submit_closes_at.data),
                 approval_closes_at=local_to_utc(form.approval_closes_at.data), max_team_size=form.max_team_size.data,
                 advisor_required=form.advisor_required.data, judges_per_entry=form.judges_per_entry.data,
+                drop_extremes=form.drop_extremes.data, disagreement_points=form.disagreement_points.data,
                 prizes={c: prize_counts(form, f"{c}_") for c in CATEGORIES})
 
 
@@ -398,7 +400,12 @@ def judge_list():
         abort(404)
     assignments = db.session.execute(select(Assignment).where(Assignment.judge_id == current_user.id)
                                      .order_by(Assignment.submitted_at.is_not(None), Assignment.id)).scalars().all()
-    return render_template("entries/judge_list.html", assignments=assignments, categories=CATEGORIES)
+    # a panel head sees the entries of their panel whose judges disagree widely (still blind)
+    flagged = []
+    for panel in db.session.execute(select(Panel).where(Panel.head_id == current_user.id)).scalars():
+        flagged += [(panel.contest, r) for r in judging.aggregate(panel.contest, panel.category) if r.flagged]
+    return render_template("entries/judge_list.html", assignments=assignments, categories=CATEGORIES,
+                           flagged=flagged)
 
 
 @bp.route("/judging/<int:assignment_id>", methods=["GET", "POST"])
@@ -456,7 +463,8 @@ def gallery():
         query = query.where(Entry.school_id == school_id)
     page = max(1, request.args.get("page", 1, type=int))
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
-    entries = db.session.execute(query.order_by(Entry.prize.is_(None), Entry.rank, Entry.id)
+    entries = db.session.execute(query.options(selectinload(Entry.files), selectinload(Entry.school))
+                                 .order_by(Entry.prize.is_(None), Entry.rank, Entry.id)
                                  .offset((page - 1) * GALLERY_PAGE).limit(GALLERY_PAGE)).scalars().all()
     published = select(Entry.school_id).join(CreativeContest, CreativeContest.id == Entry.contest_id).where(
         CreativeContest.results_published_at.is_not(None), Entry.final_score.is_not(None))

@@ -138,3 +138,41 @@ def test_the_gallery_shows_published_work_with_names_and_classes_only(client, ju
         assert not re.search(re.escape(private) + r"\b", page), private
     assert client.get(f"/files/{entry.files[0].id}").status_code == 200  # public once published
     assert client.get("/trien-lam?category=video").get_data(as_text=True).count("gallery-item") == 0
+
+
+def test_the_so_creates_a_contest_through_the_form(client, login, make_user, tree, db):
+    from app.entries.models import CreativeContest
+    login(make_user("department", tree.so))
+    response = client.post("/creative/new", data={
+        "code": "ap2027", "name": "Áp phích 2027", "school_year": "2026", "levels": ["THPT"],
+        "categories": ["poster", "video"], "submit_opens_at": "2026-12-01T07:00", "submit_closes_at": "2027-01-15T17:00",
+        "approval_closes_at": "2027-01-31T17:00", "max_team_size": "4", "judges_per_entry": "3",
+        "disagreement_points": "15", "published": "y", "poster_nhat": "1", "poster_kk": "5", "video_nhi": "2"})
+    assert response.status_code == 302
+    contest = db.session.execute(select(CreativeContest)).scalar_one()
+    assert (contest.code, contest.category_list, contest.level_list, contest.max_team_size) == (
+        "AP2027", ["poster", "video"], ["THPT"], 4)
+    assert (contest.drop_extremes, contest.disagreement_points, contest.judges_per_entry) == (False, 15.0, 3)
+    assert contest.prizes == {"poster": {"nhat": 1, "kk": 5}, "model": {}, "video": {"nhi": 2}}
+    assert contest.submit_opens_at.hour == 0  # 07:00 in Vietnam is midnight UTC
+    page = client.post("/creative/new", data={"code": "X", "name": "X", "school_year": "2026", "levels": ["THPT"],
+                                              "categories": ["poster"], "submit_opens_at": "2027-01-02T07:00",
+                                              "submit_closes_at": "2027-01-01T07:00",
+                                              "approval_closes_at": "2027-01-03T07:00", "max_team_size": "3",
+                                              "judges_per_entry": "2", "disagreement_points": "20"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Hạn nộp bài phải sau thời điểm mở nhận bài." in page
+
+
+def test_the_panel_head_sees_entries_whose_judges_disagree(client, login, judged, db):
+    entry, judges = judged
+    judging.set_panel(None, entry.contest, "poster", [j.id for j in judges[:2]], head_id=judges[1].id)
+    for a, points in zip(db.session.execute(select(Assignment).order_by(Assignment.judge_id)).scalars(), (10, 4)):
+        judging.save_scores(a.judge, a, dict.fromkeys(("noi_dung", "sang_tao", "tham_my", "lan_toa"), points),
+                            submit=True)
+    login(judges[1])
+    page = client.get("/judging").get_data(as_text=True)
+    assert "Bài có điểm lệch nhiều" in page and entry.blind_code in page and "lệch 60,0 điểm" in page
+    assert "Nguyễn Thị Phương Thảo" not in page
+    login(judges[0])  # not the head
+    assert "Bài có điểm lệch nhiều" not in client.get("/judging").get_data(as_text=True)
