@@ -14,11 +14,19 @@ def number(value):
     return f"{value:,}".replace(",", ".")
 
 
+def filesize(size):
+    """2_500_000 -> '2,4 MB', 35_000 -> '34 KB'."""
+    if size >= 1024 * 1024:
+        return f"{size / 1048576:.1f}".replace(".", ",") + " MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
 def init_app(app):
     app.jinja_env.filters["date"] = timeutil.format_date
     app.jinja_env.filters["datetime"] = timeutil.format_datetime
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["filesize"] = filesize
 
     @app.context_processor
     def globals_():
