@@ -44,8 +44,22 @@ class CreativeContestForm(FlaskForm):
     published = BooleanField("Học sinh thấy cuộc thi", default=True)
 
 
+# File rules: (category, rule, label, lowest, highest)
+FILE_RULE_FIELDS = (
+    ("poster", "max_mb", "Áp phích: dung lượng tối đa (MB)", 1, 100),
+    ("poster", "min_long_side", "Áp phích: cạnh dài tối thiểu (điểm ảnh)", 0, 10000),
+    ("model", "max_photos", "Mô hình: số ảnh tối đa", 1, 10),
+    ("model", "max_mb", "Mô hình: dung lượng mỗi ảnh (MB)", 1, 50),
+    ("video", "max_mb", "Video: dung lượng tối đa (MB)", 1, 200),
+    ("video", "max_seconds", "Video: thời lượng tối đa (giây)", 10, 3600),
+)
 for _category in CATEGORIES:
     _prize_fields(CreativeContestForm, f"{_category}_")
+for _category, _rule, _label, _low, _high in FILE_RULE_FIELDS:
+    setattr(CreativeContestForm, f"rule_{_category}_{_rule}",
+            IntegerField(_label, validators=[Optional(), NumberRange(_low, _high, f"Từ {_low} đến {_high}.")]))
+CreativeContestForm.rule_video_links = BooleanField("Video: nhận đường liên kết (YouTube, Drive…) thay cho tệp",
+                                                    default=True)
 
 
 class EntryForm(FlaskForm):

@@ -60,7 +60,8 @@ def update_contest(actor, contest, *, name, description="", published=True, **se
 
 
 def _set_contest(contest, *, levels, categories, submit_opens_at, submit_closes_at, approval_closes_at,
-                 max_team_size, advisor_required, judges_per_entry, prizes, drop_extremes=True, disagreement_points=20):
+                 max_team_size, advisor_required, judges_per_entry, prizes, drop_extremes=True, disagreement_points=20,
+                 file_rules=None):
     levels = [level for level in LEVELS if level in (levels or ())]
     categories = [c for c in CATEGORIES if c in (categories or ())]
     if not levels:
@@ -83,6 +84,8 @@ def _set_contest(contest, *, levels, categories, submit_opens_at, submit_closes_
     if not 0 < float(disagreement_points) <= 100:
         raise DomainError("Mức lệch điểm để đánh dấu từ 1 đến 100.")
     contest.drop_extremes, contest.disagreement_points = bool(drop_extremes), float(disagreement_points)
+    if file_rules is not None:
+        contest.file_rules = {c: dict(rules) for c, rules in file_rules.items() if c in CATEGORIES}
     contest.prizes = {c: {k: int(v) for k, v in (counts or {}).items() if int(v or 0) > 0}
                       for c, counts in (prizes or {}).items() if c in CATEGORIES}
 

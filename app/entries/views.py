@@ -14,8 +14,8 @@ from app.core.errors import DomainError
 from app.core.timeutil import local_to_utc, to_local, utcnow
 from app.entries import files as entry_files
 from app.entries import judging, services
-from app.entries.forms import CreativeContestForm, EntryForm, PanelForm, ReviewForm
-from app.entries.models import CATEGORIES, Assignment, CreativeContest, Entry, EntryFile, Panel
+from app.entries.forms import FILE_RULE_FIELDS, CreativeContestForm, EntryForm, PanelForm, ReviewForm
+from app.entries.models import CATEGORIES, DEFAULT_FILE_RULES, Assignment, CreativeContest, Entry, EntryFile, Panel
 from app.extensions import db
 from app.org.models import SchoolClass, Student, Unit
 from app.quiz.forms import PRIZE_FIELDS, prize_counts, set_prize_counts
@@ -52,8 +52,18 @@ def contest_list():
                            can_create=current_user.role in ("admin", "department", "school_admin"))
 
 
+def _file_rules(form):
+    rules = {}
+    for category, rule, *_ in FILE_RULE_FIELDS:
+        value = getattr(form, f"rule_{category}_{rule}").data
+        if value is not None:
+            rules.setdefault(category, {})[rule] = value
+    rules.setdefault("video", {})["links"] = bool(form.rule_video_links.data)
+    return rules
+
+
 def _contest_kwargs(form):
-    return dict(levels=form.levels.data, categories=form.categories.data,
+    return dict(file_rules=_file_rules(form), levels=form.levels.data, categories=form.categories.data,
                 submit_opens_at=local_to_utc(form.submit_opens_at.data),
                 submit_closes_at=local_to_utc(form.submit_closes_at.data),
                 approval_closes_at=local_to_utc(form.approval_closes_at.data), max_team_size=form.max_team_size.data,
@@ -71,6 +81,8 @@ def contest_new():
     if request.method == "GET":
         from app.core.timeutil import local_today, school_year_of
         form.school_year.data = school_year_of(local_today())
+        for category, rule, *_ in FILE_RULE_FIELDS:
+            getattr(form, f"rule_{category}_{rule}").data = DEFAULT_FILE_RULES[category].get(rule)
     if form.validate_on_submit():
         def create():
             contest = services.create_contest(current_user, current_user.unit, code=form.code.data,
@@ -96,6 +108,9 @@ def contest_edit(creative_id):
             getattr(form, name).data = to_local(getattr(contest, name)).replace(tzinfo=None)
         for category in CATEGORIES:
             set_prize_counts(form, (contest.prizes or {}).get(category), f"{category}_")
+        for category, rule, *_ in FILE_RULE_FIELDS:
+            getattr(form, f"rule_{category}_{rule}").data = contest.rules_for(category).get(rule)
+        form.rule_video_links.data = contest.rules_for("video").get("links", True)
     if form.validate_on_submit():
         if run_action(lambda: services.update_contest(
                 current_user, contest, name=form.name.data, description=form.description.data,

@@ -144,11 +144,15 @@ def test_the_gallery_shows_published_work_with_names_and_classes_only(client, ju
 def test_the_so_creates_a_contest_through_the_form(client, login, make_user, tree, db):
     from app.entries.models import CreativeContest
     login(make_user("department", tree.so))
+    form = client.get("/creative/new").get_data(as_text=True)
+    assert re.search(r'name="rule_poster_min_long_side"[^>]*value="1000"', form)
     response = client.post("/creative/new", data={
         "code": "ap2027", "name": "Áp phích 2027", "school_year": "2026", "levels": ["THPT"],
         "categories": ["poster", "video"], "submit_opens_at": "2026-12-01T07:00", "submit_closes_at": "2027-01-15T17:00",
         "approval_closes_at": "2027-01-31T17:00", "max_team_size": "4", "judges_per_entry": "3",
-        "disagreement_points": "15", "published": "y", "poster_nhat": "1", "poster_kk": "5", "video_nhi": "2"})
+        "disagreement_points": "15", "published": "y", "poster_nhat": "1", "poster_kk": "5", "video_nhi": "2",
+        "rule_poster_max_mb": "5", "rule_poster_min_long_side": "1200", "rule_video_max_seconds": "180",
+        "rule_video_links": "y"})
     assert response.status_code == 302
     contest = db.session.execute(select(CreativeContest)).scalar_one()
     assert (contest.code, contest.category_list, contest.level_list, contest.max_team_size) == (
@@ -156,6 +160,9 @@ def test_the_so_creates_a_contest_through_the_form(client, login, make_user, tre
     assert (contest.drop_extremes, contest.disagreement_points, contest.judges_per_entry) == (False, 15.0, 3)
     assert contest.prizes == {"poster": {"nhat": 1, "kk": 5}, "model": {}, "video": {"nhi": 2}}
     assert contest.submit_opens_at.hour == 0  # 07:00 in Vietnam is midnight UTC
+    assert contest.rules_for("poster") == {"max_mb": 5, "min_long_side": 1200}
+    assert contest.rules_for("video") == {"max_mb": 200, "max_seconds": 180, "links": True}
+    assert 'value="1200"' in client.get(f"/creative/{contest.id}/edit").get_data(as_text=True)
     page = client.post("/creative/new", data={"code": "X", "name": "X", "school_year": "2026", "levels": ["THPT"],
                                               "categories": ["poster"], "submit_opens_at": "2027-01-02T07:00",
                                               "submit_closes_at": "2027-01-01T07:00",
