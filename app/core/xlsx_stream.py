@@ -11,9 +11,11 @@ marked "quote prefix", so Excel keeps showing it as typed when the cell is edite
             sheet.row(["STT", "Đơn vị"], bold=True)
             sheet.row([1, "Trường THPT A"])
 """
+import math
 import re
 import zipfile
 from contextlib import contextmanager
+from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -21,6 +23,7 @@ RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 RISKY = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 STYLE_ATTR = ("", ' s="1"', ' s="2"', ' s="3"')
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
 # cellXfs: 0 plain, 1 bold, 2 quote prefix, 3 bold + quote prefix
@@ -48,7 +51,7 @@ def column_letter(index):
 
 
 def _text(value):
-    value = _ILLEGAL.sub("", value)
+    value = _ILLEGAL.sub("", value)[:MAX_CELL_TEXT]
     space = ' xml:space="preserve"' if value != value.strip() else ""
     return f"<is><t{space}>{escape(value)}</t></is>"
 
@@ -70,10 +73,12 @@ class Sheet:
             if isinstance(value, str):
                 style = (1 if bold else 0) + (2 if value.startswith(RISKY) else 0)
                 cells.append(f'<c r="{ref}" t="inlineStr"{STYLE_ATTR[style]}>{_text(value)}</c>')
-            elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            elif isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
                 raise TypeError(f"cannot write {type(value).__name__} to a cell")
-            else:
-                cells.append(f'<c r="{ref}"{STYLE_ATTR[1 if bold else 0]}><v>{value!r}</v></c>')
+            elif math.isfinite(value):  # Excel has no NaN or infinity: those cells stay empty
+                cells.append(f'<c r="{ref}"{STYLE_ATTR[1 if bold else 0]}><v>{float(value)!r}</v></c>'
+                             if isinstance(value, Decimal) else
+                             f'<c r="{ref}"{STYLE_ATTR[1 if bold else 0]}><v>{value!r}</v></c>')
         self._out.write(f'<row r="{number}">{"".join(cells)}</row>'.encode())
 
 
@@ -96,7 +101,7 @@ class XlsxStream:
         """A new sheet, written until the block ends (one sheet at a time). `title`
         must already be a valid, unique sheet name; `widths`: {column index: width}."""
         self._titles.append(title)
-        with self._zip.open(f"xl/worksheets/sheet{len(self._titles)}.xml", "w", force_zip64=True) as raw:
+        with self._zip.open(f"xl/worksheets/sheet{len(self._titles)}.xml", "w") as raw:
             raw.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}">'
                       .encode())
             if widths:
@@ -109,6 +114,9 @@ class XlsxStream:
 
     def close(self):
         count = len(self._titles)
+        if not count:
+            self._zip.close()
+            raise ValueError("a workbook needs at least one sheet")
         sheets = "".join(f'<sheet name={quoteattr(t)} sheetId="{i}" r:id="rId{i}"/>'
                          for i, t in enumerate(self._titles, start=1))
         head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

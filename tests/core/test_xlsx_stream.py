@@ -80,3 +80,24 @@ def test_memory_does_not_grow_with_the_rows():
 
     small, large = peak(1_000), peak(20_000)
     assert large < small * 1.5 + 256 * 1024, (small, large)
+
+
+def test_numbers_excel_cannot_hold_stay_empty_and_long_text_is_cut():
+    from decimal import Decimal
+    workbook = load_workbook(io.BytesIO(_write(_one_row([float("nan"), float("inf"), Decimal("2.5"), "x" * 40000]))))
+    assert [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)] == [[None, None, 2.5, "x" * 32767]]
+
+
+def test_the_zip_headers_carry_no_zip64_fields_for_small_sheets():
+    """Local and central headers must agree: Excel refuses a Zip64 local header the
+    central directory does not repeat."""
+    data = _write(_one_row(["a"]))
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        info = package.getinfo("xl/worksheets/sheet1.xml")
+    local_extra = int.from_bytes(data[info.header_offset + 28:info.header_offset + 30], "little")
+    assert info.extra == b"" and local_extra == 0
+
+
+def test_a_workbook_without_sheets_is_refused():
+    with pytest.raises(ValueError):
+        _write(lambda book: None)
