@@ -136,38 +136,42 @@ def figures(selection, group, schools):
 
     start, end = selection.bounds()
     part = participation_source(selection)
-    joined = [part.c.student_id == Student.id]
-    joined += [part.c.first_at >= start] if start else []
-    joined += [part.c.first_at < end] if end else []
+    # took part in the range: the first finished attempt falls in it (attempts, scores, passes);
+    # a participant: the contest's rule was met in the range (a first attempt earlier may count)
+    took = [part.c.student_id.is_not(None)]
+    took += [part.c.first_at >= start] if start else []
+    took += [part.c.first_at < end] if end else []
+    took = and_(*took)
     counted_in = [part.c.counted_at.is_not(None)]
     counted_in += [part.c.counted_at >= start] if start else []
     counted_in += [part.c.counted_at < end] if end else []
-    bucket = func.round(part.c.best)
+    passed = [took, part.c.passed_at.is_not(None)] + ([part.c.passed_at < end] if end else [])
+    bucket = case((took, func.round(part.c.best)))
     rows = db.session.execute(
-        select(SchoolClass.school_id, group, SchoolClass.grade, bucket, func.count(), func.count(part.c.student_id),
-               func.sum(case((and_(*counted_in), 1), else_=0)), func.sum(part.c.attempts),
-               func.sum(case((part.c.passed_at.is_not(None), 1), else_=0)), func.sum(part.c.best))
+        select(SchoolClass.school_id, group, SchoolClass.grade, bucket, func.count(),
+               func.sum(case((took, 1), else_=0)), func.sum(case((and_(*counted_in), 1), else_=0)),
+               func.sum(case((took, part.c.attempts), else_=0)), func.sum(case((and_(*passed), 1), else_=0)),
+               func.sum(case((took, part.c.best), else_=0)))
         .select_from(Student).join(SchoolClass, SchoolClass.id == Student.class_id)
-        .outerjoin(part, and_(*joined))
+        .outerjoin(part, part.c.student_id == Student.id)
         .where(SchoolClass.school_year == selection.school_year, SchoolClass.school_id.in_(schools))
         .group_by(SchoolClass.school_id, group, SchoolClass.grade, bucket))
-    for school, key, grade, score, enrolled, takers, participants, attempts, passed, score_sum in rows:
+    for school, key, grade, score, enrolled, takers, participants, attempts, passes, score_sum in rows:
         fig, stage = at(school, key, grade)
         if fig is None:
             continue
         fig.enrolled += enrolled
+        fig.participants += participants
         _pair(fig.stages, stage)[0] += enrolled
         _pair(fig.grades, grade)[0] += enrolled
-        if not takers:
-            continue
-        fig.takers += takers
-        fig.participants += participants
-        fig.attempts += attempts
-        fig.passed += passed
-        fig.score_sum += score_sum
-        fig.histogram[int(score)] += takers
         _pair(fig.stages, stage)[1] += participants
         _pair(fig.grades, grade)[1] += participants
+        if takers:
+            fig.takers += takers
+            fig.attempts += attempts
+            fig.passed += passes
+            fig.score_sum += score_sum
+            fig.histogram[int(score)] += takers
 
     prizes = (select(SchoolClass.school_id, group, SchoolClass.grade, func.count(Award.id))
               .join(Student, Student.id == Award.student_id).join(SchoolClass, SchoolClass.id == Student.class_id)
@@ -187,29 +191,25 @@ def figures(selection, group, schools):
 
 def _add_creative_entries(result, selection, group, schools, start, end):
     """Creative entries of the school year's contests, by their team members' classes
-    (an entry counts once per class or school however many members it has there), and
-    their prizes once published."""
+    (an entry counts once per class or school however many members it has there)."""
     from app.entries.models import CreativeContest, Entry, EntryMember
     handed_in = Entry.status != "draft"
     when = [Entry.submitted_at >= start] if start else []
     when += [Entry.submitted_at < end] if end else []
     rows = db.session.execute(
         select(group, func.count(func.distinct(case((handed_in, Entry.id)))),
-               func.count(func.distinct(case((Entry.status == "approved", Entry.id)))),
-               func.count(func.distinct(case((and_(Entry.prize.is_not(None),
-                                                   CreativeContest.results_published_at.is_not(None)), Entry.id)))))
+               func.count(func.distinct(case((Entry.status == "approved", Entry.id)))))
         .select_from(Entry).join(CreativeContest, CreativeContest.id == Entry.contest_id)
         .join(EntryMember, EntryMember.entry_id == Entry.id).join(Student, Student.id == EntryMember.student_id)
         .join(SchoolClass, SchoolClass.id == Student.class_id)
         .where(CreativeContest.school_year == selection.school_year, SchoolClass.school_year == selection.school_year,
                SchoolClass.school_id.in_(schools), *when)
         .group_by(group))
-    for key, entries, approved, prizes in rows:
+    for key, entries, approved in rows:
         fig = result.get(key)
         if fig is not None:
             fig.entries += entries
             fig.entries_approved += approved
-            fig.prizes += prizes
 
 
 def participation_source(selection):

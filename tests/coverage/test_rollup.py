@@ -260,3 +260,25 @@ def test_creative_entries_count_per_school_and_class_for_the_school_year(tree, p
     assert (c10.entries, c10.entries_approved, c11.entries, c11.entries_approved) == (2, 1, 1, 0)
     assert figures(Selection(YEAR, province.contest), SchoolClass.school_id, select(Unit.id))[
         tree.school_a.id].entries == 0
+
+
+def test_in_a_date_range_a_participant_is_counted_when_the_rule_was_met_in_it(tree, province, db):
+    """Rule "passed": a 9C1 student first tried 20 days ago and passed yesterday. From
+    5 days ago they are a participant (the rule was met then) but did not start then:
+    no attempts, no score. Up to 2 days ago they took part but had not passed."""
+    province.contest.participation_rule = "passed"
+    row = db.session.execute(select(Participation).where(
+        Participation.student_id == province.people["9C1"][0].id)).scalar_one()
+    row.first_at, row.passed_at = utcnow() - timedelta(days=20), utcnow() - timedelta(days=1)
+    other = db.session.execute(select(Participation).where(
+        Participation.student_id == province.people["9C1"][1].id)).scalar_one()
+    other.first_at = other.passed_at = utcnow() - timedelta(days=30)
+    db.session.flush()
+    since = to_local(utcnow() - timedelta(days=5)).date()
+    c = figures(Selection(YEAR, province.contest, date_from=since), SchoolClass.school_id, select(Unit.id))[
+        tree.school_c.id]
+    assert (c.participants, c.takers, c.attempts, c.passed) == (1, 0, 0, 0)
+    until = to_local(utcnow() - timedelta(days=2)).date()
+    c = figures(Selection(YEAR, province.contest, date_to=until), SchoolClass.school_id, select(Unit.id))[
+        tree.school_c.id]
+    assert (c.participants, c.takers, c.passed) == (1, 2, 1)  # the other one passed 30 days ago
