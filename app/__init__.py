@@ -21,6 +21,7 @@ def create_app(config=None):
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    _larger_uploads_for_entries(app)  # before the CSRF check, which reads the body
     csrf.init_app(app)
     login_manager.init_app(app)
     _import_models()
@@ -61,6 +62,17 @@ def create_app(config=None):
     template_helpers.init_app(app)
     _register_error_pages(app)
     return app
+
+
+def _larger_uploads_for_entries(app):
+    """Only the upload of a contest entry's file (a video may be 200 MB) goes past
+    MAX_CONTENT_LENGTH."""
+    from flask import request
+
+    @app.before_request
+    def allow_entry_files():
+        if request.endpoint == "entries.file_upload":
+            request.max_content_length = app.config["ENTRY_UPLOAD_MB"] * 1024 * 1024
 
 
 def _import_models():

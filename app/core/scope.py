@@ -294,6 +294,14 @@ def can_review_entry(user, entry):
     return user.role == "admin" or (user.role == "school_admin" and user.unit_id == entry.school_id)
 
 
+def judges_query(user):
+    """Active judge accounts a contest's staff may put on a panel: those of no unit
+    (the Sở's invited experts) and those in the user's reach."""
+    User, *_ = _models()
+    return select(User).where(User.role == "judge", User.active.is_(True),
+                              User.unit_id.is_(None) | _in_reach(user, User.unit_id))
+
+
 def get_assignment_or_404(user, assignment_id):
     """A judge's own assignment; nobody else opens it."""
     from app.entries.models import Assignment

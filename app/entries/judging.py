@@ -17,7 +17,6 @@ from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.entries.models import CATEGORIES, Assignment, Entry, Panel, PanelJudge
 from app.extensions import db
-from app.org.models import Unit
 from app.quiz.ranking import PRIZES, award_prizes
 
 
@@ -66,10 +65,7 @@ def set_panel(actor, contest, category, judge_ids, head_id=None):
 
 def _judge_school(judge):
     """The school a judge belongs to, if their account is attached to one."""
-    if judge.unit_id is None:
-        return None
-    unit = db.session.get(Unit, judge.unit_id)
-    return unit.id if unit is not None and unit.kind == "school" else None
+    return judge.unit_id if judge.unit is not None and judge.unit.kind == "school" else None
 
 
 def assign_entries(actor, contest, category, now=None):
@@ -83,7 +79,7 @@ def assign_entries(actor, contest, category, now=None):
         raise DomainError(f"Chưa có ban giám khảo {CATEGORIES[category].lower()}.")
     if not entries:
         raise DomainError("Chưa có bài nào vào vòng tỉnh (bài được trường duyệt, sau khi vòng trường kết thúc).")
-    judges = sorted((pj.user for pj in panel.judges), key=lambda u: u.id)
+    judges = sorted((pj.user for pj in panel.judges if pj.user.is_active), key=lambda u: u.id)
     school_of = {j.id: _judge_school(j) for j in judges}
     load = dict.fromkeys(school_of, 0)
     existing = {}

@@ -7,7 +7,7 @@ then go on to the provincial round (app.entries.judging)."""
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.accounts.models import User
 from app.core import models as audit
@@ -15,9 +15,9 @@ from app.core.errors import DomainError
 from app.core.text import nfc
 from app.core.timeutil import utcnow
 from app.entries import files
-from app.entries.models import CATEGORIES, CreativeContest, Entry, EntryFile, EntryMember
+from app.entries.models import CATEGORIES, STATUSES, CreativeContest, Entry, EntryFile, EntryMember
 from app.extensions import db
-from app.org.models import Student
+from app.org.models import Student, student_stage
 
 LEVELS = ("THCS", "THPT", "GDTX")
 
@@ -31,14 +31,15 @@ def upload_dir(contest_id):
 def create_contest(actor, unit, *, code, name, school_year, levels, categories, submit_opens_at,
                    submit_closes_at, approval_closes_at, max_team_size=3, advisor_required=True,
                    judges_per_entry=2, description="", prizes=None, file_rules=None, drop_extremes=True,
-                   disagreement_points=20):
+                   disagreement_points=20, published=True):
     code, name = nfc(code or "").strip().upper(), nfc(name or "").strip()
     if not code or not name:
         raise DomainError("Nhập mã và tên cuộc thi.")
     if db.session.execute(select(CreativeContest.id).where(CreativeContest.code == code)).first():
         raise DomainError(f"Mã cuộc thi “{code}” đã có.")
     contest = CreativeContest(code=code, name=name, unit_id=unit.id, school_year=int(school_year),
-                              description=nfc(description or ""), file_rules=file_rules or {}, rubrics={})
+                              description=nfc(description or ""), file_rules=file_rules or {}, rubrics={},
+                              published=bool(published))
     _set_contest(contest, levels=levels, categories=categories, submit_opens_at=submit_opens_at,
                  submit_closes_at=submit_closes_at, approval_closes_at=approval_closes_at,
                  max_team_size=max_team_size, advisor_required=advisor_required,
@@ -50,10 +51,28 @@ def create_contest(actor, unit, *, code, name, school_year, levels, categories, 
     return contest
 
 
+JUDGING_FIXED = ("categories", "approval_closes_at", "judges_per_entry", "drop_extremes")
+
+
 def update_contest(actor, contest, *, name, description="", published=True, **settings):
+    """Once entries are assigned to judges, the categories, the end of the school
+    round, the judges per entry and how scores are averaged stay as they are."""
     name = nfc(name or "").strip()
     if not name:
         raise DomainError("Nhập tên cuộc thi.")
+    from app.entries.judging import judging_started
+    if judging_started(contest):
+        current = {"categories": contest.category_list, "approval_closes_at": contest.approval_closes_at,
+                   "judges_per_entry": contest.judges_per_entry, "drop_extremes": contest.drop_extremes}
+        wanted = {"categories": [c for c in CATEGORIES if c in settings["categories"]],
+                  "approval_closes_at": settings["approval_closes_at"],
+                  "judges_per_entry": int(settings["judges_per_entry"]),
+                  "drop_extremes": bool(settings.get("drop_extremes", contest.drop_extremes))}
+        if abs((wanted["approval_closes_at"] - current["approval_closes_at"]).total_seconds()) < 60:
+            wanted["approval_closes_at"] = current["approval_closes_at"]  # the form keeps minutes only
+        if any(wanted[k] != current[k] for k in JUDGING_FIXED):
+            raise DomainError("Giám khảo đã được giao bài: không đổi được thể loại, thời điểm kết thúc vòng trường, "
+                              "số giám khảo mỗi bài hay cách tính điểm.")
     contest.name, contest.description, contest.published = name, nfc(description or ""), bool(published)
     _set_contest(contest, **settings)
     audit.record(actor, "creative.update", "creative_contest", contest.id, contest.unit_id, contest.name)
@@ -139,8 +158,7 @@ def entry_stage(entry, now=None):
             entry.prize_label
     if entry.status == "approved" and now >= contest.approval_closes_at:
         return "province", "Vào vòng tỉnh"
-    return entry.status, {"draft": "Nháp", "submitted": "Đã nộp", "returned": "Bị trả lại",
-                          "approved": "Trường duyệt"}[entry.status]
+    return entry.status, STATUSES[entry.status]
 
 
 def can_edit(entry, now=None):
@@ -174,6 +192,12 @@ def _team(contest, school_id, member_ids):
     found = {s.id: s for s in students}
     if len(found) != len(ids) or any(s.school_id != school_id for s in students):
         raise DomainError("Thành viên của nhóm phải là học sinh cùng trường.")
+    for student in students:
+        school_class = student.school_class
+        if school_class is None or school_class.school_year != contest.school_year or \
+                student_stage(student.school.level, school_class.grade) not in contest.level_list:
+            raise DomainError(f"{student.full_name} không thuộc cấp học hay năm học của cuộc thi "
+                              f"({', '.join(contest.level_list)}).")
     return [found[i] for i in ids]
 
 
@@ -332,13 +356,3 @@ def review_entry(actor, entry, *, approve, reason="", now=None):
     entry.reviewed_at, entry.reviewed_by = now, getattr(actor, "id", None)
     audit.record(actor, "entry.approve" if approve else "entry.return", "entry", entry.id, entry.school_id,
                  entry.title + ("" if approve else f": {reason}"))
-
-
-def entry_counts(contest_id, school_ids):
-    """{school id: (submitted, approved)} for the coverage figures: entries handed in
-    (submitted, returned or approved) and those approved."""
-    handed_in = func.sum(func.cast(Entry.status != "draft", db.Integer))
-    approved = func.sum(func.cast(Entry.status == "approved", db.Integer))
-    rows = db.session.execute(select(Entry.school_id, handed_in, approved).where(
-        Entry.contest_id == contest_id, Entry.school_id.in_(school_ids)).group_by(Entry.school_id))
-    return {school: (int(a or 0), int(b or 0)) for school, a, b in rows}

@@ -84,13 +84,10 @@ def contest_new():
         for category, rule, *_ in FILE_RULE_FIELDS:
             getattr(form, f"rule_{category}_{rule}").data = DEFAULT_FILE_RULES[category].get(rule)
     if form.validate_on_submit():
-        def create():
-            contest = services.create_contest(current_user, current_user.unit, code=form.code.data,
-                                              name=form.name.data, school_year=form.school_year.data,
-                                              description=form.description.data, **_contest_kwargs(form))
-            contest.published = form.published.data
-            return contest
-        contest = run_action(create, "Đã tạo cuộc thi.")
+        contest = run_action(lambda: services.create_contest(
+            current_user, current_user.unit, code=form.code.data, name=form.name.data,
+            school_year=form.school_year.data, description=form.description.data, published=form.published.data,
+            **_contest_kwargs(form)), "Đã tạo cuộc thi.")
         if contest:
             return redirect(url_for("entries.contest_detail", creative_id=contest.id))
     return render_template("entries/contest_form.html", form=form, contest=None)
@@ -159,7 +156,7 @@ def rubric(creative_id, category):
 
 # Entries ------------------------------------------------------------------------------
 
-def _entry_choices(form, contest, school_id):
+def _entry_choices(form, contest, school_id, entry=None):
     form.category.choices = [(c, CATEGORIES[c]) for c in contest.category_list]
     students = select(Student).join(SchoolClass, SchoolClass.id == Student.class_id).where(
         Student.school_id == school_id, SchoolClass.school_year == contest.school_year)
@@ -169,8 +166,11 @@ def _entry_choices(form, contest, school_id):
     elif current_user.role == "teacher":
         students = students.where(Student.class_id.in_(
             scope.classes_query(current_user).with_only_columns(SchoolClass.id)))
-    rows = db.session.execute(students.order_by(SchoolClass.sort_key, Student.sort_key).limit(2000)).scalars()
-    form.members.choices = [(s.id, f"{s.full_name} ({s.school_class.name})") for s in rows]
+    rows = db.session.execute(students.order_by(SchoolClass.sort_key, Student.sort_key).limit(2000)).scalars().all()
+    shown = {s.id for s in rows}
+    rows += [m.student for m in (entry.members if entry else []) if m.student_id not in shown
+             and m.student_id != current_user.student_id]  # a team across classes keeps its members on edit
+    form.members.choices = [(s.id, f"{s.full_name} ({s.school_class.name if s.school_class else ''})") for s in rows]
     teachers = db.session.execute(select(User).where(User.unit_id == school_id, User.active.is_(True),
                                                      User.role.in_(("teacher", "school_admin")))
                                   .order_by(User.full_name)).scalars()
@@ -209,7 +209,7 @@ def entry_edit(entry_id):
     if current_user.role not in MAKERS or not services.can_edit(entry):
         abort(404)
     form = EntryForm(obj=entry if request.method == "GET" else None)
-    _entry_choices(form, entry.contest, entry.school_id)
+    _entry_choices(form, entry.contest, entry.school_id, entry)
     del form.category
     if request.method == "GET":
         form.members.data = [m.student_id for m in entry.members if m.student_id != current_user.student_id]
@@ -233,8 +233,8 @@ def entry_detail(entry_id):
                            can_review=scope.can_review_entry(current_user, entry)
                            and utcnow() < entry.contest.approval_closes_at and entry.status in ("submitted", "approved"),
                            review_form=ReviewForm(), form=EmptyForm(), categories=CATEGORIES,
-                           rules=entry.contest.rules_for(entry.category), embed=entry_files.youtube_embed(
-                               entry.video_url) if entry.video_url else None)
+                           rules=entry.contest.rules_for(entry.category),
+                           embed=entry_files.youtube_embed(entry.video_url))
 
 
 def _entry_action(entry_id):
@@ -352,7 +352,8 @@ def entry_file(file_id, variant=None):
                          download_name=f"{entry.blind_code}-{record.position}{path.suffix}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    # a pupil's work must not stay in a shared school computer's cache, unless it is public
+    response.headers["Cache-Control"] = "public, max-age=3600" if _in_gallery(entry) else "no-store"
     return response
 
 
@@ -362,8 +363,7 @@ def entry_file(file_id, variant=None):
 @login_required
 def panels(creative_id):
     contest = _managed(creative_id)
-    judges = db.session.execute(select(User).where(User.role == "judge", User.active.is_(True))
-                                .order_by(User.full_name)).scalars().all()
+    judges = db.session.execute(scope.judges_query(current_user).order_by(User.full_name)).scalars().all()
     forms = {}
     for category in contest.category_list:
         form = PanelForm(prefix=category)
@@ -440,7 +440,7 @@ def judge_entry(assignment_id):
     total = judging.weighted_score(assignment.scores, rubric)
     return render_template("entries/judge_entry.html", assignment=assignment, entry=entry, contest=contest,
                            rubric=rubric, form=form, total=total, categories=CATEGORIES,
-                           embed=entry_files.youtube_embed(entry.video_url) if entry.video_url else None)
+                           embed=entry_files.youtube_embed(entry.video_url))
 
 
 @bp.route("/creative/<int:creative_id>/results", methods=["GET", "POST"])
@@ -450,7 +450,7 @@ def results(creative_id):
     contest = _managed(creative_id)
     if request.method == "POST" and EmptyForm().validate_on_submit():
         if run_action(lambda: judging.publish_results(current_user, contest),
-                      "Đã công bố kết quả. Bài đạt giải hiện trong triển lãm."):
+                      "Đã công bố kết quả. Các bài vòng tỉnh hiện trong triển lãm, bài đạt giải trước."):
             return redirect(url_for("entries.results", creative_id=contest.id))
     tables = {c: judging.aggregate(contest, c) for c in contest.category_list}
     return render_template("entries/results.html", contest=contest, tables=tables, categories=CATEGORIES,
@@ -497,4 +497,4 @@ def gallery_entry(entry_id):
     if not _in_gallery(entry):
         abort(404)
     return render_template("entries/gallery_entry.html", entry=entry, categories=CATEGORIES,
-                           embed=entry_files.youtube_embed(entry.video_url) if entry.video_url else None)
+                           embed=entry_files.youtube_embed(entry.video_url))

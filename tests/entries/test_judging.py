@@ -55,6 +55,13 @@ def test_entries_go_to_judges_of_other_schools_balanced_and_only_once(creative, 
     assert judging.assign_entries(None, creative, "poster", now=round_.now) == 0  # nothing twice
     with pytest.raises(DomainError, match="Giám khảo đã bắt đầu chấm"):
         services.set_rubric(None, creative, "poster", [{"name": "X", "weight": 1, "max": 1}])
+    settings = dict(levels=creative.level_list, categories=creative.category_list,
+                    submit_opens_at=creative.submit_opens_at, submit_closes_at=creative.submit_closes_at,
+                    approval_closes_at=creative.approval_closes_at, max_team_size=5, advisor_required=True,
+                    judges_per_entry=2, prizes={})
+    services.update_contest(None, creative, name="Tên mới", **settings)  # the team size may still change
+    with pytest.raises(DomainError, match="không đổi được thể loại"):
+        services.update_contest(None, creative, name="Tên mới", **{**settings, "judges_per_entry": 3})
 
 
 def test_too_few_judges_from_other_schools_is_said_plainly(creative, round_, db):

@@ -132,3 +132,9 @@ def test_the_so_can_end_the_school_round_early(creative, school_people, db):
     assert creative.approval_closes_at <= now and creative.submit_closes_at <= now
     with pytest.raises(DomainError, match="đã kết thúc"):
         services.close_school_round(None, creative, now + timedelta(seconds=1))
+
+
+def test_team_members_must_be_of_the_contests_stages(creative, school_people, db):
+    creative.levels = "THCS"  # school A's 10A1 is THPT
+    with pytest.raises(DomainError, match="không thuộc cấp học hay năm học của cuộc thi"):
+        _poster(creative, school_people)

@@ -184,3 +184,20 @@ def test_the_panel_head_sees_entries_whose_judges_disagree(client, login, judged
     assert "Nguyễn Thị Phương Thảo" not in page
     login(judges[0])  # not the head
     assert "Bài có điểm lệch nhiều" not in client.get("/judging").get_data(as_text=True)
+
+
+def test_only_an_entry_file_may_be_larger_than_the_upload_limit(app, client, login, creative, school_people, db):
+    p = school_people
+    entry = services.create_entry(p.teacher, creative, category="poster", title="Bài", member_ids=[p.students[0].id])
+    login(p.teacher)
+    big = png_bytes((900, 700))
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = len(big) // 2
+    try:
+        ok = client.post(f"/entries/{entry.id}/files", data={"file": (io.BytesIO(big), "a.png")},
+                         headers={"Accept": "application/json"})
+        refused = client.post(f"/entries/{entry.id}/edit", data={"title": "x" * len(big)})
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+    assert ok.status_code == 200 and ok.get_json()["ok"] is True
+    assert refused.status_code == 413
