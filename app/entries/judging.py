@@ -37,6 +37,11 @@ def provincial_entries(contest, category, now=None):
         .order_by(Entry.id)).scalars().all()
 
 
+def panel_of(contest, category):
+    return db.session.execute(select(Panel).where(Panel.contest_id == contest.id, Panel.category == category)
+                              ).scalar_one_or_none()
+
+
 def set_panel(actor, contest, category, judge_ids, head_id=None):
     """The judges of a category (accounts with the judge role) and its head."""
     if category not in contest.category_list:
@@ -46,8 +51,7 @@ def set_panel(actor, contest, category, judge_ids, head_id=None):
         raise DomainError("Chỉ chọn được tài khoản giám khảo đang hoạt động.")
     if head_id and int(head_id) not in {j.id for j in judges}:
         raise DomainError("Trưởng ban phải là một giám khảo của ban.")
-    panel = db.session.execute(select(Panel).where(Panel.contest_id == contest.id, Panel.category == category)
-                               ).scalar_one_or_none()
+    panel = panel_of(contest, category)
     if panel is None:
         panel = Panel(contest_id=contest.id, category=category)
         db.session.add(panel)
@@ -72,8 +76,7 @@ def assign_entries(actor, contest, category, now=None):
     """Give each provincial entry of a category to `judges_per_entry` judges of its
     panel: the least loaded first, never a judge from the entry's own school. Keeps
     the assignments already made; returns how many were added."""
-    panel = db.session.execute(select(Panel).where(Panel.contest_id == contest.id, Panel.category == category)
-                               ).scalar_one_or_none()
+    panel = panel_of(contest, category)
     entries = provincial_entries(contest, category, now)
     if panel is None or not panel.judges:
         raise DomainError(f"Chưa có ban giám khảo {CATEGORIES[category].lower()}.")

@@ -370,8 +370,7 @@ def panels(creative_id):
         form.judges.choices = [(j.id, f"{j.full_name} ({j.unit.name if j.unit else 'không thuộc trường'})")
                                for j in judges]
         form.head_id.choices = [(0, "— Chưa chọn —")] + [(j.id, j.full_name) for j in judges]
-        panel = db.session.execute(select(Panel).where(Panel.contest_id == contest.id, Panel.category == category)
-                                   ).scalar_one_or_none()
+        panel = judging.panel_of(contest, category)
         if request.method == "GET" and panel is not None:
             form.judges.data = [pj.user_id for pj in panel.judges]
             form.head_id.data = panel.head_id or 0
@@ -459,6 +458,12 @@ def results(creative_id):
 
 # Gallery (public) ---------------------------------------------------------------------
 
+def _published(query):
+    """Entries in the gallery: scored in the provincial round of a contest whose results are public."""
+    return query.join(CreativeContest, CreativeContest.id == Entry.contest_id).where(
+        CreativeContest.results_published_at.is_not(None), Entry.final_score.is_not(None))
+
+
 def _in_gallery(entry):
     return entry is not None and entry.contest.results_published_at is not None and entry.final_score is not None
 
@@ -466,8 +471,7 @@ def _in_gallery(entry):
 @bp.route("/trien-lam")
 def gallery():
     """Published entries: the work, title, school, category and prize; filter and pages."""
-    query = (select(Entry).join(CreativeContest, CreativeContest.id == Entry.contest_id)
-             .where(CreativeContest.results_published_at.is_not(None), Entry.final_score.is_not(None)))
+    query = _published(select(Entry))
     contest_id, category, school_id = (request.args.get("contest", type=int), request.args.get("category"),
                                        request.args.get("school", type=int))
     if contest_id:
@@ -481,8 +485,7 @@ def gallery():
     entries = db.session.execute(query.options(selectinload(Entry.files), selectinload(Entry.school))
                                  .order_by(Entry.prize.is_(None), Entry.rank, Entry.id)
                                  .offset((page - 1) * GALLERY_PAGE).limit(GALLERY_PAGE)).scalars().all()
-    published = select(Entry.school_id).join(CreativeContest, CreativeContest.id == Entry.contest_id).where(
-        CreativeContest.results_published_at.is_not(None), Entry.final_score.is_not(None))
+    published = _published(select(Entry.school_id))
     schools = db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(published)).order_by(Unit.sort_key)).all()
     contests = db.session.execute(select(CreativeContest).where(CreativeContest.results_published_at.is_not(None))
                                   .order_by(CreativeContest.results_published_at.desc())).scalars().all()
