@@ -14,11 +14,12 @@ def number(value):
     return f"{value:,}".replace(",", ".")
 
 
-def filesize(size):
-    """2_500_000 -> '2,4 MB', 35_000 -> '34 KB'."""
-    if size >= 1024 * 1024:
-        return f"{size / 1048576:.1f}".replace(".", ",") + " MB"
-    return f"{max(1, round(size / 1024))} KB"
+def filesize(count):
+    """2_500_000 -> '2,4 MB', 35_000 -> '34,2 KB', 3 MB -> '3 MB', 900 -> '900 byte'."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if count >= scale:
+            return f"{count / scale:.1f}".removesuffix(".0").replace(".", ",") + " " + unit
+    return f"{count} byte"
 
 
 def init_app(app):

@@ -27,6 +27,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from app.core.errors import DomainError
+from app.core.template_helpers import filesize
 
 KINDS = ("image", "pdf", "video")
 KIND_NAMES = {"image": "ảnh JPEG/PNG", "pdf": "tệp PDF", "video": "video MP4"}
@@ -134,18 +135,11 @@ def _copy_limited(stream, target, max_bytes, subject):
         while chunk := stream.read(CHUNK):
             total += len(chunk)
             if total > max_bytes:
-                raise DomainError(f"{subject} lớn hơn {_format_bytes(max_bytes)} cho phép.")
+                raise DomainError(f"{subject} lớn hơn {filesize(max_bytes)} cho phép.")
             out.write(chunk)
     if total == 0:
         raise DomainError(f"{subject} rỗng (0 byte), hãy chọn lại tệp.")
     return total
-
-
-def _format_bytes(count):
-    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
-        if count >= scale:
-            return f"{count / scale:.1f}".removesuffix(".0").replace(".", ",") + " " + unit
-    return f"{count} byte"
 
 
 def _detect_kind(path, subject, allowed):

@@ -50,7 +50,7 @@ def test_a_student_creates_uploads_and_submits_an_entry(client, student_login, c
     assert entry.status == "submitted" and len(entry.files) == 1
     page = client.get(f"/entries/{entry.id}").get_data(as_text=True)
     assert "Đã nộp" in page and "Nguyễn Thị Phương Thảo" in page
-    assert re.search(r"poster\.png · \d+ KB · 400 × 300", page)
+    assert re.search(r"poster\.png · \d+(,\d)? KB · 400 × 300", page)
     assert client.get(f"/files/{entry.files[0].id}/thumb").headers["Content-Type"] == "image/jpeg"
 
 
