@@ -18,9 +18,7 @@ XLSX export for a quarter of the schools and for all of them (it should stay fla
 rows are streamed), then one line of JSON.
 Usage: .venv/bin/python bench/coverage.py [--students 400000] [--schools 500] [--no-pg]
 """
-import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -31,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from databases import run_on_databases  # noqa: E402  (bench/, beside this script)
+from databases import province_arguments, run_on_databases  # noqa: E402  (bench/, beside this script)
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -209,13 +207,7 @@ def measure(name, uri, args):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--students", type=int, default=400_000)
-    parser.add_argument("--schools", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--no-pg", action="store_true")
-    parser.add_argument("--pg-url", default=os.environ.get("PG_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test"))
-    args = parser.parse_args()
+    args = province_arguments(repeat=5)
     results = run_on_databases(measure, args)
     for r in results:
         print(f"[{r['database']}] {r['schools']} schools, {r['students']:,} students, {r['attempts']:,} attempts, "

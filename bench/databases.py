@@ -1,5 +1,7 @@
 """The databases a province benchmark runs on: a temporary SQLite file and, unless
 --no-pg, a scratch database on the local PostgreSQL, dropped afterwards."""
+import argparse
+import os
 import tempfile
 import uuid
 
@@ -25,3 +27,14 @@ def run_on_databases(measure, args):
                 conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
             admin.dispose()
     return results
+
+
+def province_arguments(repeat):
+    """The arguments every province benchmark takes: size, repeats, and the databases."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=400_000)
+    parser.add_argument("--schools", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--pg-url", default=os.environ.get("PG_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    return parser.parse_args()

@@ -14,9 +14,7 @@ local PostgreSQL, then times:
 Prints each figure and its ratio to the baseline, then one JSON line.
 Usage: .venv/bin/python bench/unit_tree.py [--students 400000] [--schools 500] [--no-pg]
 """
-import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -26,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from databases import run_on_databases  # noqa: E402  (bench/, beside this script)
+from databases import province_arguments, run_on_databases  # noqa: E402  (bench/, beside this script)
 from sqlalchemy import insert, text  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -130,13 +128,7 @@ def measure(name, uri, args):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--students", type=int, default=400_000)
-    parser.add_argument("--schools", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--no-pg", action="store_true")
-    parser.add_argument("--pg-url", default=os.environ.get("PG_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test"))
-    args = parser.parse_args()
+    args = province_arguments(repeat=7)
     results = run_on_databases(measure, args)
     for r in results:
         print(f"[{r['database']}] {r['schools']} schools, {r['students']:,} students (built in {r['build_s']} s)")

@@ -98,6 +98,12 @@ def _page_data(unit, selection):
     return rows, total, stage_targets, total_target
 
 
+def _visible_schools(unit):
+    """Ids of the schools under a unit that the viewer may see."""
+    return select(Unit.id).where(Unit.id.in_(scope.subtree_ids(unit.id)), Unit.kind == "school",
+                                 Unit.id.in_(scope.schools_query(current_user).with_only_columns(Unit.id)))
+
+
 @bp.route("/units/<int:unit_id>")
 @login_required
 def unit(unit_id):
@@ -106,8 +112,7 @@ def unit(unit_id):
     unit = scope.get_unit_or_404(current_user, unit_id)
     selection, contests = _selection()
     rows, total, stage_targets, total_target = _page_data(unit, selection)
-    schools = select(Unit.id).where(Unit.id.in_(scope.subtree_ids(unit.id)), Unit.kind == "school",
-                                    Unit.id.in_(scope.schools_query(current_user).with_only_columns(Unit.id)))
+    schools = _visible_schools(unit)
     ancestors = db.session.execute(scope.units_query(current_user).where(
         Unit.id.in_(select(rollup.UnitClosure.ancestor_id).where(rollup.UnitClosure.descendant_id == unit.id)),
         Unit.id != unit.id).order_by(Unit.sort_key)).scalars().all()
@@ -153,8 +158,7 @@ def report_xlsx(unit_id):
     unit, parent, selection, rows, total = _report_args(unit_id)
     detail = None
     if request.args.get("detail"):
-        detail = select(Unit.id).where(Unit.id.in_(scope.subtree_ids(unit.id)), Unit.kind == "school",
-                                       Unit.id.in_(scope.schools_query(current_user).with_only_columns(Unit.id)))
+        detail = _visible_schools(unit)
         if selection.contest is not None:
             detail = detail.where(Unit.id.in_(scope.subtree_ids(selection.contest.unit_id)))
     data = reports.xlsx_report(unit, parent, selection, rows, total, utcnow(), detail_schools=detail)
