@@ -47,6 +47,8 @@ def create_app(config=None):
     app.register_blueprint(coverage_bp)
     from app.entries.views import bp as entries_bp
     app.register_blueprint(entries_bp)
+    from app.certificates.views import bp as certificates_bp
+    app.register_blueprint(certificates_bp)
 
     from app.accounts.cli import users_cli
     from app.org.cli import demo_command, org_cli
@@ -78,6 +80,7 @@ def _larger_uploads_for_entries(app):
 def _import_models():
     # Every model module, so that Alembic and relationships see all tables.
     from app.accounts import models as _accounts  # noqa: F401
+    from app.certificates import models as _certificates  # noqa: F401
     from app.core import models as _core  # noqa: F401
     from app.coverage import models as _coverage  # noqa: F401
     from app.entries import models as _entries  # noqa: F401

@@ -53,5 +53,7 @@ def load_config():
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "100")),
         # Number of proxies in front of the app (nginx): trust X-Forwarded-For that deep.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        # The address printed in certificates' QR codes (https://thi.sogd.example.vn); the request's when unset.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         "SITE_NAME": os.environ.get("SITE_NAME", "Cuộc thi tìm hiểu dịch vụ công trực tuyến"),
     }

@@ -129,10 +129,15 @@ def change_password():
 def student_home():
     if current_user.role != "student":
         abort(404)
+    from app.certificates.models import Certificate
+    from app.core.scope import certificates_query
     from app.quiz.attempts import rounds_for_student
     now = utcnow()
+    certificates = db.session.execute(certificates_query(current_user)
+                                      .order_by(Certificate.created_at.desc(), Certificate.id.desc())).scalars().all()
     return render_template("accounts/student_home.html", student=current_user.student, now=now,
-                           rounds=rounds_for_student(current_user.student, now), form=EmptyForm())
+                           rounds=rounds_for_student(current_user.student, now), form=EmptyForm(),
+                           certificates=certificates)
 
 
 def _require_user_manager():

@@ -314,3 +314,37 @@ def can_manage_creative(user, contest):
     """Change a creative contest, its rubrics and panels, publish its results: the
     owning unit's staff and the units above (not teachers)."""
     return user.role != "teacher" and can_edit_bank(user, contest)
+
+
+# Certificates ---------------------------------------------------------------------------
+
+def certificates_query(user):
+    """Certificates a user may download: a student their own; a teacher those of the
+    classes they teach; other staff those of the schools and units of their subtree."""
+    from app.certificates.models import Certificate
+    User, Unit, UnitClosure, SchoolClass, Student, class_teacher = _models()
+    query = select(Certificate)
+    if user.role == "admin":
+        return query
+    if user.role == "student":
+        return query.where(Certificate.student_id == user.student_id)
+    if user.role == "teacher":
+        class_ids = select(class_teacher.c.class_id).where(class_teacher.c.user_id == user.id)
+        return query.where(Certificate.class_id.in_(class_ids), Certificate.school_id == user.unit_id)
+    if user.role in ("school_admin", "unit", "department") and user.unit_id:
+        under = subtree_ids(user.unit_id)
+        return query.where(Certificate.school_id.in_(under) | Certificate.recipient_unit_id.in_(under))
+    return query.where(false())
+
+
+def get_certificate_or_404(user, certificate_id):
+    from app.certificates.models import Certificate
+    return _one_or_404(certificates_query(user).where(Certificate.id == certificate_id))
+
+
+def can_manage_certificates(user, owner):
+    """Design the template, issue and revoke: whoever manages the contest (not teachers)."""
+    from app.quiz.models import Contest
+    if isinstance(owner, Contest):
+        return user.role != "teacher" and can_manage_contest(user, owner)
+    return can_manage_creative(user, owner)

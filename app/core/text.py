@@ -97,3 +97,13 @@ def name_sort_key(full_name):
 def text_sort_key(text):
     """Vietnamese order for any text (unit and class names), whole string."""
     return _part_key(nfc(text or ""))
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
+
+
+def file_safe(value, limit=80):
+    """A file name part without diacritics or spaces: 'Lê Đức Anh' -> 'Le_Duc_Anh'."""
+    text = nfc(value or "").replace("đ", "d").replace("Đ", "D")
+    stripped = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
+    return _UNSAFE.sub("_", stripped).strip("_.")[:limit] or "file"

@@ -1,0 +1,313 @@
+"""Certificates on the web: the template and its preview, issuing, the lists and
+downloads (one PDF, a merged PDF or a ZIP per class or school), revocation, and
+the public verification page. Contests come through app.core.scope; certificates
+through scope.certificates_query, so a download holds only what the user may see."""
+import io
+import zipfile
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app.certificates import services
+from app.certificates.forms import ImageForm, IssueForm, RevokeForm, TemplateForm, VerifyForm
+from app.certificates.models import Certificate
+from app.certificates.render import CertificateRenderer
+from app.core import scope
+from app.core.actions import DONE, run_action
+from app.core.text import file_safe, fold, nfc
+from app.entries.models import CreativeContest
+from app.extensions import db
+from app.org.models import SchoolClass, Unit
+from app.quiz.models import Contest
+
+bp = Blueprint("certificates", __name__)
+
+STAFF = ("admin", "department", "unit", "school_admin", "teacher")
+PAGE = 50
+WEB_DOWNLOAD_LIMIT = 3000  # pages per download; a province's print run is `flask certificates export`
+
+
+def _owner(contest_id=None, creative_id=None):
+    if current_user.role not in STAFF:
+        abort(404)
+    if contest_id is not None:
+        return scope.get_contest_or_404(current_user, contest_id)
+    return scope.get_creative_contest_or_404(current_user, creative_id)
+
+
+def _managed(contest_id=None, creative_id=None):
+    owner = _owner(contest_id, creative_id)
+    if not scope.can_manage_certificates(current_user, owner):
+        abort(404)
+    return owner
+
+
+def _owner_args(owner):
+    return {"contest_id": owner.id} if isinstance(owner, Contest) else {"creative_id": owner.id}
+
+
+def _visible(template):
+    return scope.certificates_query(current_user).where(Certificate.template_id == template.id)
+
+
+@bp.route("/certificates")
+@login_required
+def home():
+    if current_user.role not in STAFF:
+        abort(404)
+    contests = db.session.execute(scope.contests_query(current_user)
+                                  .order_by(Contest.school_year.desc(), Contest.code)).scalars().all()
+    creative = db.session.execute(scope.creative_contests_query(current_user)
+                                  .order_by(CreativeContest.school_year.desc(), CreativeContest.code)).scalars().all()
+    counts = dict(db.session.execute(
+        select(Certificate.template_id, func.count()).where(
+            Certificate.id.in_(scope.certificates_query(current_user).with_only_columns(Certificate.id)),
+            Certificate.revoked_at.is_(None)).group_by(Certificate.template_id)).all())
+    rows = []
+    for owner in list(contests) + list(creative):
+        template = services.template_of(owner)
+        rows.append((owner, template, counts.get(template.id, 0) if template else 0))
+    return render_template("certificates/home.html", rows=rows)
+
+
+def _routes(rule, **options):
+    """Register a view under a quiz contest and under a creative contest."""
+    def register(view):
+        bp.add_url_rule(f"/contests/<int:contest_id>/certificates{rule}", view_func=view, **options)
+        bp.add_url_rule(f"/creative/<int:creative_id>/certificates{rule}", view_func=view, **options)
+        return view
+    return register
+
+
+@_routes("", methods=["GET", "POST"])
+@login_required
+def overview(contest_id=None, creative_id=None):
+    owner = _owner(contest_id, creative_id)
+    template = services.template_of(owner)
+    manage = scope.can_manage_certificates(current_user, owner)
+    issue_form = IssueForm()
+    issue_form.scope.choices = _issue_choices(owner)
+    if manage and template and issue_form.validate_on_submit():
+        round_ = _chosen_round(owner, issue_form.scope.data)
+        run_action(lambda: services.issue(current_user, template, round_), lambda result: result.message)
+        return redirect(url_for(".overview", **_owner_args(owner)))
+    groups, listing, total = [], [], 0
+    q = nfc(request.args.get("q", ""))
+    if template:
+        groups = _groups(template)
+        query = _visible(template)
+        if q:
+            folded = f"%{fold(q)}%"
+            query = query.where(func.lower(Certificate.serial).like(f"%{q.lower()}%")
+                                | func.lower(Certificate.recipient_name).like(f"%{q.lower()}%")
+                                | Certificate.recipient_name.in_(_names_folded_like(template, folded)))
+        total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        page = max(request.args.get("page", 1, type=int), 1)
+        listing = db.session.execute(query.order_by(Certificate.school_name, Certificate.class_name,
+                                                    Certificate.recipient_name, Certificate.seq)
+                                     .offset((page - 1) * PAGE).limit(PAGE)).scalars().all()
+    return render_template("certificates/overview.html", owner=owner, template=template, manage=manage,
+                           issue_form=issue_form, groups=groups, listing=listing, total=total, q=q,
+                           page=request.args.get("page", 1, type=int), page_size=PAGE, args=_owner_args(owner),
+                           limit=WEB_DOWNLOAD_LIMIT)
+
+
+def _names_folded_like(template, folded):
+    """Recipient names matching the accent-folded search (the certificate table keeps
+    names as issued, so the folded form comes from the students)."""
+    from app.org.models import Student
+    return (select(Student.full_name).join(Certificate, Certificate.student_id == Student.id)
+            .where(Certificate.template_id == template.id, Student.search_name.like(folded)))
+
+
+def _issue_choices(owner):
+    if isinstance(owner, CreativeContest):
+        return [("all", "Toàn cuộc thi (bài đạt giải và bài vào vòng chung khảo)")]
+    choices = [(str(r.id), f"{r.name} (giải và học sinh đạt của đợt)") for r in owner.rounds if not r.practice]
+    return choices + [("all", "Toàn cuộc thi (giải chung, giải tập thể, học sinh đạt)")]
+
+
+def _chosen_round(owner, value):
+    if value == "all" or isinstance(owner, CreativeContest):
+        return None
+    for round_ in owner.rounds:
+        if str(round_.id) == value and not round_.practice:
+            return round_
+    abort(400)
+
+
+def _groups(template):
+    """(school id, school name, class id, class name, valid, revoked) for the certificates
+    the user sees, by school and class: what the download buttons offer."""
+    visible = _visible(template).subquery()
+    return db.session.execute(
+        select(visible.c.school_id, visible.c.school_name, visible.c.class_id, visible.c.class_name,
+               func.count().filter(visible.c.revoked_at.is_(None)), func.count().filter(visible.c.revoked_at.is_not(None)))
+        .group_by(visible.c.school_id, visible.c.school_name, visible.c.class_id, visible.c.class_name)
+        .order_by(visible.c.school_name, visible.c.class_name)).all()
+
+
+# Template -------------------------------------------------------------------------------
+
+@_routes("/template", methods=["GET", "POST"])
+@login_required
+def template_edit(contest_id=None, creative_id=None):
+    owner = _managed(contest_id, creative_id)
+    template = services.template_of(owner) or services.default_template(owner)
+    form = TemplateForm(obj=template)
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in services.TEMPLATE_FIELDS}
+        if run_action(lambda: services.save_template(current_user, owner, template, fields), "Đã lưu mẫu giấy."):
+            return redirect(url_for(".template_edit", **_owner_args(owner)))
+    return render_template("certificates/template.html", owner=owner, template=template, form=form,
+                           image_form=ImageForm(), slots=services.IMAGE_SLOTS, args=_owner_args(owner))
+
+
+@_routes("/template/<any(logo, background, signature):slot>", methods=["POST"])
+@login_required
+def template_image(slot, contest_id=None, creative_id=None):
+    owner = _managed(contest_id, creative_id)
+    template = services.template_of(owner)
+    if template is None:
+        flash("Hãy lưu mẫu giấy trước khi tải ảnh lên.", "error")
+        return redirect(url_for(".template_edit", **_owner_args(owner)))
+    form = ImageForm()
+    if form.validate_on_submit():
+        if request.form.get("remove"):
+            run_action(lambda: services.remove_image(current_user, template, slot), "Đã bỏ ảnh.")
+        elif not form.image.data:
+            flash("Chọn một ảnh PNG hoặc JPEG.", "error")
+        else:
+            upload = form.image.data
+            run_action(lambda: services.set_image(current_user, template, slot, upload.stream, upload.filename),
+                       f"Đã tải lên: {services.IMAGE_SLOTS[slot].lower()}.")
+    return redirect(url_for(".template_edit", **_owner_args(owner)))
+
+
+@_routes("/preview.pdf")
+@login_required
+def template_preview(contest_id=None, creative_id=None):
+    owner = _managed(contest_id, creative_id)
+    template = services.template_of(owner) or services.default_template(owner)
+    buffer = io.BytesIO()
+    _renderer(template).write(services.sample_sheets(template), buffer, title=f"Xem trước - {template.contest_title}")
+    return _pdf(buffer, f"xem-truoc-{file_safe(owner.code)}.pdf", inline=True)
+
+
+def _renderer(template):
+    directory = services.image_dir(template) if template.id else None
+    return CertificateRenderer(template, services.verify_url, directory)
+
+
+def _pdf(buffer, name, inline=False):
+    buffer.seek(0)
+    response = send_file(buffer, mimetype="application/pdf", as_attachment=not inline, download_name=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Downloads ------------------------------------------------------------------------------
+
+@_routes("/download.<any(pdf, zip):fmt>")
+@login_required
+def download(fmt, contest_id=None, creative_id=None):
+    """The visible valid certificates of a contest, narrowed to ?school_id= or ?class_id=."""
+    owner = _owner(contest_id, creative_id)
+    template = services.template_of(owner)
+    if template is None:
+        abort(404)
+    query = _visible(template).where(Certificate.revoked_at.is_(None))
+    name = file_safe(owner.code)
+    school_id, class_id = request.args.get("school_id", type=int), request.args.get("class_id", type=int)
+    if class_id:
+        query = query.where(Certificate.class_id == class_id)
+        name += "_" + file_safe(db.session.get(SchoolClass, class_id).name if db.session.get(SchoolClass, class_id)
+                                else str(class_id))
+    if school_id:
+        query = query.where(Certificate.school_id == school_id)
+        school = db.session.get(Unit, school_id)
+        name += "_" + file_safe(school.code or school.name if school else str(school_id))
+    count = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    if not count:
+        flash("Không có giấy nào để tải.", "error")
+        return redirect(url_for(".overview", **_owner_args(owner)))
+    if count > WEB_DOWNLOAD_LIMIT:
+        flash(f"Có {count} giấy, quá {WEB_DOWNLOAD_LIMIT} giấy cho một lần tải: hãy tải theo từng trường, "
+              "hoặc dùng lệnh flask certificates export trên máy chủ.", "error")
+        return redirect(url_for(".overview", **_owner_args(owner)))
+    certificates = services.print_order(db.session.execute(query).scalars().all())
+    renderer = _renderer(template)
+    buffer = io.BytesIO()
+    if fmt == "pdf":
+        renderer.write(certificates, buffer)
+        return _pdf(buffer, f"{name}.pdf")
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for cert in certificates:
+            page = io.BytesIO()
+            renderer.write([cert], page)
+            archive.writestr(zip_name(cert), page.getvalue())
+    buffer.seek(0)
+    response = send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=f"{name}.zip")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def zip_name(cert):
+    """'10A1/10A1_Nguyen_Thi_Phuong_Thao_DVC2026-2026-00012.pdf': class and name without
+    diacritics (what every unzip tool reads); the PDF inside has them."""
+    person = file_safe(cert.recipient_name, 60)
+    if cert.class_name:
+        folder = file_safe(cert.class_name, 20)
+        return f"{folder}/{folder}_{person}_{cert.serial}.pdf"
+    return f"{person}_{cert.serial}.pdf"
+
+
+@bp.route("/certificates/<int:certificate_id>.pdf")
+@login_required
+def certificate_pdf(certificate_id):
+    cert = scope.get_certificate_or_404(current_user, certificate_id)
+    buffer = io.BytesIO()
+    _renderer(cert.template).write([cert], buffer)
+    return _pdf(buffer, zip_name(cert).rsplit("/", 1)[-1])
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
+@login_required
+def revoke(certificate_id):
+    cert = scope.get_certificate_or_404(current_user, certificate_id)
+    owner = cert.template.owner
+    if not scope.can_manage_certificates(current_user, owner):
+        abort(404)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        result = run_action(lambda: services.revoke(current_user, cert, form.reason.data, reissue=form.reissue.data))
+        if result is not None:
+            message = f"Đã thu hồi giấy {cert.serial}."
+            if result is not DONE:
+                message += f" Đã cấp giấy mới {result.serial}."
+            elif form.reissue.data:
+                message += " Không cấp giấy mới: kết quả hiện tại không còn đủ điều kiện."
+            flash(message, "success")
+            return redirect(url_for(".overview", **_owner_args(owner), q=cert.serial))
+    return render_template("certificates/revoke.html", cert=cert, owner=owner, form=form, args=_owner_args(owner))
+
+
+# Public verification ------------------------------------------------------------------
+
+@bp.route("/xac-minh")
+def verify_form():
+    form = VerifyForm(request.args)
+    if request.args and form.validate():
+        return redirect(url_for(".verify", serial=form.serial.data.strip().upper(), ma=form.ma.data.strip()))
+    return render_template("certificates/verify.html", form=form, cert=None, looked=False)
+
+
+@bp.route("/xac-minh/<serial>")
+def verify(serial):
+    code = request.args.get("ma", "")
+    cert = services.find_for_verification(serial, code)
+    form = VerifyForm(data={"serial": serial, "ma": code})
+    response = render_template("certificates/verify.html", form=form, cert=cert, looked=True)
+    return response, (200 if cert else 404), {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
