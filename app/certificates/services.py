@@ -55,12 +55,11 @@ def default_template(owner):
         template.contest_id = owner.id
     else:
         template.creative_contest_id = owner.id
-    prefix = "Sở Giáo dục và Đào tạo"
-    if unit.name.startswith(prefix) and unit.name[len(prefix):].strip():
-        region = unit.name[len(prefix):].strip()
-        template.issuer_parent = f"Ủy ban nhân dân {region}"
-        template.issuer_name = prefix
-        template.granter = f"Giám đốc {unit.name}"
+    region = _region_of_so(unit.name)
+    if region is not None:
+        template.issuer_parent = f"Ủy ban nhân dân {region}" if region else ""
+        template.issuer_name = "Sở Giáo dục và Đào tạo"
+        template.granter = f"Giám đốc Sở Giáo dục và Đào tạo {region}".strip()
         template.signer_title = "Giám đốc"
         template.place = _place(region)
     else:
@@ -71,6 +70,17 @@ def default_template(owner):
         template.signer_title = head
         template.place = _place(unit.address or "") or ""
     return template
+
+
+SO_PREFIXES = ("Sở Giáo dục và Đào tạo", "Sở GD&ĐT", "Sở GDĐT", "Sở GD-ĐT")
+
+
+def _region_of_so(name):
+    """'Sở Giáo dục và Đào tạo thành phố Cần Thơ' -> 'thành phố Cần Thơ'; None for other units."""
+    for prefix in SO_PREFIXES:
+        if name.lower().startswith(prefix.lower()):
+            return name[len(prefix):].strip()
+    return None
 
 
 def _place(region):
