@@ -95,7 +95,7 @@ def overview(contest_id=None, creative_id=None):
     groups, listing, total = [], [], 0
     q = nfc(request.args.get("q", ""))
     if template:
-        groups = _groups(template)
+        groups = _groups(template, _owner_args(owner))
         query = _visible(template)
         if q:
             folded = f"%{fold(q)}%"
@@ -137,15 +137,31 @@ def _chosen_round(owner, value):
     abort(400)
 
 
-def _groups(template):
-    """(school id, school name, class id, class name, valid, revoked) for the certificates
-    the user sees, by school and class: what the download buttons offer."""
+def _groups(template, owner_args):
+    """Download rows for the certificates the user sees: a row per school with more
+    than one class, then a row per class, each with its counts and download arguments."""
     visible = _visible(template).subquery()
-    return db.session.execute(
+    rows = db.session.execute(
         select(visible.c.school_id, visible.c.school_name, visible.c.class_id, visible.c.class_name,
-               func.count().filter(visible.c.revoked_at.is_(None)), func.count().filter(visible.c.revoked_at.is_not(None)))
+               func.count().filter(visible.c.revoked_at.is_(None)).label("valid"),
+               func.count().filter(visible.c.revoked_at.is_not(None)).label("revoked"))
         .group_by(visible.c.school_id, visible.c.school_name, visible.c.class_id, visible.c.class_name)
         .order_by(visible.c.school_name, visible.c.class_name)).all()
+    per_school = {}
+    for r in rows:
+        per_school.setdefault(r.school_id, []).append(r)
+    out = []
+    for school_id, classes in per_school.items():
+        if school_id is not None and len(classes) > 1:
+            out.append(dict(school=classes[0].school_name, label="Cả trường", whole=True,
+                            valid=sum(c.valid for c in classes), revoked=sum(c.revoked for c in classes),
+                            params={**owner_args, "school_id": school_id}))
+        for c in classes:
+            where = {"class_id": c.class_id} if c.class_id else {"school_id": school_id} if school_id else {}
+            out.append(dict(school="" if len(classes) > 1 and school_id is not None else c.school_name,
+                            label=c.class_name or "—", whole=False, valid=c.valid, revoked=c.revoked,
+                            params={**owner_args, **where}))
+    return out
 
 
 # Template -------------------------------------------------------------------------------
