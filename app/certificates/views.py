@@ -225,14 +225,15 @@ def _pdf(buffer, name, inline=False):
 
 # Downloads ------------------------------------------------------------------------------
 
-@_routes("/download.<any(pdf, zip):fmt>")
+@_routes("/download.<any(pdf, zip):bundle>")
 @login_required
-def download(fmt, contest_id=None, creative_id=None):
+def download(bundle, contest_id=None, creative_id=None):
     """The visible valid certificates of a contest, narrowed to ?school_id= or ?class_id=."""
     owner = _owner(contest_id, creative_id)
     template = services.template_of(owner)
     if template is None:
-        abort(404)
+        flash("Cuộc thi chưa có mẫu giấy, chưa có giấy nào để tải.", "error")
+        return redirect(url_for(".overview", **_owner_args(owner)))
     query = _visible(template).where(Certificate.revoked_at.is_(None))
     name = file_safe(owner.code)
     school_id, class_id = request.args.get("school_id", type=int), request.args.get("class_id", type=int)
@@ -255,7 +256,7 @@ def download(fmt, contest_id=None, creative_id=None):
     certificates = services.print_order(db.session.execute(query).scalars().all())
     renderer = _renderer(template)
     buffer = io.BytesIO()
-    if fmt == "pdf":
+    if bundle == "pdf":
         renderer.write(certificates, buffer)
         return _pdf(buffer, f"{name}.pdf")
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -63,3 +63,19 @@ def finished(tree, make_class, make_student, make_user, db):
     db.session.commit()
     return type("Finished", (), dict(contest=contest, round=round_, template=template, thao=thao, ngoc=ngoc,
                                      binh=binh, duc_anh=duc_anh, c10a1=c10a1, officer=officer, teacher=teacher))
+
+
+def make_certificate(contest, student, place="Cần Thơ"):
+    """A contest's template and one valid passing certificate for a student, made
+    directly (for the access and CSRF sweeps, which need an id)."""
+    from app.certificates.models import Certificate
+    template = services.save_template(None, contest, services.default_template(contest), {"place": place})
+    cert = Certificate(template_id=template.id, seq=1, serial=services.serial_of(template, 1), check_code="ABCDEF",
+                       key=f"c:pass:s{student.id}", kind="pass", title=template.pass_title, student_id=student.id,
+                       school_id=student.school_id, class_id=student.class_id, recipient_name=student.full_name,
+                       class_name=student.school_class.name, school_name=student.school.name,
+                       achievement=f"Đã tham gia và đạt yêu cầu {template.contest_title}", issued_on=utcnow().date())
+    from app.extensions import db
+    db.session.add(cert)
+    db.session.flush()
+    return cert

@@ -20,6 +20,7 @@ from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import parse
 from app.quiz.services import create_bank, import_questions
 from app.quiz.sessions import open_session
+from tests.certificates.conftest import make_certificate
 from tests.conftest import TEST_PASSWORD
 from tests.entries.conftest import creative_entry, png_bytes
 
@@ -58,7 +59,8 @@ def things(tree, make_unit, make_class, make_student, make_user, db):
     assignment = Assignment(entry_id=entry.id, judge_id=judge.id, scores={}, comment="")
     db.session.add(assignment)
     db.session.flush()
-    found = SimpleNamespace(creative=creative, entry=entry, file=entry.files[0], assignment=assignment, judge=judge,
+    certificate = make_certificate(contest, student)
+    found = SimpleNamespace(certificate=certificate, creative=creative, entry=entry, file=entry.files[0], assignment=assignment, judge=judge,
                             tree=tree, school_class=school_class, student=student, teacher=teacher,
                             empty_unit=make_unit("commune", "Xã trống", parent=tree.cluster_a),
                             admin=make_user("admin"), bank=bank, question=question, round=round_,
@@ -86,6 +88,8 @@ IDS = {
     "file_id": lambda t: t.file.id,
     "assignment_id": lambda t: t.assignment.id,
     "category": lambda t: "poster",
+    "certificate_id": lambda t: t.certificate.id,
+    "slot": lambda t: "signature",
 }
 
 
@@ -130,6 +134,12 @@ FORMS = {
     "entries.entry_review": lambda t: {"decision": "approve"},
     "entries.rubric": lambda t: {"name0": "Nội dung", "weight0": "1", "max0": "10"},
     "entries.judge_entry": lambda t: {"noi_dung": "5", "action": "draft"},
+    "certificates.revoke": lambda t: {"reason": "Điều chỉnh kết quả", "reissue": "y"},
+    "certificates.template_image": lambda t: {"image": (io.BytesIO(png_bytes()), "logo.png")},
+    "certificates.template_edit": lambda t: {"issuer_name": "Sở", "prize_title": "GIẤY KHEN",
+                                             "pass_title": "GIẤY CHỨNG NHẬN", "contest_title": "Thi",
+                                             "place": "Cần Thơ", "signer_title": "Giám đốc"},
+    "certificates.overview": lambda t: {"scope": "all"},
 }
 
 

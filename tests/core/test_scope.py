@@ -18,6 +18,7 @@ from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import parse
 from app.quiz.services import create_bank, import_questions
 from app.quiz.sessions import open_session
+from tests.certificates.conftest import make_certificate
 from tests.conftest import TEST_PASSWORD
 from tests.entries.conftest import creative_entry
 
@@ -41,6 +42,7 @@ B_IDS = {
     "entry_id": lambda w: [w.b.entry.id],
     "file_id": lambda w: [w.b.file.id],
     "assignment_id": lambda w: [w.b.assignment.id],
+    "certificate_id": lambda w: [w.b.certificate.id],
 }
 # Pages public by design (published results: name, class, school, score, prize), checked
 # in their own tests; the sweep skips them.
@@ -49,7 +51,8 @@ PUBLIC_ENDPOINTS = {"contest.public_results", "contest.public_contest_results", 
 # the Sở's officer reaching school B's objects gets as 404 too; tests/entries covers them.
 ROLE_PAGES = {"entries.entry_new", "entries.entry_edit", "entries.judge_entry"}
 # Other URL arguments, one value each, so that every rule can be built.
-OTHER_ARGS = {"fmt": "gift", "action": "retire", "category": "poster", "variant": "thumb"}
+OTHER_ARGS = {"fmt": "gift", "action": "retire", "category": "poster", "variant": "thumb", "bundle": "zip",
+              "slot": "signature"}
 
 # POST data that would succeed if the scope check were missing, so that
 # "nothing changed" means something. Other POSTs need no data.
@@ -66,6 +69,10 @@ FORMS = {
                                      "closes_at": "2026-12-02T08:00", "easy": "1", "attempts_allowed": "3",
                                      "grading_method": "last", "review_policy": "after_close"},
     "contest.contest_edit": lambda w: {"name": "Đổi tên", "thpt": "y", "nhat": "1"},
+    "certificates.revoke": lambda w: {"reason": "Điều chỉnh kết quả"},
+    "certificates.template_edit": lambda w: {"issuer_name": "Khác", "prize_title": "GIẤY KHEN",
+                                             "pass_title": "GIẤY CHỨNG NHẬN", "contest_title": "Thi",
+                                             "place": "Cần Thơ", "signer_title": "Hiệu trưởng"},
     "quiz.question_edit": lambda w: {"topic": "Đổi", "level": "all", "difficulty": "easy", "text": "Đổi?",
                                      "option_0": "X", "right_0": "y", "option_1": "Y"},
 }
@@ -87,7 +94,8 @@ def _staffed_school(school, make_class, make_student, make_user):
     attempt = start_attempt(students[0], round_, utcnow())
     session = open_session(teacher, school_class, round_, utcnow())
     creative, entry, judge = creative_entry(school, teacher, students[0], make_user)
-    return SimpleNamespace(session=session, school_class=school_class, students=students, teacher=teacher,
+    certificate = make_certificate(contest, students[0])
+    return SimpleNamespace(certificate=certificate, session=session, school_class=school_class, students=students, teacher=teacher,
                            admin=make_user("school_admin", school), bank=bank, question=question,
                            round=round_, attempt=attempt, creative=creative, entry=entry, file=entry.files[0],
                            assignment=Assignment(entry_id=entry.id, judge_id=judge.id, scores={}, comment=""))
@@ -193,16 +201,19 @@ def test_sweep_urls_name_real_objects(app, world):
 
 
 OWN_PAGES = {
-    "teacher_a": lambda w: [f"/classes/{w.a.school_class.id}", f"/banks/{w.a.bank.id}", f"/sessions/{w.a.session.id}",
+    "teacher_a": lambda w: [f"/certificates/{w.a.certificate.id}.pdf",
+                            f"/contests/{w.a.round.contest_id}/certificates", f"/classes/{w.a.school_class.id}", f"/banks/{w.a.bank.id}", f"/sessions/{w.a.session.id}",
                             f"/questions/{w.a.question.id}", f"/entries/{w.a.entry.id}/edit"],
     "school_admin_a": lambda w: [f"/schools/{w.tree.school_a.id}", f"/classes/{w.a.school_class.id}",
                                  f"/creative/{w.a.creative.id}/panels", f"/creative/{w.a.creative.id}/school-entries",
-                                 f"/banks/{w.a.bank.id}/import", f"/questions/{w.a.question.id}/edit"],
+                                 f"/banks/{w.a.bank.id}/import", f"/questions/{w.a.question.id}/edit",
+                                 f"/contests/{w.a.round.contest_id}/certificates/template",
+                                 f"/certificates/{w.a.certificate.id}/revoke"],
     "unit_a": lambda w: [f"/units/{w.tree.cluster_a.id}", f"/schools/{w.tree.school_a.id}",
                          f"/banks/{w.a.bank.id}", f"/contests/{w.a.round.contest_id}",
                          f"/rounds/{w.a.round.id}/ranking"],
     "student_a": lambda w: ["/me", f"/attempts/{w.a.attempt.id}", f"/entries/{w.a.entry.id}",
-                            f"/files/{w.a.file.id}"],
+                            f"/files/{w.a.file.id}", f"/certificates/{w.a.certificate.id}.pdf"],
     "judge": lambda w: ["/judging"],
     "other_department": lambda w: [f"/units/{w.so2.id}", f"/schools/{w.so2_school.id}"],
 }
