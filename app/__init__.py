@@ -59,6 +59,8 @@ def create_app(config=None):
     app.cli.add_command(quiz_cli)
     from app.coverage.cli import coverage_cli
     app.cli.add_command(coverage_cli)
+    from app.certificates.cli import certificates_cli
+    app.cli.add_command(certificates_cli)
 
     from app.core import template_helpers
     template_helpers.init_app(app)
