@@ -92,8 +92,11 @@ def demo_command():
     attempts = load_demo_attempts(contest)
     from app.entries.demo import load_demo_creative
     published, open_contest = load_demo_creative(so)
+    from app.certificates.demo import load_demo_templates
+    load_demo_templates(contest, published)
     db.session.commit()
     click.echo(summary)
     click.echo(f"Ngân hàng câu hỏi {bank.code}: {result.message}")
-    click.echo(f"Cuộc thi mẫu {contest.code}: {len(contest.rounds)} đợt, đợt 1 đang mở, {attempts} bài đã nộp.")
+    click.echo(f"Cuộc thi mẫu {contest.code}: đợt 1 đã kết thúc và công bố kết quả ({attempts} bài), đợt 2 đang mở; "
+               f"mẫu giấy khen đã có, cấp giấy tại /contests/{contest.id}/certificates.")
     click.echo(f"Cuộc thi sáng tạo {published.code} đã công bố kết quả (xem /trien-lam); {open_contest.code} đang nhận bài.")
