@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -65,6 +66,9 @@ def issue_command(code, round_number):
 def export_command(code, out_dir):
     """Xuất mọi giấy còn hiệu lực: mỗi trường một tệp PDF gộp (chạy lại thì làm tiếp)."""
     owner, template = _template(code)
+    if not current_app.config.get("PUBLIC_URL"):
+        click.echo("Chú ý: chưa đặt PUBLIC_URL, mã QR sẽ trỏ tới http://127.0.0.1:5000. "
+                   "Đặt PUBLIC_URL=https://<địa chỉ trang thi> rồi chạy lại.", err=True)
     result = export(template, Path(out_dir), progress=True)
     click.echo(f"Đã ghi {result['written']} tệp, giữ nguyên {result['skipped']} tệp đã có "
                f"({result['certificates']} giấy) vào {out_dir}.")

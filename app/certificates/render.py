@@ -157,7 +157,7 @@ class CertificateRenderer:
                         mask="auto")
 
     def _title(self, c, sheet):
-        y = 462
+        y = 462 if sheet.is_prize else 448  # without the granter's lines, the block sits lower
         if sheet.is_prize and self.template.granter:
             granter = nfc(self.template.granter).upper()
             c.setFillColor(INK)

@@ -92,11 +92,18 @@ def overview(contest_id=None, creative_id=None):
         round_ = _chosen_round(owner, issue_form.scope.data)
         run_action(lambda: services.issue(current_user, template, round_), lambda result: result.message)
         return redirect(url_for(".overview", **_owner_args(owner)))
-    groups, listing, total = [], [], 0
+    groups, listing, total, all_valid = [], [], 0, 0
     q = nfc(request.args.get("q", ""))
     if template:
-        groups = _groups(template, _owner_args(owner))
+        school_id = request.args.get("school_id", type=int)
+        # above a school, one row per school (its classes one click away), or the page would run to thousands of rows
+        by_class = bool(school_id) or current_user.role in ("teacher", "school_admin")
+        groups = _groups(template, _owner_args(owner), by_class, school_id)
+        all_valid = db.session.execute(select(func.count()).select_from(
+            _visible(template).where(Certificate.revoked_at.is_(None)).subquery())).scalar_one()
         query = _visible(template)
+        if school_id:
+            query = query.where(Certificate.school_id == school_id)
         if q:
             folded = f"%{fold(q)}%"
             query = query.where(func.lower(Certificate.serial).like(f"%{q.lower()}%")
@@ -110,7 +117,7 @@ def overview(contest_id=None, creative_id=None):
     return render_template("certificates/overview.html", owner=owner, template=template, manage=manage,
                            issue_form=issue_form, groups=groups, listing=listing, total=total, q=q,
                            page=request.args.get("page", 1, type=int), page_size=PAGE, args=_owner_args(owner),
-                           limit=WEB_DOWNLOAD_LIMIT)
+                           limit=WEB_DOWNLOAD_LIMIT, all_valid=all_valid)
 
 
 def _names_folded_like(template, folded):
@@ -137,10 +144,14 @@ def _chosen_round(owner, value):
     abort(400)
 
 
-def _groups(template, owner_args):
+def _groups(template, owner_args, by_class=True, school_id=None):
     """Download rows for the certificates the user sees: a row per school with more
-    than one class, then a row per class, each with its counts and download arguments."""
-    visible = _visible(template).subquery()
+    than one class, then (by_class) a row per class, each with its counts and download
+    arguments; only school_id's when given."""
+    query = _visible(template)
+    if school_id:
+        query = query.where(Certificate.school_id == school_id)
+    visible = query.subquery()
     rows = db.session.execute(
         select(visible.c.school_id, visible.c.school_name, visible.c.class_id, visible.c.class_name,
                func.count().filter(visible.c.revoked_at.is_(None)).label("valid"),
@@ -152,14 +163,14 @@ def _groups(template, owner_args):
         per_school.setdefault(r.school_id, []).append(r)
     out = []
     for school_id, classes in per_school.items():
-        if school_id is not None and len(classes) > 1:
-            out.append(dict(school=classes[0].school_name, label="Cả trường", whole=True,
+        if school_id is not None and (len(classes) > 1 or not by_class):
+            out.append(dict(school=classes[0].school_name, label="Cả trường", whole=True, school_id=school_id,
                             valid=sum(c.valid for c in classes), revoked=sum(c.revoked for c in classes),
                             params={**owner_args, "school_id": school_id}))
-        for c in classes:
+        for c in classes if by_class or school_id is None else ():
             where = {"class_id": c.class_id} if c.class_id else {"school_id": school_id} if school_id else {}
             out.append(dict(school="" if len(classes) > 1 and school_id is not None else c.school_name,
-                            label=c.class_name or "—", whole=False, valid=c.valid, revoked=c.revoked,
+                            label=c.class_name or "—", whole=False, school_id=None, valid=c.valid, revoked=c.revoked,
                             params={**owner_args, **where}))
     return out
 
