@@ -8,22 +8,13 @@ import pytest
 
 from app.certificates import services
 from app.core.timeutil import utcnow
-from app.quiz import attempts as quiz
 from app.quiz.contests import add_round, create_contest, publish_contest_results, publish_results
 from app.quiz.formats import answer, new_question
 from app.quiz.services import create_bank, import_questions
 from tests.entries.conftest import creative, school_people  # noqa: F401
+from tests.quiz.test_contest_admin import _finish
 
 LONG_NAMES = ("Nguyễn Thị Phương Thảo", "Đặng Lê Hoàng Khánh Ngọc")
-
-
-def _finish(student, round_, right, when):
-    attempt = quiz.start_attempt(student, round_, when)
-    for item in attempt.questions:
-        choice = next(i for i in item.option_order if (item.version.answers[i]["fraction"] > 0) == right)
-        quiz.save_answer(attempt, item.position, {"choices": [choice]}, 1, when)
-    quiz.submit_attempt(attempt, when + timedelta(seconds=30), prediction=0)
-    return attempt
 
 
 @pytest.fixture
