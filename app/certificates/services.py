@@ -7,6 +7,7 @@ round entries. Each certificate has a key for what it is for; issuing again
 creates only the keys that have no valid certificate, never renumbers, and
 reports the valid ones whose result has changed since (revoke them, then issue
 again) and those no longer earned."""
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -431,7 +432,13 @@ def sample_sheets(template, today=None):
 
 def print_order(certificates):
     """School, class, then name in Vietnamese order: how a school hands them out."""
-    return sorted(certificates, key=lambda c: (c.school_name, c.class_name, name_sort_key(c.recipient_name), c.seq))
+    return sorted(certificates, key=lambda c: (c.school_name, _class_order(c.class_name),
+                                               name_sort_key(c.recipient_name), c.seq))
+
+
+def _class_order(name):
+    """'9A2' before '10A1' before '10A10': numbers compared as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|\D+", name or "")]
 
 
 def verify_url(sheet):

@@ -158,3 +158,12 @@ def test_the_preview_uses_the_longest_name_school_and_class_in_the_data(finished
     assert sheets[0].recipient_name == "Tôn Nữ Hoàng Thị Mỹ Lệ Quyên Công Tằng Tôn Nữ"
     assert sheets[0].school_name in ("Trường THPT A", "Trường THPT B") and sheets[0].class_name in ("10A1", "11B1")
     assert [s.is_prize for s in sheets] == [True, False, True] and sheets[2].collective
+
+
+def test_print_order_is_school_then_class_by_number_then_vietnamese_name():
+    from types import SimpleNamespace
+    rows = [SimpleNamespace(school_name="Trường A", class_name=cls, recipient_name=name, seq=n)
+            for n, (cls, name) in enumerate([("10A1", "Lê Văn Bình"), ("9A2", "Trần Thị Ánh"),
+                                             ("10A10", "Nguyễn An"), ("10A1", "Đỗ Văn An")])]
+    assert [(r.class_name, r.recipient_name) for r in services.print_order(rows)] == [
+        ("9A2", "Trần Thị Ánh"), ("10A1", "Đỗ Văn An"), ("10A1", "Lê Văn Bình"), ("10A10", "Nguyễn An")]
