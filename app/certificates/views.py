@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.certificates import services
 from app.certificates.forms import ImageForm, IssueForm, RevokeForm, TemplateForm, VerifyForm
-from app.certificates.models import Certificate
+from app.certificates.models import Certificate, CertificateTemplate
 from app.certificates.render import CertificateRenderer
 from app.core import scope
 from app.core.actions import DONE, run_action
@@ -64,9 +64,16 @@ def home():
         select(Certificate.template_id, func.count()).where(
             Certificate.id.in_(scope.certificates_query(current_user).with_only_columns(Certificate.id)),
             Certificate.revoked_at.is_(None)).group_by(Certificate.template_id)).all())
+    templates = db.session.execute(select(CertificateTemplate).where(
+        CertificateTemplate.contest_id.in_([c.id for c in contests])
+        | CertificateTemplate.creative_contest_id.in_([c.id for c in creative]))).scalars().all()
+    by_owner = {(t.contest_id, t.creative_contest_id): t for t in templates}
     rows = []
-    for owner in list(contests) + list(creative):
-        template = services.template_of(owner)
+    for owner in contests:
+        template = by_owner.get((owner.id, None))
+        rows.append((owner, template, counts.get(template.id, 0) if template else 0))
+    for owner in creative:
+        template = by_owner.get((None, owner.id))
         rows.append((owner, template, counts.get(template.id, 0) if template else 0))
     return render_template("certificates/home.html", rows=rows)
 
@@ -94,13 +101,13 @@ def overview(contest_id=None, creative_id=None):
         return redirect(url_for(".overview", **_owner_args(owner)))
     groups, listing, total, all_valid = [], [], 0, 0
     q = nfc(request.args.get("q", ""))
+    page = max(request.args.get("page", 1, type=int), 1)
     if template:
         school_id = request.args.get("school_id", type=int)
         # above a school, one row per school (its classes one click away), or the page would run to thousands of rows
         by_class = bool(school_id) or current_user.role in ("teacher", "school_admin")
         groups = _groups(template, _owner_args(owner), by_class, school_id)
-        all_valid = db.session.execute(select(func.count()).select_from(
-            _visible(template).where(Certificate.revoked_at.is_(None)).subquery())).scalar_one()
+        all_valid = scope.count_rows(_visible(template).where(Certificate.revoked_at.is_(None)))
         query = _visible(template)
         if school_id:
             query = query.where(Certificate.school_id == school_id)
@@ -109,14 +116,13 @@ def overview(contest_id=None, creative_id=None):
             query = query.where(func.lower(Certificate.serial).like(f"%{q.lower()}%")
                                 | func.lower(Certificate.recipient_name).like(f"%{q.lower()}%")
                                 | Certificate.recipient_name.in_(_names_folded_like(template, folded)))
-        total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        page = max(request.args.get("page", 1, type=int), 1)
+        total = scope.count_rows(query)
         listing = db.session.execute(query.order_by(Certificate.school_name, Certificate.class_name,
                                                     Certificate.recipient_name, Certificate.seq)
                                      .offset((page - 1) * PAGE).limit(PAGE)).scalars().all()
     return render_template("certificates/overview.html", owner=owner, template=template, manage=manage,
                            issue_form=issue_form, groups=groups, listing=listing, total=total, q=q,
-                           page=request.args.get("page", 1, type=int), page_size=PAGE, args=_owner_args(owner),
+                           page=page, page_size=PAGE, args=_owner_args(owner),
                            limit=WEB_DOWNLOAD_LIMIT, all_valid=all_valid)
 
 
@@ -256,7 +262,7 @@ def download(bundle, contest_id=None, creative_id=None):
         query = query.where(Certificate.school_id == school_id)
         school = db.session.get(Unit, school_id)
         name += "_" + file_safe(school.code or school.name if school else str(school_id))
-    count = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    count = scope.count_rows(query)
     if not count:
         flash("Không có giấy nào để tải.", "error")
         return redirect(url_for(".overview", **_owner_args(owner)))

@@ -94,6 +94,12 @@ def _one_or_404(query):
     return obj
 
 
+def count_rows(query):
+    """How many rows a select returns (for paging and download limits)."""
+    from sqlalchemy import func
+    return db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+
+
 def get_unit_or_404(user, unit_id):
     _, Unit, *_ = _models()
     return _one_or_404(units_query(user).where(Unit.id == unit_id))

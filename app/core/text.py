@@ -22,9 +22,13 @@ def fold(value):
     """Lower case without diacritics: 'Nguyễn Thị Ánh' -> 'nguyen thi anh'."""
     if not value:
         return ""
-    text = nfc(value).lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return _without_marks(nfc(value).lower())
+
+
+def _without_marks(text):
+    """Letters without their diacritics, đ and Đ as d and D."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    stripped = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
     return unicodedata.normalize("NFC", stripped)
 
 
@@ -104,6 +108,4 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 
 def file_safe(value, limit=80):
     """A file name part without diacritics or spaces: 'Lê Đức Anh' -> 'Le_Duc_Anh'."""
-    text = nfc(value or "").replace("đ", "d").replace("Đ", "D")
-    stripped = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
-    return _UNSAFE.sub("_", stripped).strip("_.")[:limit] or "file"
+    return _UNSAFE.sub("_", _without_marks(nfc(value or ""))).strip("_.")[:limit] or "file"

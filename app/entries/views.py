@@ -481,7 +481,7 @@ def gallery():
     if school_id:
         query = query.where(Entry.school_id == school_id)
     page = max(1, request.args.get("page", 1, type=int))
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
+    total = scope.count_rows(query)
     entries = db.session.execute(query.options(selectinload(Entry.files), selectinload(Entry.school))
                                  .order_by(Entry.prize.is_(None), Entry.rank, Entry.id)
                                  .offset((page - 1) * GALLERY_PAGE).limit(GALLERY_PAGE)).scalars().all()

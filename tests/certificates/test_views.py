@@ -3,6 +3,7 @@ issues for a round; the student downloads their own; the teacher their class as 
 merged PDF or a ZIP; the public verification page shows only what it should, and
 says when a certificate is revoked."""
 import io
+import re
 import zipfile
 
 from pypdf import PdfReader
@@ -49,6 +50,9 @@ def test_the_officer_edits_the_template_previews_it_and_issues_for_the_round(cli
     assert "Đã cấp 3 giấy mới" in page and "DVC2026-2026-00002" in page
     page = _issue(client, finished).get_data(as_text=True)
     assert "Đã cấp 0 giấy mới, 3 giấy đã có giữ nguyên" in page
+    listing = client.get("/certificates").get_data(as_text=True)
+    row = listing[listing.index("DVC2026"):]
+    assert re.search(r'<td class="num">3</td>', row[:600]) and "Xem, tải giấy" in row[:900]
 
 
 def test_a_template_image_is_checked_by_content(client, login, finished, db):
