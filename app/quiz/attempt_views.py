@@ -8,11 +8,19 @@ from app.accounts.views import session_login
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
-from app.extensions import db, login_manager
+from app.extensions import db
 from app.quiz import attempts as quiz
 from app.quiz.models import Round
 
 bp = Blueprint("attempt", __name__)
+
+
+@bp.app_template_filter("countdown")
+def countdown(seconds):
+    """Time left as the clock shows it: m:ss, or h:mm:ss from an hour (attempt.js agrees)."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def _student():
@@ -65,9 +73,12 @@ def take(attempt_id):
         flash("Đã hết giờ: bài được nộp với các câu trả lời đã lưu.", "info")
     if attempt.submitted_at is not None:
         return redirect(url_for("attempt.result", attempt_id=attempt.id))
-    remaining = int((attempt.deadline_at - now).total_seconds()) if attempt.deadline_at else None
+    # A practice round has no clock: its deadline is only the round's close.
+    timed = attempt.deadline_at is not None and not attempt.round.practice
+    remaining = int((attempt.deadline_at - now).total_seconds()) if timed else None
     return render_template("quiz/take.html", attempt=attempt, round=attempt.round, remaining=remaining,
-                           last_seq=max((item.seq for item in attempt.questions), default=0), form=EmptyForm())
+                           last_seq=max((item.seq for item in attempt.questions), default=0), form=EmptyForm(),
+                           confirming=request.args.get("nop") == "1")
 
 
 @bp.route("/attempts/<int:attempt_id>/answer", methods=["POST"])
@@ -76,10 +87,11 @@ def answer(attempt_id):
     The busiest request of a round: the session's login is checked in the save's own
     query instead of loading the user (login_required), so a valid request is two
     statements; anything refused goes through the usual checks."""
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
+    data = data if isinstance(data, dict) else {}
     position, seq = data.get("position"), data.get("seq")
     claim = session_login()
-    if claim is None or not isinstance(position, int) or not isinstance(seq, int) or seq < 1:
+    if claim is None or not _small_int(position) or not _small_int(seq):
         return _refuse_answer(attempt_id, bad_request=True)
     try:
         stored = quiz.save_answer_for_login(*claim, attempt_id, position, data.get("response"), seq, utcnow())
@@ -96,12 +108,21 @@ def answer(attempt_id):
     return jsonify(stored=stored, seq=seq)
 
 
+# Both are 32-bit integer columns; the form's own save adds one to the stored seq.
+MAX_SEQ = 2**31 - 2
+
+
+def _small_int(value):
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_SEQ
+
+
 def _refuse_answer(attempt_id, bad_request):
     """An answer not saved, refused as login_required and the attempt's door would:
     not logged in, someone else's attempt (404), then a bad request (400) or no such
     question (404)."""
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        # JSON, not the login page: the page must not mistake a redirect for a save.
+        return jsonify(error="Phiên đăng nhập đã hết: em đăng nhập lại để gửi câu trả lời.", login=True), 401
     if current_user.role != "student":
         abort(404)
     scope.get_attempt_or_404(current_user, attempt_id)
@@ -113,21 +134,40 @@ def _refuse_answer(attempt_id, bad_request):
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(attempt_id):
+    """Submit, once. The answers a page without JavaScript brings are kept first; then a
+    missing prediction or unanswered questions send the student back to the submit card
+    (a second press with `confirmed=1` submits with questions left blank)."""
     attempt = _own_attempt(attempt_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    prediction = request.form.get("prediction", type=int)
-    if attempt.round.ask_prediction and attempt.submitted_at is None and (prediction is None or prediction < 0):
-        now = utcnow()
-        if attempt.deadline_at is None or now < attempt.deadline_at:
-            flash("Em hãy nhập dự đoán (một số từ 0 trở lên) trước khi nộp bài.", "error")
-            return redirect(url_for("attempt.take", attempt_id=attempt.id) + "#nop-bai")
     now = utcnow()
+    prediction = request.form.get("prediction", type=int)
     if attempt.submitted_at is None and (attempt.deadline_at is None or now < attempt.deadline_at):
-        _save_form_answers(attempt, now)
+        try:
+            _save_form_answers(attempt, now)
+        except quiz.AttemptClosed:
+            # A second tap of "Nộp bài" closed it meanwhile: the result is the first one's.
+            db.session.rollback()
+            return redirect(url_for("attempt.result", attempt_id=attempt.id))
+        db.session.commit()  # what the form brought is kept whatever happens next
+        back = _ask_again(attempt, prediction)
+        if back is not None:
+            return back
     quiz.submit_attempt(attempt, now, prediction=prediction)
     db.session.commit()
     return redirect(url_for("attempt.result", attempt_id=attempt.id))
+
+
+def _ask_again(attempt, prediction):
+    if attempt.round.ask_prediction and (prediction is None or prediction < 0):
+        flash("Em hãy nhập dự đoán (một số từ 0 trở lên) trước khi nộp bài.", "error")
+        return redirect(url_for("attempt.take", attempt_id=attempt.id) + "#nop-bai")
+    unanswered = sum(1 for item in attempt.questions if item.response is None)
+    if unanswered and request.form.get("confirmed") != "1":
+        flash(f"Em còn {unanswered}/{len(attempt.questions)} câu chưa trả lời. "
+              "Nếu vẫn muốn nộp, em bấm “Nộp bài” lần nữa.", "error")
+        return redirect(url_for("attempt.take", attempt_id=attempt.id, nop=1) + "#nop-bai")
+    return None
 
 
 def _save_form_answers(attempt, now):
@@ -138,7 +178,8 @@ def _save_form_answers(attempt, now):
             continue
         name, qtype = f"q{item.position}", item.version.qtype
         if qtype == "multichoice":
-            raw = {"choices": [int(v) for v in request.form.getlist(name) if v.isdigit()]}
+            shown = [int(v) for v in request.form.getlist(name) if v.isdigit() and len(v) < 4]
+            raw = quiz.from_displayed(qtype, item.option_order, {"choices": shown})
         elif qtype == "truefalse":
             raw = {"value": {"true": True, "false": False}.get(request.form.get(name))}
         elif qtype in ("shortanswer", "numerical"):
@@ -147,7 +188,8 @@ def _save_form_answers(attempt, now):
             raw = {"pairs": {k[len(name) + 1:]: v for k, v in request.form.items() if k.startswith(name + ".") and v}}
         else:
             continue
-        quiz.save_answer(attempt, item.position, raw, item.seq + 1, now)
+        quiz.save_answer(attempt, item.position, raw, min(item.seq + 1, MAX_SEQ + 1), now)
+    db.session.expire(attempt, ["questions"])
 
 
 @bp.route("/attempts/<int:attempt_id>/result")

@@ -160,7 +160,8 @@ def save_answer(attempt, position, raw_response, seq, now):
     """Store an answer as it is chosen. A save older than the one stored (by the page's
     counter `seq`) changes nothing, so replays and late retries are harmless.
     Returns True when this save is the one now stored."""
-    return _save(_ITEM_OF_STUDENT, {"student_id": attempt.student_id}, attempt.id, position, raw_response, seq, now)
+    return _save(_ITEM_OF_STUDENT, {"student_id": attempt.student_id}, attempt.id, position, raw_response, seq, now,
+                 displayed=False)
 
 
 def save_answer_for_login(user_id, session_version, attempt_id, position, raw_response, seq, now):
@@ -168,9 +169,27 @@ def save_answer_for_login(user_id, session_version, attempt_id, position, raw_re
     round: the login (user id and session version, as the session claims them) is
     checked in the same query as the attempt, as the user loader would check it, so
     the user is never loaded. NoSuchQuestion when the login is not valid, the attempt
-    is not this student's, or it has no such question."""
+    is not this student's, or it has no such question. Choices come as the page names
+    them: by displayed position (`from_displayed`)."""
     return _save(_ITEM_OF_LOGIN, {"user_id": user_id, "session_version": session_version},
-                 attempt_id, position, raw_response, seq, now)
+                 attempt_id, position, raw_response, seq, now, displayed=True)
+
+
+def from_displayed(qtype, option_order, raw):
+    """The page names a choice by where it is shown (0 = the first option on screen),
+    never by its place in the bank, which would tell the key: map it back through
+    the attempt's stored option order."""
+    if qtype != "multichoice" or not isinstance(raw, dict) or not isinstance(raw.get("choices"), list):
+        return raw
+    order = option_order or []
+    return {"choices": [order[c] for c in raw["choices"]
+                        if isinstance(c, int) and not isinstance(c, bool) and 0 <= c < len(order)]}
+
+
+def to_displayed(option_order, response):
+    """The displayed positions of a stored multiple-choice response (the page's names)."""
+    chosen = set((response or {}).get("choices") or [])
+    return [shown for shown, index in enumerate(option_order or []) if index in chosen]
 
 
 class _Version:
@@ -183,7 +202,7 @@ class _Version:
 
 # Built once: the hot path only binds values (no statement building per request).
 _ITEM = (select(Attempt.submitted_at, Attempt.deadline_at, AttemptQuestion.id, AttemptQuestion.response,
-                QuestionVersion.qtype, QuestionVersion.data)
+                AttemptQuestion.option_order, QuestionVersion.qtype, QuestionVersion.data)
          .join(AttemptQuestion, and_(AttemptQuestion.attempt_id == Attempt.id,
                                      AttemptQuestion.position == bindparam("position")))
          .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
@@ -207,15 +226,18 @@ SELECT count(*) FROM saved""").bindparams(bindparam("response", type_=JSON(none_
                                           bindparam("now", type_=DateTime()))
 
 
-def _save(item_query, owner, attempt_id, position, raw_response, seq, now):
+def _save(item_query, owner, attempt_id, position, raw_response, seq, now, displayed):
     """One SELECT (the attempt is the owner's and open, the question's version) and one
-    write, both Core statements on the session's connection: no ORM work."""
+    write, both Core statements on the session's connection: no ORM work. `displayed`:
+    the choices are displayed positions (from a page), else indexes into the version."""
     connection = db.session.connection()
     row = connection.execute(item_query, {"attempt_id": attempt_id, "position": position, **owner}).first()
     if row is None:
         raise NoSuchQuestion("Không có câu hỏi này trong bài.")
-    submitted_at, deadline_at, item_id, old_response, qtype, data = row
+    submitted_at, deadline_at, item_id, old_response, option_order, qtype, data = row
     _check_open(submitted_at, deadline_at, now)
+    if displayed:
+        raw_response = from_displayed(qtype, option_order, raw_response)
     response = grading.clean_response(qtype, _Version(qtype, data), raw_response)
     delta = (response is not None) - (old_response is not None)  # the count the live board shows
     if connection.dialect.name == "postgresql":

@@ -14,7 +14,9 @@
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var state = load();
   var sending = false;
+  var loggedOut = false;
   var current = 0;
+  var submitButton = document.getElementById("submit-btn");
 
   function load() {
     var saved = null;
@@ -59,11 +61,17 @@
 
   function pendingCount() { return Object.keys(state.pending).length; }
 
+  function unansweredCount() {
+    return questions.filter(function (q) { return responseOf(q) === null; }).length;
+  }
+
   function markDone(position, answered) {
     var button = map && map.querySelector('[data-go="' + position + '"]');
-    if (button) { button.classList.toggle("done", answered); }
-    var count = questions.filter(function (q) { return responseOf(q) !== null; }).length;
-    document.getElementById("answered-count").textContent = count;
+    if (button) {
+      button.classList.toggle("done", answered);
+      button.setAttribute("aria-label", "Câu " + position + (answered ? ", đã trả lời" : ", chưa trả lời"));
+    }
+    document.getElementById("answered-count").textContent = questions.length - unansweredCount();
   }
 
   function record(box) {
@@ -76,7 +84,7 @@
   }
 
   function flush() {
-    if (sending) { return; }
+    if (sending || loggedOut) { return; }
     var positions = Object.keys(state.pending);
     if (!positions.length) {
       say(null);
@@ -87,40 +95,71 @@
     var item = state.pending[position];
     fetch(root.dataset.answerUrl, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
       credentials: "same-origin",
+      redirect: "manual",  // a redirect (to the login page) is not a save
       body: JSON.stringify({ position: parseInt(position, 10), response: item.response, seq: item.seq })
     }).then(function (reply) {
-      sending = false;
       if (reply.status === 409) {
+        sending = false;
         localStorage.removeItem(storeKey);
         window.location = root.dataset.resultUrl;
-        return;
+        return null;
       }
-      if (!reply.ok && reply.status !== 400) { throw new Error("HTTP " + reply.status); }
-      if (state.pending[position] && state.pending[position].seq === item.seq) { delete state.pending[position]; }
-      persist();
-      if (pendingCount()) { flush(); } else { say("Đã lưu.", "ok"); }
+      if (reply.type === "opaqueredirect" || [400, 401, 403, 404].indexOf(reply.status) >= 0) {
+        sending = false;
+        sessionLost();
+        return null;
+      }
+      if (!reply.ok) { throw new Error("HTTP " + reply.status); }
+      return reply.json().then(function (data) {
+        // Only the server's own confirmation of this save clears it from the phone.
+        if (!data || data.seq !== item.seq) { throw new Error("no confirmation"); }
+        sending = false;
+        if (state.pending[position] && state.pending[position].seq === item.seq) { delete state.pending[position]; }
+        persist();
+        if (pendingCount()) { flush(); } else { say("Đã lưu.", "ok"); }
+      });
     }).catch(function () {
       sending = false;
-      say("Mất kết nối: " + pendingCount() + " câu trả lời đang được giữ trên máy và sẽ tự gửi khi có mạng. " +
-          "Em cứ làm tiếp, đừng tắt trang.", "off");
+      say("Mất kết nối: " + pendingCount() + " câu trả lời đang giữ trên máy, sẽ tự gửi khi có mạng. Em cứ làm tiếp.",
+          "off");
       window.setTimeout(flush, 5000);
     });
   }
 
-  function show(index) {
+  // The login ended (logged out elsewhere, cookie cleared): the answers stay on this
+  // phone and are sent when the student is back on this page after logging in.
+  function sessionLost() {
+    loggedOut = true;
+    var back = window.location.pathname;
+    net.hidden = false;
+    net.className = "net net-off";
+    net.textContent = "Phiên đăng nhập đã hết: " + pendingCount() + " câu trả lời đang giữ trên máy. ";
+    var link = document.createElement("a");
+    link.href = root.dataset.loginUrl + "?next=" + encodeURIComponent(back);
+    link.textContent = "Đăng nhập lại để gửi tiếp";
+    net.appendChild(link);
+  }
+
+  function show(index, moveFocus) {
     current = Math.max(0, Math.min(questions.length - 1, index));
     questions.forEach(function (q, i) { q.hidden = i !== current; });
     if (map) {
       map.querySelectorAll("button").forEach(function (b, i) {
         b.classList.toggle("here", i === current);
-        if (i === current) { map.scrollLeft = b.offsetLeft - map.clientWidth / 2; }
+        if (i === current) {
+          b.setAttribute("aria-current", "step");
+          map.scrollLeft = b.offsetLeft - map.clientWidth / 2;
+        } else {
+          b.removeAttribute("aria-current");
+        }
       });
     }
-    var first = questions[current].querySelector("input, select");
+    skip.setAttribute("href", "#" + questions[current].id);
     questions[current].scrollIntoView({ block: "start" });
-    return first;
+    // Moving on with the keyboard or a screen reader lands on the new question.
+    if (moveFocus) { questions[current].focus({ preventScroll: true }); }
   }
 
   // Answers a previous visit kept on this device and the server has not confirmed.
@@ -151,26 +190,68 @@
       });
     });
     box.querySelectorAll("[data-step]").forEach(function (button) {
-      button.addEventListener("click", function () { show(current + parseInt(button.dataset.step, 10)); });
+      button.addEventListener("click", function () { show(current + parseInt(button.dataset.step, 10), true); });
     });
+  });
+  var skip = document.getElementById("skip-map");
+  skip.addEventListener("click", function (event) {
+    event.preventDefault();
+    show(current, true);
   });
   if (map) {
     map.hidden = false;
     map.addEventListener("click", function (event) {
-      var go = event.target.dataset.go;
-      if (go) { show(parseInt(go, 10) - 1); }
+      var button = event.target.closest("[data-go]");
+      if (button) { show(parseInt(button.dataset.go, 10) - 1, true); }
     });
   }
   root.classList.add("one-at-a-time");
-  show(0);
+  show(0, false);
+
+  // "Nộp bài" asks first when questions are left blank, saying how many.
+  var confirmBox = document.getElementById("confirm-submit");
+  var confirmed = false;
+  document.getElementById("confirm-yes").addEventListener("click", function () {
+    confirmed = true;
+    confirmBox.hidden = true;
+    submitButton.hidden = false;
+    if (form.requestSubmit) { form.requestSubmit(submitButton); } else { submitButton.click(); }
+  });
+  document.getElementById("confirm-no").addEventListener("click", function () {
+    confirmBox.hidden = true;
+    submitButton.hidden = false;
+    var firstBlank = questions.findIndex(function (q) { return responseOf(q) === null; });
+    show(firstBlank >= 0 ? firstBlank : current, true);
+  });
 
   form.addEventListener("submit", function (event) {
+    if (loggedOut) {
+      event.preventDefault();
+      sessionLost();
+      net.scrollIntoView({ block: "nearest" });
+      return;
+    }
     if (pendingCount()) {
       event.preventDefault();
       say("Đang gửi nốt " + pendingCount() + " câu trả lời, em chờ có mạng rồi bấm Nộp bài lần nữa.", "off");
       flush();
       return;
     }
+    var blank = unansweredCount();
+    if (blank && !confirmed) {
+      event.preventDefault();
+      document.getElementById("confirm-text").textContent = "Em còn " + blank + "/" + questions.length +
+        " câu chưa trả lời. Em vẫn muốn nộp bài?";
+      confirmBox.hidden = false;
+      submitButton.hidden = true;
+      document.getElementById("confirm-yes").focus();
+      return;
+    }
+    var mark = document.createElement("input");
+    mark.type = "hidden";
+    mark.name = "confirmed";
+    mark.value = "1";
+    form.appendChild(mark);
     localStorage.removeItem(storeKey);
   });
   window.addEventListener("online", flush);
@@ -181,7 +262,10 @@
     var end = performance.now() + parseInt(timer.dataset.remaining, 10) * 1000;
     var tick = function () {
       var left = Math.max(0, Math.round((end - performance.now()) / 1000));
-      timer.textContent = Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2);
+      var two = function (n) { return ("0" + n).slice(-2); };
+      var hours = Math.floor(left / 3600);
+      timer.textContent = hours ? hours + ":" + two(Math.floor(left % 3600 / 60)) + ":" + two(left % 60)
+        : Math.floor(left / 60) + ":" + two(left % 60);
       timer.classList.toggle("timer-low", left <= 60);
       if (left === 0) {
         // Time is up on the server too: it finishes the attempt with what was saved.

@@ -41,7 +41,7 @@ def pick_right(page, db, position):
     """Tap the right option of the question on screen (the options are shuffled)."""
     db.session.rollback()
     item = db.session.query(AttemptQuestion).filter_by(position=position).one()
-    right = next(i for i in item.option_order if item.version.answers[i]["fraction"] > 0)
+    right = next(shown for shown, i in enumerate(item.option_order) if item.version.answers[i]["fraction"] > 0)
     page.locator(f'#cau-{position} label.choice:has(input[value="{right}"])').click()
 
 

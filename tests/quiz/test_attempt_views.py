@@ -41,8 +41,9 @@ def start(client, round_):
 
 
 def right_choice(db, attempt_id, position):
+    """The right option as the page names it: its displayed position."""
     item = db.session.query(AttemptQuestion).filter_by(attempt_id=attempt_id, position=position).one()
-    return next(i for i in item.option_order if item.version.answers[i]["fraction"] > 0)
+    return next(shown for shown, i in enumerate(item.option_order) if item.version.answers[i]["fraction"] > 0)
 
 
 def test_a_student_takes_a_round_from_start_to_result(client, login, setup, db):
@@ -60,7 +61,8 @@ def test_a_student_takes_a_round_from_start_to_result(client, login, setup, db):
     # a reload (or another device) shows the same questions with the saved answers, and start resumes
     assert start(client, round_) == attempt_id
     assert client.get(f"/attempts/{attempt_id}").get_data(as_text=True).count(" checked") == 2
-    done = client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "12"}, follow_redirects=True)
+    done = client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "12", "confirmed": "1"},
+                       follow_redirects=True)
     result = done.get_data(as_text=True)
     assert "<b>2</b>/3" in result and "Giải thích" in result
     attempt = db.session.get(Attempt, attempt_id)
@@ -125,7 +127,7 @@ def test_the_class_teacher_reads_a_students_answers(client, login, make_user, se
     set_class_teachers(None, mine.school_class, [teacher])
     login(mine.user)
     attempt_id = start(client, round_)
-    client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "0"})
+    client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "0", "confirmed": "1"})
     login(teacher)
     page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "Nguyễn Văn An" in page and "Đáp án và giải thích" in page
