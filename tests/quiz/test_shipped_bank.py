@@ -97,3 +97,22 @@ def test_the_files_are_the_ones_the_readme_describes():
     assert len(files) >= 8
     readme = (QUIZZES_DIR / "README.md").read_text(encoding="utf-8")
     assert "flask --app wsgi quiz parse" in readme
+
+
+def test_the_right_option_is_not_mostly_stored_first(questions):
+    # A student who always picks the first option must not beat chance when a round
+    # keeps the stored order.
+    keys = Counter(next(i for i, a in enumerate(q["answers"]) if a["fraction"] > 0)
+                   for q in questions if q["type"] == "multichoice" and q["single"])
+    total = sum(keys.values())
+    assert total >= 150
+    assert keys[0] <= total * 0.35, keys
+    assert max(keys.values()) <= total * 0.35, keys
+
+
+def test_the_right_options_of_a_several_answer_question_are_not_mostly_the_leading_ones(questions):
+    several = [[a["fraction"] > 0 for a in q["answers"]]
+               for q in questions if q["type"] == "multichoice" and not q["single"]]
+    leading = [rights for rights in several if rights == sorted(rights, reverse=True)]
+    assert len(several) >= 10
+    assert len(leading) <= len(several) * 0.35, f"{len(leading)} of {len(several)}"
