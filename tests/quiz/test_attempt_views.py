@@ -1,9 +1,11 @@
 """A student takes a round through the web: the round on their page, start, answers
 saved one by one as JSON, resume, submit with the prediction, the result; and a
 student of another school cannot open or answer an attempt that is not theirs."""
+import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text as sa_text
 
 from app.accounts.services import ensure_student_accounts, set_password
 from app.core.timeutil import utcnow
@@ -136,3 +138,148 @@ def test_the_class_teacher_reads_a_students_answers(client, login, make_user, se
     other_attempt = start(client, round_)
     login(teacher)
     assert client.get(f"/attempts/{other_attempt}/result").status_code == 404
+
+
+@pytest.fixture
+def key_first(tree, make_class, make_student, db):
+    """A bank that stores the right option first in every question, as a careless file would."""
+    bank = create_bank(None, tree.so, code="KEY1", name="Đáp án đứng đầu")
+    import_questions(None, bank, [
+        new_question("multichoice", f"Câu {i}?", key=f"q{i}", topic="T", level="all", difficulty="easy",
+                     answers=[answer(f"Đúng {i}", 1.0)] + [answer(f"Sai {i}.{k}", 0.0) for k in range(3)])
+        for i in range(40)])
+    contest = create_contest(None, tree.so, bank, code="KEYC", name="Thi", school_year=2026)
+    round_ = add_round(None, contest, name="Tuần 1", opens_at=utcnow() - timedelta(hours=1),
+                       closes_at=utcnow() + timedelta(days=1), time_limit_minutes=30, question_count=40,
+                       attempts_allowed=5, ask_prediction=False)
+    school_class = make_class(tree.school_a, "10A1")
+    students = [make_student(school_class, f"Học Sinh {n}") for n in range(3)]
+    ensure_student_accounts(None, students, tree.school_a)
+    for student in students:
+        set_password(student.user, TEST_PASSWORD)
+    db.session.commit()
+    return round_, students
+
+
+def test_option_names_on_the_page_are_displayed_positions(client, login, key_first, db):
+    round_, students = key_first
+    login(students[0].user)
+    attempt_id = start(client, round_)
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    for item in db.session.get(Attempt, attempt_id).questions:
+        names = re.findall(rf'name="q{item.position}" value="(\d+)"', page)
+        assert names == ["0", "1", "2", "3"]  # the same for every question: nothing to read from them
+    # the key is wherever the shuffle put it, not always in the first place shown
+    keys_shown = [item.option_order.index(0) for item in db.session.get(Attempt, attempt_id).questions]
+    assert len(set(keys_shown)) > 1
+
+
+def test_always_picking_the_first_name_scores_at_chance(client, login, key_first, db):
+    round_, students = key_first
+    scores = []
+    for student in students:
+        login(student.user)
+        attempt_id = start(client, round_)
+        for position in range(1, 41):
+            reply = client.post(f"/attempts/{attempt_id}/answer",
+                                json={"position": position, "response": {"choices": [0]}, "seq": position})
+            assert reply.get_json() == {"stored": True, "seq": position}
+        client.post(f"/attempts/{attempt_id}/submit", data={})
+        db.session.expire_all()
+        scores.append(db.session.get(Attempt, attempt_id).score)
+    # 120 answers at one in four: 30 expected; before, every one of them was right
+    assert sum(scores) < 50, scores
+
+
+def test_the_page_and_the_form_map_back_to_the_stored_option(client, login, key_first, db):
+    round_, students = key_first
+    login(students[0].user)
+    attempt_id = start(client, round_)
+    item = db.session.get(Attempt, attempt_id).questions[0]
+    shown_key = item.option_order.index(0)
+    client.post(f"/attempts/{attempt_id}/answer",
+                json={"position": 1, "response": {"choices": [shown_key]}, "seq": 1})
+    db.session.expire_all()
+    item = db.session.get(AttemptQuestion, item.id)
+    assert item.response == {"choices": [0]}  # stored as the bank's option
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert f'name="q1" value="{shown_key}" checked' in page
+    # without JavaScript: the second question through the submit form, by displayed position
+    second = db.session.get(Attempt, attempt_id).questions[1]
+    client.post(f"/attempts/{attempt_id}/submit", data={"q2": str(second.option_order.index(0)), "confirmed": "1"})
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).score == 2.0
+
+
+def test_submit_with_blank_questions_asks_first(client, login, setup, db):
+    round_, mine, _ = setup
+    login(mine.user)
+    attempt_id = start(client, round_)
+    client.post(f"/attempts/{attempt_id}/answer",
+                json={"position": 1, "response": {"choices": [right_choice(db, attempt_id, 1)]}, "seq": 1})
+    reply = client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "3"})
+    assert reply.status_code == 302 and "nop=1" in reply.headers["Location"]
+    page = client.get(reply.headers["Location"]).get_data(as_text=True)
+    assert "Em còn 2/3 câu chưa trả lời" in page and 'name="confirmed" value="1"' in page
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).submitted_at is None
+    client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "3", "confirmed": "1"})
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).score == 1.0
+
+
+def test_a_submit_racing_another_one_shows_the_result(client, login, setup, db, monkeypatch):
+    """Two taps: the other request closes the attempt between this one's check and its save."""
+    from app.quiz import attempts as quiz_attempts
+    round_, mine, _ = setup
+    login(mine.user)
+    attempt_id = start(client, round_)
+    real_save = quiz_attempts._save
+
+    def other_tap_first(*args, **kwargs):
+        db.session.execute(sa_text("UPDATE attempt SET submitted_at = :now, finished_by = 'student' WHERE id = :id"),
+                           {"now": utcnow(), "id": attempt_id})
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(quiz_attempts, "_save", other_tap_first)
+    reply = client.post(f"/attempts/{attempt_id}/submit",
+                        data={"q1": "0", "q2": "1", "prediction": "1", "confirmed": "1"})
+    assert reply.status_code == 302 and reply.headers["Location"].endswith(f"/attempts/{attempt_id}/result")
+
+
+@pytest.mark.parametrize("field,value", [("seq", 2**31), ("position", 2**31), ("seq", 2**63), ("position", -1),
+                                         ("seq", True), ("position", "1")])
+def test_out_of_range_numbers_are_a_bad_request(client, login, setup, db, field, value):
+    round_, mine, _ = setup
+    login(mine.user)
+    attempt_id = start(client, round_)
+    body = {"position": 1, "response": {"choices": [0]}, "seq": 1, field: value}
+    reply = client.post(f"/attempts/{attempt_id}/answer", json=body)
+    assert reply.status_code == 400 and "error" in reply.get_json()
+    assert client.post(f"/attempts/{attempt_id}/answer", json=[1, 2]).status_code == 400
+
+
+def test_a_save_without_login_is_refused_as_json_not_a_login_page(client, login, setup, db):
+    round_, mine, _ = setup
+    login(mine.user)
+    attempt_id = start(client, round_)
+    client.post("/logout")
+    reply = client.post(f"/attempts/{attempt_id}/answer", json={"position": 1, "response": {"choices": [0]}, "seq": 1})
+    assert reply.status_code == 401 and reply.get_json()["login"] is True
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).answered_count == 0
+
+
+def test_a_practice_round_shows_no_clock(client, login, setup, db):
+    round_, mine, _ = setup
+    round_.practice, round_.time_limit_minutes = True, None
+    round_.closes_at = utcnow() + timedelta(days=90)
+    db.session.commit()
+    login(mine.user)
+    attempt_id = start(client, round_)
+    assert 'id="timer"' not in client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+
+
+def test_a_long_clock_reads_in_hours():
+    from app.quiz.attempt_views import countdown
+    assert (countdown(59), countdown(20 * 60), countdown(2 * 3600 + 5 * 60 + 7)) == ("0:59", "20:00", "2:05:07")
