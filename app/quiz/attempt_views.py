@@ -204,4 +204,9 @@ def result(attempt_id):
             return render_template("quiz/result.html", attempt=attempt, round=attempt.round, review=False)
         return redirect(url_for("attempt.take", attempt_id=attempt.id))
     review = quiz.may_review(attempt, now) or current_user.role != "student"
-    return render_template("quiz/result.html", attempt=attempt, round=attempt.round, review=review)
+    # Practice: the answers of questions an official round may still ask stay hidden, and
+    # so does their mark (a mark alone tells the key after a few tries).
+    hidden = quiz.practice_hidden_ids(attempt, now) if current_user.role == "student" else set()
+    shown_score = sum(item.mark or 0 for item in attempt.questions if item.question_id not in hidden)
+    return render_template("quiz/result.html", attempt=attempt, round=attempt.round, review=review,
+                           hidden=hidden, shown_score=shown_score)

@@ -9,6 +9,7 @@ from a scan of the bank.
 import random
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import JSON, DateTime, and_, bindparam, func, null, select, text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -79,7 +80,9 @@ def _pool(round_, stage):
     return result
 
 
-def _draw(round_, stage, rng):
+def _draw(round_, stage, rng, avoid=frozenset()):
+    """Questions for one attempt. `avoid`: question ids taken only when nothing else is
+    left (a practice round keeps off what an official round may still ask)."""
     rules = round_.draw_rules or [{"count": round_.question_count}]
     drawn = []
     for rule, pool in zip(rules, _pool(round_, stage)):
@@ -88,11 +91,62 @@ def _draw(round_, stage, rng):
             raise DomainError(f"Ngân hàng chỉ có {len(pool)} câu phù hợp cho {rule.get('topic') or 'mọi chủ đề'}"
                               f"{' (' + rule['difficulty'] + ')' if rule.get('difficulty') else ''}, "
                               f"đợt thi cần {count}.")
-        picked = rng.sample(pool, count)
+        free = [pair for pair in pool if pair[0] not in avoid]
+        if len(free) >= count:
+            picked = rng.sample(free, count)
+        else:
+            kept = [pair for pair in pool if pair[0] in avoid]
+            picked = free + rng.sample(kept, count - len(free))
         drawn.extend(picked if round_.shuffle_questions else sorted(picked))  # the pool is in bank order
     if round_.shuffle_questions:
         rng.shuffle(drawn)
     return drawn
+
+
+# Practice beside official rounds ----------------------------------------------------
+
+def protected_question_ids(bank_id, now):
+    """Questions that an official round on this bank, open or still to open, may draw:
+    a practice round must not show their answers before that round closes (a student
+    could practise the official key). Frozen pools are exact; a round not started yet
+    counts every question its draw rules can reach, at any level."""
+    from app.quiz.models import Contest
+    rounds = db.session.execute(
+        select(Round).join(Contest, Round.contest_id == Contest.id)
+        .where(Contest.bank_id == bank_id, Round.practice.is_(False), Round.closes_at > now)).scalars().all()
+    ids = set()
+    for round_ in rounds:
+        if round_.pool:
+            ids.update(pair[0] for rules in round_.pool.values() for pool in rules for pair in pool)
+        rules = round_.draw_rules or [{}]
+        stages_frozen = set((round_.pool or {}).keys())
+        if stages_frozen and round_.contest and set(round_.contest.level_list) <= stages_frozen:
+            continue  # every stage of the contest has its pool
+        for rule in rules:
+            query = select(Question.id).where(Question.bank_id == bank_id, Question.retired_at.is_(None),
+                                              Question.qtype.in_(GRADABLE_TYPES))
+            if rule.get("topic"):
+                query = query.where(Question.topic == rule["topic"])
+            if rule.get("difficulty"):
+                query = query.where(Question.difficulty == rule["difficulty"])
+            ids.update(db.session.execute(query).scalars())
+    return ids
+
+
+def practice_hidden_ids(attempt, now):
+    """Question ids of a practice attempt whose answers stay hidden for now."""
+    if not attempt.round.practice:
+        return set()
+    return protected_question_ids(attempt.round.contest.bank_id, now) & {q.question_id for q in attempt.questions}
+
+
+def _check_practice_pace(student, round_, now):
+    limit = current_app.config.get("PRACTICE_STARTS_PER_HOUR", 10)
+    recent = db.session.execute(select(func.count()).select_from(Attempt).where(
+        Attempt.round_id == round_.id, Attempt.student_id == student.id,
+        Attempt.started_at > now - timedelta(hours=1))).scalar_one()
+    if recent >= limit:
+        raise DomainError(f"Em đã luyện tập {recent} lần trong một giờ qua. Em nghỉ một lúc rồi luyện tiếp nhé.")
 
 
 # Start, save, submit ---------------------------------------------------------------
@@ -122,8 +176,12 @@ def start_attempt(student, round_, now, rng=None):
     done = finished_count(student, round_)
     if not round_.practice and done >= round_.attempts_allowed:
         raise DomainError(f"Em đã làm đủ {round_.attempts_allowed} lần cho phép của đợt thi này.")
+    avoid = frozenset()
+    if round_.practice:
+        _check_practice_pace(student, round_, now)
+        avoid = frozenset(protected_question_ids(round_.contest.bank_id, now))
     rng = rng or random.SystemRandom()
-    drawn = _draw(round_, stage_of(student), rng)
+    drawn = _draw(round_, stage_of(student), rng, avoid)
     versions = {v.id: v for v in db.session.execute(
         select(QuestionVersion).where(QuestionVersion.id.in_([vid for _, vid in drawn]))).scalars()}
     attempt = Attempt(round_id=round_.id, student_id=student.id, school_id=student.school_id, number=done + 1,

@@ -283,3 +283,50 @@ def test_a_practice_round_shows_no_clock(client, login, setup, db):
 def test_a_long_clock_reads_in_hours():
     from app.quiz.attempt_views import countdown
     assert (countdown(59), countdown(20 * 60), countdown(2 * 3600 + 5 * 60 + 7)) == ("0:59", "20:00", "2:05:07")
+
+
+def test_practice_review_keeps_the_open_official_rounds_answers(client, login, setup, db):
+    """The official round 'Tuần 1' draws from the whole bank: a practice attempt shows its
+    questions but not their answers, explanations or marks."""
+    round_, mine, _ = setup
+    training = add_round(None, round_.contest, name="Ôn tập", opens_at=utcnow() - timedelta(hours=1),
+                         closes_at=utcnow() + timedelta(days=30), question_count=2, practice=True)
+    db.session.commit()
+    login(mine.user)
+    attempt_id = start(client, training)
+    for position in (1, 2):
+        client.post(f"/attempts/{attempt_id}/answer", json={
+            "position": position, "response": {"choices": [right_choice(db, attempt_id, position)]}, "seq": 1})
+    page = client.post(f"/attempts/{attempt_id}/submit", data={}, follow_redirects=True).get_data(as_text=True)
+    assert "Giải thích" not in page and "em chọn" not in page and "choice-right" not in page
+    assert "Chưa tính 2 câu" in page and "<b>0</b>/0" in page
+    # the official round closes: everything shows
+    round_.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert page.count("<b>Giải thích:</b>") == 2 and "<b>2</b>/2" in page
+
+
+def test_the_review_of_a_matching_question_shows_the_students_choice(client, login, tree, make_class,
+                                                                     make_student, db):
+    bank = create_bank(None, tree.so, code="MAT", name="Ghép")
+    import_questions(None, bank, [new_question("matching", "Ghép cổng với việc", key="m1", topic="T", level="all",
+                                               difficulty="easy", pairs=[["", "Mồi"], ["VNeID", "Định danh"],
+                                                                         ["DVC", "Nộp hồ sơ"]])])
+    contest = create_contest(None, tree.so, bank, code="MATC", name="Thi", school_year=2026)
+    round_ = add_round(None, contest, name="Tuần 1", opens_at=utcnow() - timedelta(hours=1),
+                       closes_at=utcnow() + timedelta(days=1), question_count=1, review_policy="after_submit",
+                       ask_prediction=False)
+    pupil = make_student(make_class(tree.school_a, "10A1"))
+    ensure_student_accounts(None, [pupil], tree.school_a)
+    set_password(pupil.user, TEST_PASSWORD)
+    db.session.commit()
+    login(pupil.user)
+    attempt_id = start(client, round_)
+    # without JavaScript: the selects are named by the pair's own index (the decoy pair comes first)
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert 'name="q1.1"' in page and 'name="q1.2"' in page
+    result = client.post(f"/attempts/{attempt_id}/submit", data={"q1.1": "Định danh", "q1.2": "Mồi"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "em chọn: <span class=\"ok-text\">Định danh</span> (đúng)" in result
+    assert "em chọn: <span class=\"bad-text\">Mồi</span> (sai)" in result

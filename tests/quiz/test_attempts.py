@@ -284,3 +284,60 @@ def test_overall_ranking_adds_up_the_ranked_rounds(contest, db):
     assert [(r.student_id, r.score, r.rank) for r in ranking] == [(a.id, 5.0, 1), (b.id, 5.0, 2), (c.id, 2.0, 3)]
     # a and b tie on points; a's one round was predicted exactly, b adds round 2's error |3 - 1|
     assert [r.prediction_error for r in ranking] == [0, 2, 0]
+
+
+# Practice beside an official round ---------------------------------------------------
+
+@pytest.fixture
+def practice(tree, make_class, make_student, db):
+    """An official round on topic A (open for a week) and a practice round on the same bank."""
+    bank = create_bank(None, tree.so, code="PR", name="Ngân hàng")
+    import_questions(None, bank, [mc(f"a{i}", topic="A") for i in range(6)] + [mc(f"b{i}", topic="B") for i in range(4)])
+    contest = create_contest(None, tree.so, bank, code="PRC", name="Thi", school_year=2026)
+    official = add_round(None, contest, name="Đợt 1", opens_at=T0, closes_at=T0 + timedelta(days=7),
+                         time_limit_minutes=20, draw_rules=[{"topic": "A", "count": 3}])
+    training = add_round(None, contest, name="Luyện tập", opens_at=T0, closes_at=T0 + timedelta(days=30),
+                         question_count=4, practice=True)
+    student = make_student(make_class(tree.school_a, "10A1"))
+    db.session.commit()
+    return SimpleNamespace(bank=bank, official=official, training=training, student=student)
+
+
+def test_practice_draws_around_what_an_open_official_round_may_ask(practice, db):
+    attempt = quiz.start_attempt(practice.student, practice.training, T0 + timedelta(hours=1))
+    assert sorted(item.version.question.key for item in attempt.questions) == ["b0", "b1", "b2", "b3"]
+    assert quiz.protected_question_ids(practice.bank.id, T0 + timedelta(hours=1)) == {
+        q.id for q in practice.bank.questions if q.topic == "A"}
+
+
+def test_practice_hides_the_answers_an_official_round_may_still_ask_until_it_closes(practice, db):
+    practice.training.question_count = 6  # more than topic B has: two come from topic A
+    db.session.commit()
+    now = T0 + timedelta(hours=1)
+    attempt = quiz.start_attempt(practice.student, practice.training, now)
+    quiz.submit_attempt(attempt, now)
+    hidden = quiz.practice_hidden_ids(attempt, now)
+    assert len(hidden) == 2 and all(q.topic == "A" for q in practice.bank.questions if q.id in hidden)
+    # once the official round has closed, nothing is hidden
+    assert quiz.practice_hidden_ids(attempt, T0 + timedelta(days=7)) == set()
+    # an official attempt never hides anything
+    official = quiz.start_attempt(practice.student, practice.official, now)
+    assert quiz.practice_hidden_ids(official, now) == set()
+
+
+def test_a_round_not_yet_open_protects_its_questions_too(practice, db):
+    practice.official.opens_at = T0 + timedelta(days=2)
+    db.session.commit()
+    assert len(quiz.protected_question_ids(practice.bank.id, T0)) == 6
+
+
+def test_practice_starts_are_paced(practice, app, db):
+    now = T0 + timedelta(hours=1)
+    limit = app.config.get("PRACTICE_STARTS_PER_HOUR", 10)
+    for n in range(limit):
+        quiz.submit_attempt(quiz.start_attempt(practice.student, practice.training, now + timedelta(seconds=n)),
+                            now + timedelta(seconds=n))
+    with pytest.raises(DomainError, match="trong một giờ qua"):
+        quiz.start_attempt(practice.student, practice.training, now + timedelta(minutes=5))
+    # an hour later the student practises again
+    assert quiz.start_attempt(practice.student, practice.training, now + timedelta(minutes=61)) is not None
