@@ -52,11 +52,15 @@
     return null;
   }
 
+  var quiet = null;
   function say(text, kind) {
+    window.clearTimeout(quiet);
     if (!text) { net.hidden = true; return; }
     net.hidden = false;
     net.textContent = text;
     net.className = "net net-" + kind;
+    // "Đã lưu." fades after a moment; a problem stays until it is solved
+    if (kind === "ok") { quiet = window.setTimeout(function () { net.hidden = true; }, 2500); }
   }
 
   function pendingCount() { return Object.keys(state.pending).length; }
@@ -132,6 +136,7 @@
   // phone and are sent when the student is back on this page after logging in.
   function sessionLost() {
     loggedOut = true;
+    window.clearTimeout(quiet);
     var back = window.location.pathname;
     net.hidden = false;
     net.className = "net net-off";
