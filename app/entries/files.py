@@ -8,6 +8,7 @@ attachments), and MP4 videos are measured from their `moov/mvhd` box without loa
 them. A file reaches its final random name only once every check has passed, so a
 refusal never leaves anything half-saved in the upload directory.
 """
+import logging
 import math
 import os
 import re
@@ -23,6 +24,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image, ImageFile, ImageOps
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
@@ -108,6 +111,46 @@ def remove_stored(directory, stored_file_or_names):
         (directory / name).unlink(missing_ok=True)
         if "_thumb" not in name:
             (directory / _thumb_name(name.split(".")[0])).unlink(missing_ok=True)
+
+
+# Files and rows must agree whatever happens to the transaction: an old file leaves the
+# disk only once the change that drops its row is committed, and a new file whose row is
+# rolled back leaves with it.
+_AFTER_COMMIT = "entries.files.remove_after_commit"
+_UNLESS_COMMIT = "entries.files.remove_unless_commit"
+
+
+def remove_after_commit(session, directory, names):
+    """Delete these stored files once `session` commits; a rollback keeps them."""
+    session.info.setdefault(_AFTER_COMMIT, []).append((Path(directory), [n for n in names if n]))
+
+
+def remove_unless_commit(session, directory, names):
+    """Delete these newly stored files if `session` ends its transaction without committing."""
+    session.info.setdefault(_UNLESS_COMMIT, []).append((Path(directory), [n for n in names if n]))
+
+
+@event.listens_for(Session, "after_commit")
+def _removals_after_commit(session):
+    session.info.pop(_UNLESS_COMMIT, None)  # committed: the new files are the rows' now
+    _remove_quietly(session.info.pop(_AFTER_COMMIT, []))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _removals_without_commit(session, transaction):
+    if transaction.parent is not None:  # a savepoint: the outer transaction decides
+        return
+    session.info.pop(_AFTER_COMMIT, None)  # not committed: the old rows, and so their files, stay
+    _remove_quietly(session.info.pop(_UNLESS_COMMIT, []))
+
+
+def _remove_quietly(batches):
+    """The transaction is over: a file that cannot be deleted is logged, not raised."""
+    for directory, names in batches:
+        try:
+            remove_stored(directory, names)
+        except OSError:
+            logging.getLogger(__name__).warning("could not delete %s in %s", names, directory, exc_info=True)
 
 
 def _subject(filename):

@@ -287,14 +287,11 @@ def add_file(actor, entry, stream, filename, now=None):
                        original_name=nfc(filename or "")[:255], size=stored.size, width=stored.width,
                        height=stored.height, duration=stored.duration, pages=stored.pages,
                        position=max([f.position for f in entry.files] + [0]) + 1)
+    files.remove_unless_commit(db.session, directory, [stored.name, stored.thumb_name])
     entry.files.append(record)
-    try:
-        db.session.flush()
-    except Exception:
-        files.remove_stored(directory, [stored.name, stored.thumb_name])
-        raise
+    db.session.flush()
     for old in replaced:
-        files.remove_stored(directory, [old.stored_name, old.thumb_name])
+        files.remove_after_commit(db.session, directory, [old.stored_name, old.thumb_name])
     audit.record(actor, "entry.file", "entry", entry.id, entry.school_id, f"{record.original_name} ({record.kind})")
     return record
 
@@ -306,7 +303,7 @@ def remove_file(actor, entry, file_id, now=None):
         raise DomainError("Không có tệp này.")
     entry.files.remove(record)
     db.session.flush()
-    files.remove_stored(upload_dir(entry.contest_id), [record.stored_name, record.thumb_name])
+    files.remove_after_commit(db.session, upload_dir(entry.contest_id), [record.stored_name, record.thumb_name])
 
 
 def missing_for_submit(entry):

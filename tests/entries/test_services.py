@@ -73,6 +73,7 @@ def test_a_poster_keeps_one_file_and_a_new_one_replaces_it(creative, school_peop
     first_path = services.upload_dir(creative.id) / first.stored_name
     assert first_path.exists()
     services.add_file(None, entry, io.BytesIO(png_bytes((500, 400))), "b.png")
+    db.session.commit()
     assert len(entry.files) == 1 and entry.files[0].width == 500 and not first_path.exists()
 
 
@@ -138,3 +139,41 @@ def test_team_members_must_be_of_the_contests_stages(creative, school_people, db
     creative.levels = "THCS"  # school A's 10A1 is THPT
     with pytest.raises(DomainError, match="không thuộc cấp học hay năm học của cuộc thi"):
         _poster(creative, school_people)
+
+
+def test_a_replaced_file_leaves_the_disk_only_when_the_replacement_commits(creative, school_people, db):
+    entry = _poster(creative, school_people)
+    first = services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
+    db.session.commit()
+    first_path = services.upload_dir(creative.id) / first.stored_name
+    first_thumb = services.upload_dir(creative.id) / first.thumb_name
+    second = services.add_file(None, entry, io.BytesIO(png_bytes((500, 400))), "b.png")
+    second_path = services.upload_dir(creative.id) / second.stored_name
+    assert first_path.exists() and first_thumb.exists() and second_path.exists()  # nothing decided yet
+
+    db.session.rollback()  # e.g. the commit failed
+
+    assert [f.stored_name for f in entry.files] == [first.stored_name]
+    assert first_path.exists() and first_thumb.exists()  # the row still points to a file that is there
+    assert not second_path.exists()  # and the new file, which no row names, is gone
+
+    third = services.add_file(None, entry, io.BytesIO(png_bytes((600, 400))), "c.png")
+    db.session.commit()
+    assert not first_path.exists() and not first_thumb.exists()
+    assert (services.upload_dir(creative.id) / third.stored_name).exists()
+
+
+def test_a_deleted_file_leaves_the_disk_only_when_the_deletion_commits(creative, school_people, db):
+    entry = _poster(creative, school_people)
+    record = services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
+    db.session.commit()
+    path = services.upload_dir(creative.id) / record.stored_name
+
+    services.remove_file(None, entry, record.id)
+    assert path.exists()
+    db.session.rollback()
+    assert path.exists() and [f.id for f in entry.files] == [record.id]
+
+    services.remove_file(None, entry, record.id)
+    db.session.commit()
+    assert not path.exists() and entry.files == []
