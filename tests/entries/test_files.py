@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 from PIL import ExifTags, Image, ImageFile, PngImagePlugin
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 
 from app.core.errors import DomainError
 from app.entries.files import StoredFile, check_video_link, remove_stored, store_upload, youtube_embed
@@ -299,7 +299,7 @@ def test_an_empty_file_is_refused(tmp_path):
 # ---------------------------------------------------------------- PDF
 
 
-def test_a_clean_pdf_is_kept_byte_for_byte_with_its_page_count(tmp_path):
+def test_a_clean_pdf_is_kept_with_its_page_count(tmp_path):
     writer = PdfWriter()
     for _ in range(3):
         writer.add_blank_page(595, 842)
@@ -310,7 +310,66 @@ def test_a_clean_pdf_is_kept_byte_for_byte_with_its_page_count(tmp_path):
 
     assert (stored.kind, stored.mime, stored.pages) == ("pdf", "application/pdf", 3)
     assert re.fullmatch(r"[0-9a-f]{32}\.pdf", stored.name) and stored.thumb_name is None
-    assert (tmp_path / stored.name).read_bytes() == out.getvalue()
+    kept = (tmp_path / stored.name).read_bytes()
+    assert len(PdfReader(io.BytesIO(kept)).pages) == 3 and stored.size == len(kept)
+
+
+XMP = (b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+       b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+       b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator><rdf:Seq><rdf:li>Nguyen Thi Bi Mat</rdf:li>'
+       b'</rdf:Seq></dc:creator></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>')
+
+
+def office_pdf():
+    """Two pages (a red square on the first, a blue one on the second) with everything Word
+    leaves behind: /Info with the account's name, a catalog XMP stream, a page XMP stream,
+    Illustrator's private /PieceInfo, and an earlier /Info left by an incremental update."""
+    def stream(body, extra=b""):
+        return b"<< %s /Length %d >>\nstream\n%s\nendstream" % (extra, len(body), body)
+    red, blue = b"1 0 0 rg 0 0 100 100 re f", b"0 0 1 rg 100 100 100 100 re f"
+    data = pdf_bytes(
+        b"<< /Type /Catalog /Pages 2 0 R /Metadata 6 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 5 0 R /Metadata 6 0 R"
+        b" /PieceInfo << /Illustrator << /Private (Nguyen Thi Bi Mat) >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 8 0 R >>",
+        stream(red),
+        stream(XMP, b"/Type /Metadata /Subtype /XML"),
+        b"<< /Author (Nguyen Thi Bi Mat) /Creator (Microsoft\\256 Word for Microsoft 365) /Title (Bai du thi) >>",
+        stream(blue),
+    ).replace(b"/Root 1 0 R", b"/Root 1 0 R /Info 7 0 R")
+    # an incremental update that points /Info elsewhere: the old object stays in the file's bytes
+    start = len(data)
+    update = b"9 0 obj\n<< /Author (Someone Else) >>\nendobj\n"
+    xref = start + len(update)
+    previous = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    update += b"xref\n9 1\n%010d 00000 n \ntrailer\n<< /Size 10 /Root 1 0 R /Info 9 0 R /Prev %d >>\n" % (
+        start, previous)
+    update += b"startxref\n%d\n%%%%EOF\n" % xref
+    return data + update
+
+
+def test_a_pdf_loses_its_author_creator_and_xmp_and_keeps_its_pages(tmp_path):
+    import pypdfium2
+    data = office_pdf()
+    original = PdfReader(io.BytesIO(data))
+    assert original.metadata["/Author"] == "Someone Else" and original.xmp_metadata is not None
+
+    stored = store(data, "bài dự thi.pdf", tmp_path, allowed={"pdf"})
+
+    kept = (tmp_path / stored.name).read_bytes()
+    for trace in (b"Bi Mat", b"Someone Else", b"Microsoft", b"xmpmeta", b"/Metadata", b"/PieceInfo", b"/Info",
+                  b"/Author", b"/Creator"):
+        assert trace not in kept, trace
+    reader = PdfReader(io.BytesIO(kept))
+    assert reader.metadata is None and reader.xmp_metadata is None and stored.pages == len(reader.pages) == 2
+    assert stored.size == len(kept)
+    document = pypdfium2.PdfDocument(kept)
+    first, second = (document[i].render(scale=1).to_pil().convert("RGB") for i in (0, 1))
+    # pages render as drawn: PDF y goes up, image y goes down
+    assert first.getpixel((50, 150)) == (255, 0, 0) and first.getpixel((150, 50)) == (255, 255, 255)
+    assert second.getpixel((150, 50)) == (0, 0, 255) and second.getpixel((50, 150)) == (255, 255, 255)
+    document.close()
 
 
 def test_a_pdf_opening_with_javascript_is_refused(tmp_path):
