@@ -4,10 +4,13 @@ Students upload from phones and school computers, so a file's name and declared 
 say nothing reliable: every check here reads the content. Images are decoded and
 re-encoded (which drops EXIF, and with it the GPS position of a student's phone),
 PDFs are refused when they carry active content (JavaScript, launch actions,
-attachments) and rewritten without their author metadata, and MP4 videos are measured from their `moov/mvhd` box without loading
-them. A file reaches its final random name only once every check has passed, so a
-refusal never leaves anything half-saved in the upload directory.
+attachments) and rewritten without their author metadata, and MP4 videos are measured
+from their `moov/mvhd` box without loading them and copied without the boxes that say
+where and by whom they were shot: judging is blind and the gallery is public. A file
+reaches its final random name only once every check has passed, so a refusal never
+leaves anything half-saved in the upload directory.
 """
+import io
 import logging
 import math
 import os
@@ -87,7 +90,7 @@ def store_upload(stream, filename, *, allowed, directory, max_bytes, min_long_si
             return _store_image(upload, mime, token, directory, scratch, subject, min_long_side)
         if kind == "pdf":
             return _store_pdf(upload, token, directory, scratch, subject)
-        return _store_video(upload, token, directory, subject, max_seconds)
+        return _store_video(upload, token, directory, scratch, subject, max_seconds)
     finally:
         for path in scratch:
             path.unlink(missing_ok=True)
@@ -483,7 +486,11 @@ class _BrokenVideo(Exception):
     pass
 
 
-def _store_video(upload, token, directory, subject, max_seconds):
+class _UncleanVideo(Exception):
+    """A structure that cannot be rewritten safely; the message says why, in Vietnamese."""
+
+
+def _store_video(upload, token, directory, scratch, subject, max_seconds):
     try:
         with open(upload, "rb") as f:
             duration = _mp4_duration(f, upload.stat().st_size)
@@ -495,10 +502,137 @@ def _store_video(upload, token, directory, subject, max_seconds):
         raise DomainError(
             f"Video dài {_format_duration(math.ceil(duration))}, quá {_format_duration(max_seconds)} cho phép."
         )
+    cleaned = _new_temp(directory, scratch)
+    try:
+        _write_mp4_without_metadata(upload, cleaned, upload.stat().st_size)
+        with open(cleaned, "rb") as f:
+            readable = _mp4_duration(f, cleaned.stat().st_size) == duration
+    except _BrokenVideo:
+        raise DomainError(f"{subject} là video hỏng hoặc chưa tải lên hết.") from None
+    except _UncleanVideo as exc:
+        raise DomainError(f"{subject} {exc}") from None
+    if not readable:
+        raise DomainError(f"{subject} {MP4_ODD}")
     name = token + ".mp4"
-    size = upload.stat().st_size
-    _publish(directory, [(upload, name)])
+    size = cleaned.stat().st_size
+    _publish(directory, [(cleaned, name)])
     return StoredFile("video", "video/mp4", name, size, duration=duration)
+
+
+# A phone writes where and by whom a video was shot in udta (©xyz, ©ART), meta (Apple's keys,
+# iTunes' ilst) and XMP uuid boxes, at the top and inside moov and its tracks. The copy we keep
+# has only what a player needs: at the top ftyp, moov and mdat (the rest, free space included,
+# may hold old metadata), and inside moov the same boxes dropped. Chunk offsets (stco, co64)
+# are absolute, so when a box before an mdat goes, or the moov in front of it shrinks, they move.
+MP4_TOP_KEPT = {b"ftyp", b"moov", b"mdat"}
+MP4_FRAGMENTS = {b"moof", b"mfra", b"sidx", b"ssix", b"styp"}
+MP4_DROPPED = {b"udta", b"meta", b"uuid", b"free", b"skip"}
+MP4_CONTAINERS = {b"trak", b"mdia", b"minf", b"stbl", b"edts", b"dinf", b"mvex"}
+MAX_MOOV_BYTES = 64 * 1024 * 1024  # a two-hour film's sample tables are a few MB
+EXPORT_AGAIN = "hãy xuất lại video thành MP4 thường (bằng trình chỉnh sửa video của điện thoại, CapCut…) rồi tải lên."
+MP4_ODD = "có cấu trúc lạ nên không xóa được thông tin nơi quay và người quay trong tệp: " + EXPORT_AGAIN
+MP4_FRAGMENTED = ("là video dạng phân đoạn (fragmented MP4), không xóa được thông tin nơi quay và người quay: "
+                  + EXPORT_AGAIN)
+MP4_TIMED_METADATA = ("có kèm một luồng dữ liệu cảm biến (như vị trí GPS của camera hành trình) không xóa được: "
+                      + EXPORT_AGAIN)
+
+
+def _write_mp4_without_metadata(source, target, file_size):
+    with open(source, "rb") as f:
+        top = list(_box_spans(f, 0, file_size))
+        if any(kind in MP4_FRAGMENTS for kind, *_ in top):
+            raise _UncleanVideo(MP4_FRAGMENTED)  # moof and sidx hold offsets of their own
+        kept = [span for span in top if span[0] in MP4_TOP_KEPT]
+        moovs = [span for span in kept if span[0] == b"moov"]
+        if len(moovs) != 1 or moovs[0][3] - moovs[0][2] > MAX_MOOV_BYTES:
+            raise _UncleanVideo(MP4_ODD)
+        _, _, payload, end = moovs[0]
+        f.seek(payload)
+        moov = _clean_boxes(f.read(end - payload))
+        layout, position = [], 0  # (type, old start, old end, new start)
+        for kind, start, _, end in kept:
+            layout.append((kind, start, end, position))
+            position += _box_size(b"moov", moov) if kind == b"moov" else end - start
+        media = [(start, end, new) for kind, start, end, new in layout if kind == b"mdat"]
+
+        def moved(offset):
+            for start, end, new in media:
+                if start <= offset < end:
+                    return new + offset - start
+            raise _UncleanVideo(MP4_ODD)  # a chunk outside the media data: nothing says where it goes
+
+        with open(target, "wb") as out:
+            for kind, start, end, _ in layout:
+                if kind == b"moov":
+                    out.write(_box_bytes(b"moov", moov, moved))
+                    continue
+                f.seek(start)
+                left = end - start
+                while left:
+                    chunk = f.read(min(CHUNK, left))
+                    if not chunk:
+                        raise _BrokenVideo
+                    out.write(chunk)
+                    left -= len(chunk)
+
+
+def _clean_boxes(data, depth=0):
+    """The children of a moov (or of a container inside it) without metadata boxes:
+    [(type, raw box bytes | children | (version and flags, chunk offsets))]."""
+    if depth > 8:
+        raise _BrokenVideo
+    children = []
+    for kind, start, payload, end in _box_spans(io.BytesIO(data), 0, len(data)):
+        body = data[payload:end]
+        if kind in MP4_DROPPED:
+            continue
+        if kind == b"trak" and _track_handler(body) == b"meta":
+            raise _UncleanVideo(MP4_TIMED_METADATA)  # its samples are in the mdat, among the picture's
+        if kind == b"saio":
+            raise _UncleanVideo(MP4_ODD)  # absolute offsets of encryption data, not rewritten here
+        if kind in MP4_CONTAINERS:
+            children.append((kind, _clean_boxes(body, depth + 1)))
+        elif kind in (b"stco", b"co64"):
+            width = 4 if kind == b"stco" else 8
+            count = struct.unpack(">I", body[4:8])[0] if len(body) >= 8 else -1
+            if count < 0 or len(body) < 8 + count * width:
+                raise _BrokenVideo
+            offsets = struct.unpack(f">{count}{'I' if width == 4 else 'Q'}", body[8:8 + count * width])
+            children.append((kind, (body[:4], offsets)))
+        else:
+            children.append((kind, data[start:end]))
+    return children
+
+
+def _track_handler(trak):
+    """The handler type of a trak ('vide', 'soun', 'meta'...) from mdia/hdlr, or None."""
+    f = io.BytesIO(trak)
+    for kind, _, payload, end in _box_spans(f, 0, len(trak)):
+        if kind == b"mdia":
+            for inner, _, start, stop in _box_spans(f, payload, end):
+                if inner == b"hdlr" and stop - start >= 12:
+                    return trak[start + 8:start + 12]
+    return None
+
+
+def _box_size(kind, value):
+    if isinstance(value, bytes):
+        return len(value)
+    if kind in (b"stco", b"co64"):
+        return 16 + len(value[1]) * (4 if kind == b"stco" else 8)
+    return 8 + sum(_box_size(*child) for child in value)
+
+
+def _box_bytes(kind, value, moved):
+    if isinstance(value, bytes):
+        return value
+    if kind in (b"stco", b"co64"):
+        flags, offsets = value
+        payload = flags + struct.pack(f">I{len(offsets)}{'I' if kind == b'stco' else 'Q'}", len(offsets),
+                                      *map(moved, offsets))
+    else:
+        payload = b"".join(_box_bytes(*child, moved) for child in value)
+    return struct.pack(">I4s", 8 + len(payload), kind) + payload
 
 
 def _mp4_duration(f, file_size):
@@ -517,6 +651,12 @@ def _mp4_duration(f, file_size):
 
 def _boxes(f, start, end):
     """(type, payload start, box end) of the ISO-BMFF boxes between start and end, reading only headers."""
+    for box_type, _, payload, box_end in _box_spans(f, start, end):
+        yield box_type, payload, box_end
+
+
+def _box_spans(f, start, end):
+    """(type, box start, payload start, box end) of the boxes between start and end."""
     position, count = start, 0
     while position < end:
         count += 1
@@ -534,7 +674,7 @@ def _boxes(f, start, end):
             size = end - position
         if size < header or position + size > end:
             raise _BrokenVideo
-        yield box_type, position + header, position + size
+        yield box_type, position, position + header, position + size
         position += size
 
 

@@ -436,7 +436,7 @@ def test_an_mp4_is_stored_with_its_duration(tmp_path):
 
     assert (stored.kind, stored.mime, stored.duration) == ("video", "video/mp4", 30.0)
     assert re.fullmatch(r"[0-9a-f]{32}\.mp4", stored.name) and stored.thumb_name is None
-    assert (tmp_path / stored.name).read_bytes() == data
+    assert (tmp_path / stored.name).read_bytes() == data.replace(box(b"free"), b"")  # padding goes
 
 
 def test_a_64_bit_mvhd_and_a_moov_after_a_large_mdat_are_read(tmp_path):
@@ -473,6 +473,144 @@ def test_a_zip_or_a_quicktime_file_named_mp4_is_refused(tmp_path):
     assert "không phải video MP4" in zip_message
     mov = ftyp(b"qt  ") + box(b"moov", mvhd(600, 6000))
     assert "MOV" in refused(mov, "video.mov", tmp_path, allowed={"video"})
+
+
+# a phone video's metadata: the place it was shot, the title and the owner's name
+GPS = "+10.0452+105.7469/".encode()
+OWNER = "Nguyễn Văn Chủ Máy".encode()
+XMP_UUID = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
+
+
+def full_box(kind, payload, version=0):
+    return box(kind, bytes([version, 0, 0, 0]) + payload)
+
+
+def apple_item(kind, text):
+    return box(kind, struct.pack(">HH", len(text), 0) + text)  # QuickTime udta text: length, language, text
+
+
+def phone_udta():
+    return box(b"udta", apple_item(b"\xa9xyz", GPS) + apple_item(b"\xa9nam", b"Clip 001")
+               + apple_item(b"\xa9ART", OWNER))
+
+
+def phone_meta():
+    ilst = box(b"ilst", box(b"\xa9ART", box(b"data", b"\x00\x00\x00\x01\x00\x00\x00\x00" + OWNER)))
+    return full_box(b"meta", full_box(b"hdlr", b"\x00" * 4 + b"mdir" + b"\x00" * 13) + ilst)
+
+
+def trak(handler, chunk_offsets, sizes, wide=False, extra=b""):
+    """A track whose chunks (one sample each) start at `chunk_offsets`, in stco or co64."""
+    if wide:
+        offsets = full_box(b"co64", struct.pack(">I", len(chunk_offsets)) + b"".join(
+            struct.pack(">Q", o) for o in chunk_offsets))
+    else:
+        offsets = full_box(b"stco", struct.pack(">I", len(chunk_offsets)) + b"".join(
+            struct.pack(">I", o) for o in chunk_offsets))
+    stbl = box(b"stbl", full_box(b"stsd", struct.pack(">I", 0))
+               + full_box(b"stts", struct.pack(">III", 1, len(sizes), 1000))
+               + full_box(b"stsc", struct.pack(">IIII", 1, 1, 1, 1))
+               + full_box(b"stsz", struct.pack(">II", 0, len(sizes)) + b"".join(struct.pack(">I", n) for n in sizes))
+               + offsets)
+    mdia = box(b"mdia", full_box(b"mdhd", b"\x00" * 20) + full_box(b"hdlr", b"\x00" * 4 + handler + b"\x00" * 13)
+               + box(b"minf", box(b"dinf", b"") + stbl))
+    return box(b"trak", full_box(b"tkhd", b"\x00" * 80) + extra + mdia)
+
+
+def phone_mp4(moov_first=True, handler=b"vide"):
+    """A phone video with metadata in every place a phone puts it; its chunks are distinct bytes
+    in one mdat, found through an stco (video) and a co64 (sound) table."""
+    chunks = [bytes([n]) * (100 + n) for n in range(1, 7)]
+    xmp = box(b"uuid", XMP_UUID + b"<x:xmpmeta><dc:creator>" + OWNER + b"</dc:creator></x:xmpmeta>")
+    head = ftyp(b"mp42")
+
+    def moov_for(mdat_payload_start):
+        starts, position = [], mdat_payload_start
+        for chunk in chunks:
+            starts.append(position)
+            position += len(chunk)
+        video = trak(handler, starts[:3], [len(c) for c in chunks[:3]], extra=phone_udta() + phone_meta())
+        sound = trak(b"soun", starts[3:], [len(c) for c in chunks[3:]], wide=True)
+        return box(b"moov", mvhd(1000, 12_500) + phone_udta() + phone_meta() + video + sound
+                   + box(b"free", OWNER))
+
+    mdat_payload = b"".join(chunks)
+    if moov_first:
+        size_of_moov = len(moov_for(0))
+        start = len(head) + len(xmp) + size_of_moov + len(box(b"free", b"\x00" * 32)) + 8
+        data = head + xmp + moov_for(start) + box(b"free", b"\x00" * 32) + box(b"mdat", mdat_payload)
+    else:
+        start = len(head) + len(xmp) + 8
+        data = head + xmp + box(b"mdat", mdat_payload) + moov_for(start)
+    return data + phone_udta(), chunks
+
+
+def walk(data, start=0, end=None):
+    """(type, payload start, end) of every box, descending into the containers a test cares about."""
+    end = len(data) if end is None else end
+    position = start
+    while position < end:
+        size, kind = struct.unpack(">I4s", data[position:position + 8])
+        yield kind, position + 8, position + size
+        if kind in (b"moov", b"trak", b"mdia", b"minf", b"stbl", b"udta"):
+            yield from walk(data, position + 8, position + size)
+        position += size
+
+
+def chunk_offsets(data):
+    """Each track's chunk offsets, in order."""
+    tracks = []
+    for kind, start, end in walk(data):
+        if kind == b"stco":
+            count = struct.unpack(">I", data[start + 4:start + 8])[0]
+            tracks.append(list(struct.unpack(">%dI" % count, data[start + 8:start + 8 + 4 * count])))
+        elif kind == b"co64":
+            count = struct.unpack(">I", data[start + 4:start + 8])[0]
+            tracks.append(list(struct.unpack(">%dQ" % count, data[start + 8:start + 8 + 8 * count])))
+    return tracks
+
+
+@pytest.mark.parametrize("moov_first", [True, False], ids=["moov before mdat", "moov after mdat"])
+def test_a_phone_video_loses_its_metadata_and_its_chunks_still_point_at_the_same_bytes(tmp_path, moov_first):
+    from app.entries.files import _mp4_duration
+    data, chunks = phone_mp4(moov_first)
+    before = chunk_offsets(data)
+    assert [data[o:o + len(c)] for o, c in zip(before[0] + before[1], chunks)] == chunks  # the builder is right
+
+    stored = store(data, "VID_20250301.mp4", tmp_path, allowed={"video"}, max_seconds=300)
+
+    kept = (tmp_path / stored.name).read_bytes()
+    for trace in (GPS, OWNER, b"Clip 001", b"xmpmeta", XMP_UUID, b"udta", b"meta", b"\xa9xyz", b"free"):
+        assert trace not in kept, trace
+    assert len(kept) < len(data) and stored.size == len(kept)
+    after = chunk_offsets(kept)
+    assert [len(t) for t in after] == [3, 3]
+    assert [kept[o:o + len(c)] for o, c in zip(after[0] + after[1], chunks)] == chunks
+    if moov_first:
+        assert after[0][0] < before[0][0]  # the moov shrank in front of the mdat: the offsets moved with it
+    with open(tmp_path / stored.name, "rb") as f:
+        assert _mp4_duration(f, len(kept)) == stored.duration == 12.5
+    assert next(walk(kept))[0] == b"ftyp"
+
+
+def test_a_video_whose_chunks_point_outside_its_media_data_is_refused(tmp_path):
+    data, _ = phone_mp4()
+    broken = data.replace(struct.pack(">I", chunk_offsets(data)[0][0]), struct.pack(">I", 20), 1)  # into the uuid box
+
+    assert "không xóa được" in refused(broken, "a.mp4", tmp_path, allowed={"video"})
+
+
+def test_a_video_with_a_timed_metadata_track_is_refused(tmp_path):
+    data, _ = phone_mp4(handler=b"meta")  # e.g. an action camera's GPS track: its samples are in the mdat
+
+    message = refused(data, "gopro.mp4", tmp_path, allowed={"video"})
+    assert "vị trí" in message and "xuất lại" in message
+
+
+def test_a_fragmented_video_is_refused_with_a_way_out(tmp_path):
+    data = ftyp() + box(b"moov", mvhd(1000, 5000) + phone_udta()) + box(b"moof", b"\x00" * 16) + box(b"mdat", b"x")
+
+    assert "xuất lại" in refused(data, "a.mp4", tmp_path, allowed={"video"})
 
 
 # ---------------------------------------------------------------- removal
