@@ -15,7 +15,7 @@ from app.core.errors import DomainError
 from app.core.text import nfc
 from app.core.timeutil import utcnow
 from app.entries import files
-from app.entries.models import CATEGORIES, STATUSES, CreativeContest, Entry, EntryFile, EntryMember
+from app.entries.models import BLIND_LINK_REFUSAL, CATEGORIES, STATUSES, CreativeContest, Entry, EntryFile, EntryMember
 from app.extensions import db
 from app.org.models import Student, student_stage
 
@@ -256,8 +256,10 @@ def _fill(entry, title, description, member_ids, advisor_id, video_url):
     advisor = _advisor(contest, entry.school_id, advisor_id)
     video_url = (video_url or "").strip() or None
     if video_url:
-        if entry.category != "video" or not contest.rules_for("video").get("links", True):
+        if entry.category != "video":
             raise DomainError("Chỉ bài video được nộp bằng đường liên kết.")
+        if not contest.rules_for("video").get("links"):
+            raise DomainError(BLIND_LINK_REFUSAL)
         video_url = files.check_video_link(video_url)
     entry.title, entry.description = title[:200], nfc(description or "").strip()
     entry.advisor_id = advisor.id if advisor else None

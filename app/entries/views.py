@@ -107,7 +107,7 @@ def contest_edit(creative_id):
             set_prize_counts(form, (contest.prizes or {}).get(category), f"{category}_")
         for category, rule, *_ in FILE_RULE_FIELDS:
             getattr(form, f"rule_{category}_{rule}").data = contest.rules_for(category).get(rule)
-        form.rule_video_links.data = contest.rules_for("video").get("links", True)
+        form.rule_video_links.data = bool(contest.rules_for("video").get("links"))
     if form.validate_on_submit():
         if run_action(lambda: services.update_contest(
                 current_user, contest, name=form.name.data, description=form.description.data,

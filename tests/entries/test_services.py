@@ -57,6 +57,7 @@ def test_submitting_needs_the_files_of_the_category(creative, school_people, db)
     assert video.advisor_id == school_people.teacher.id  # the teacher who creates it advises it
     with pytest.raises(DomainError, match="đường liên kết video"):
         services.submit_entry(school_people.teacher, video)
+    creative.file_rules = {**creative.file_rules, "video": {"links": True}}  # links accepted, not blind
     services.update_entry(school_people.teacher, video, title="Phim", member_ids=[school_people.students[2].id],
                           advisor_id=school_people.teacher.id, video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")
     services.submit_entry(school_people.teacher, video)
@@ -177,3 +178,21 @@ def test_a_deleted_file_leaves_the_disk_only_when_the_deletion_commits(creative,
     services.remove_file(None, entry, record.id)
     db.session.commit()
     assert not path.exists() and entry.files == []
+
+
+def test_a_blind_contest_refuses_video_links_and_says_why(creative, school_people, db):
+    teacher, student = school_people.teacher, school_people.students[0]
+    link = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    with pytest.raises(DomainError, match="chấm ẩn danh nên chỉ nhận tệp video MP4") as caught:
+        services.create_entry(teacher, creative, category="video", title="Phim", member_ids=[student.id],
+                              video_url=link)
+    assert "tên kênh hoặc tài khoản" in caught.value.message
+    video = services.create_entry(teacher, creative, category="video", title="Phim", member_ids=[student.id])
+    with pytest.raises(DomainError, match="ẩn danh"):
+        services.update_entry(teacher, video, title="Phim", member_ids=[student.id], advisor_id=teacher.id,
+                              video_url=link)
+
+    creative.file_rules = {**creative.file_rules, "video": {"links": True}}  # the organiser accepts links knowingly
+    services.update_entry(teacher, video, title="Phim", member_ids=[student.id], advisor_id=teacher.id,
+                          video_url=link)
+    assert video.video_url == link
