@@ -171,7 +171,26 @@ def can_edit(entry, now=None):
     return now < contest.submit_closes_at
 
 
-def _check_editable(entry, now):
+def is_author(actor, entry):
+    """Those who make the entry: its team, its advisor and whoever created it. The school admin
+    reviews the entries of the school; they change only those they advise or created."""
+    if actor is None:  # the system (demo, command line)
+        return True
+    if actor.role == "student":
+        return any(m.student_id == actor.student_id for m in entry.members)
+    if actor.role in ("teacher", "school_admin"):
+        return actor.id in (entry.advisor_id, entry.created_by)
+    return False
+
+
+def can_change(actor, entry, now=None):
+    """What the entry page offers the viewer: edit, upload, delete, submit."""
+    return is_author(actor, entry) and can_edit(entry, now)
+
+
+def _check_editable(actor, entry, now):
+    if not is_author(actor, entry):
+        raise DomainError("Chỉ nhóm tác giả, giáo viên hướng dẫn hoặc người tạo bài sửa được bài dự thi.")
     if not can_edit(entry, now):
         raise DomainError("Bài dự thi không sửa được nữa: đã hết hạn nộp hoặc trường đã duyệt.")
 
@@ -240,7 +259,7 @@ def create_entry(actor, contest, *, category, title, description="", member_ids=
 
 
 def update_entry(actor, entry, *, title, description="", member_ids=(), advisor_id=None, video_url=None, now=None):
-    _check_editable(entry, now or utcnow())
+    _check_editable(actor, entry, now or utcnow())
     if actor.role == "student" and actor.student_id not in [int(i) for i in member_ids]:
         member_ids = [actor.student_id, *member_ids]  # a student cannot remove themselves from their own entry
     _fill(entry, title, description, member_ids, advisor_id, video_url)
@@ -273,7 +292,7 @@ FILE_KINDS = {"poster": {"image", "pdf"}, "model": {"image"}, "video": {"video"}
 def add_file(actor, entry, stream, filename, now=None):
     """Check and store an uploaded file for the entry (app.entries.files). A poster or
     a video has one file (a new one replaces it); a model up to its photo limit."""
-    _check_editable(entry, now or utcnow())
+    _check_editable(actor, entry, now or utcnow())
     rules = entry.contest.rules_for(entry.category)
     if entry.category == "model" and len(entry.files) >= int(rules.get("max_photos", 10)):
         raise DomainError(f"Mô hình có tối đa {rules.get('max_photos', 10)} ảnh.")
@@ -299,7 +318,7 @@ def add_file(actor, entry, stream, filename, now=None):
 
 
 def remove_file(actor, entry, file_id, now=None):
-    _check_editable(entry, now or utcnow())
+    _check_editable(actor, entry, now or utcnow())
     record = next((f for f in entry.files if f.id == int(file_id)), None)
     if record is None:
         raise DomainError("Không có tệp này.")
@@ -330,7 +349,7 @@ def missing_for_submit(entry):
 
 def submit_entry(actor, entry, now=None):
     now = now or utcnow()
-    _check_editable(entry, now)
+    _check_editable(actor, entry, now)
     missing = missing_for_submit(entry)
     if missing:
         raise DomainError("Chưa nộp được, còn thiếu: " + "; ".join(missing) + ".")

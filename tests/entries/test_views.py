@@ -223,3 +223,30 @@ def test_a_video_entry_page_says_only_files_are_taken_in_a_blind_contest(client,
     assert "chấm ẩn danh nên chỉ nhận tệp video MP4" in refused
     db.session.refresh(entry)
     assert entry.video_url is None
+
+
+def test_the_school_reviewer_sees_only_the_review_on_a_students_submitted_entry(client, login, student_login, creative,
+                                                                               school_people, db):
+    p = school_people
+    entry = services.create_entry(p.students[0].user, creative, category="poster", title="Áp phích của nhóm",
+                                  member_ids=[p.students[1].id], advisor_id=p.teacher.id)
+    record = services.add_file(p.students[0].user, entry, io.BytesIO(png_bytes()), "poster.png")
+    services.submit_entry(p.students[0].user, entry)
+    db.session.commit()
+
+    login(p.admin)
+    page = client.get(f"/entries/{entry.id}").get_data(as_text=True)
+    assert "Duyệt vào vòng tỉnh" in page
+    for action in ("Tải lên", ">Xóa<", "Sửa thông tin", f"/entries/{entry.id}/files/{record.id}/delete"):
+        assert action not in page, action
+    assert client.get(f"/entries/{entry.id}/edit").status_code == 404
+    answer = client.post(f"/entries/{entry.id}/files", data={"file": (io.BytesIO(png_bytes()), "khac.png")},
+                         headers={"Accept": "application/json"})
+    assert answer.status_code == 400 and "nhóm tác giả" in answer.get_json()["error"]
+    client.post(f"/entries/{entry.id}/files/{record.id}/delete")
+    db.session.refresh(entry)
+    assert [f.id for f in entry.files] == [record.id]
+
+    student_login(p.students[1])  # a member of the team may still change it before the deadline
+    page = client.get(f"/entries/{entry.id}").get_data(as_text=True)
+    assert "Tải lên" in page and f"/entries/{entry.id}/files/{record.id}/delete" in page and "Sửa thông tin" in page
