@@ -329,8 +329,6 @@ def _thumbnail(image):
 
 # ---------------------------------------------------------------- PDF
 
-# what a raw scan can see: names written plainly, outside compressed streams
-RAW_PDF_MARKERS = re.compile(rb"/(JS|JavaScript|Launch|EmbeddedFiles?|RichMedia\w*|XFA)(?![^\s()<>\[\]{}/%])")
 ACTIVE_KEYS = {
     "/JS": "mã JavaScript",
     "/JavaScript": "mã JavaScript",
@@ -345,20 +343,13 @@ ACTIVE_NAMES = {  # values of /S (action type), /Type, /Subtype
     "/EmbeddedFile": "tệp đính kèm",
     "/RichMedia": "nội dung đa phương tiện (RichMedia)",
 }
-RAW_MARKER_NAMES = {
-    b"JS": "mã JavaScript", b"JavaScript": "mã JavaScript", b"Launch": "lệnh mở chương trình (Launch)",
-    b"EmbeddedFile": "tệp đính kèm", b"EmbeddedFiles": "tệp đính kèm", b"XFA": "biểu mẫu XFA",
-}
-
-
 # optional everywhere, and where Office, Acrobat and Illustrator put the author's name
 PDF_METADATA_KEYS = ("/Metadata", "/PieceInfo")
 
 
 def _store_pdf(upload, token, directory, scratch, subject):
-    found = _raw_active_content(upload)
-    if found:
-        raise DomainError(f"{subject} có {found}, không được nhận.")
+    # no byte scan: compressed image data spells /JS by chance; the deep check reads every live
+    # object, and the rewrite below keeps only those
     pages = _check_pdf_structure(upload, subject)
     cleaned = _new_temp(directory, scratch)
     _write_pdf_without_metadata(upload, cleaned, pages, subject)
@@ -401,23 +392,6 @@ def _drop_metadata_keys(obj):
             todo.extend(dict.values(item))
         elif isinstance(item, ArrayObject):
             todo.extend(list.__iter__(item))
-
-
-def _raw_active_content(path):
-    """Cheap first pass over the bytes, chunk by chunk (overlapping, so no name is cut in two)."""
-    overlap = 64
-    tail = b""
-    with open(path, "rb") as f:
-        while True:
-            chunk = f.read(CHUNK)
-            buffer = tail + chunk
-            for match in RAW_PDF_MARKERS.finditer(buffer):
-                # a match touching the end may be the start of a longer, harmless name: wait for more bytes
-                if match.end() < len(buffer) or not chunk:
-                    return RAW_MARKER_NAMES.get(match.group(1), "nội dung đa phương tiện (RichMedia)")
-            if not chunk:
-                return None
-            tail = buffer[-overlap:]
 
 
 def _check_pdf_structure(path, subject):

@@ -410,6 +410,20 @@ def test_a_clean_pdf_with_an_object_stream_is_accepted(tmp_path):
     assert stored.pages == 1
 
 
+def test_a_photo_whose_compressed_bytes_happen_to_spell_a_javascript_name_is_accepted(tmp_path):
+    # a scanned poster's JPEG data is random-looking: "/JS " turns up in about one 20 MB PDF in thirteen
+    photo = b"\xff\xd8\xff\xe0" + bytes(range(256)) + b"/JS " + bytes(range(256)) + b"\xff\xd9"
+    data = pdf_bytes(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << /XObject << /Im1 4 0 R >> >> >>",
+        b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceRGB /BitsPerComponent 8"
+        b" /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream" % (len(photo), photo),
+    )
+
+    assert store(data, "poster.pdf", tmp_path, allowed={"pdf"}).pages == 1
+
+
 def test_an_encrypted_pdf_is_refused(tmp_path):
     writer = PdfWriter()
     writer.add_blank_page(200, 200)
