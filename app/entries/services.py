@@ -301,6 +301,7 @@ def add_file(actor, entry, stream, filename, now=None):
                                 max_bytes=int(float(rules.get("max_mb", 20)) * 1024 * 1024),
                                 min_long_side=int(rules.get("min_long_side", 0)),
                                 max_seconds=rules.get("max_seconds"))
+    files.remove_unless_commit(db.session, directory, [stored.name, stored.thumb_name])
     replaced = list(entry.files) if entry.category in ("poster", "video") else []
     for old in replaced:
         entry.files.remove(old)
@@ -308,7 +309,6 @@ def add_file(actor, entry, stream, filename, now=None):
                        original_name=nfc(filename or "")[:255], size=stored.size, width=stored.width,
                        height=stored.height, duration=stored.duration, pages=stored.pages,
                        position=max([f.position for f in entry.files] + [0]) + 1)
-    files.remove_unless_commit(db.session, directory, [stored.name, stored.thumb_name])
     entry.files.append(record)
     db.session.flush()
     for old in replaced:
