@@ -147,6 +147,7 @@ def _open_contest(so, year, now, rng):
         submit_opens_at=now - timedelta(days=7), submit_closes_at=now + timedelta(days=28),
         approval_closes_at=now + timedelta(days=40), judges_per_entry=2,
         prizes={"poster": {"nhat": 1, "nhi": 2}, "video": {"nhat": 1, "nhi": 2}},
+        file_rules={"video": {"links": True}},  # the demo shows link entries: not blind, as the form says
         description="Video đến 5 phút hoặc áp phích; nộp trước hạn, nhà trường duyệt, Sở chấm vòng tỉnh.")
     for index, (school, advisor, team) in enumerate(_teams(["THPT-ND", "THPT-TP", "THCS-CVA"], rng)):
         entry = services.create_entry(advisor, contest, category="video", title=f"Dịch vụ công trong 60 giây ({index + 1})",

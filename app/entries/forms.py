@@ -58,8 +58,8 @@ for _category in CATEGORIES:
 for _category, _rule, _label, _low, _high in FILE_RULE_FIELDS:
     setattr(CreativeContestForm, f"rule_{_category}_{_rule}",
             IntegerField(_label, validators=[Optional(), NumberRange(_low, _high, f"Từ {_low} đến {_high}.")]))
-CreativeContestForm.rule_video_links = BooleanField("Video: nhận đường liên kết (YouTube, Drive…) thay cho tệp",
-                                                    default=True)
+CreativeContestForm.rule_video_links = BooleanField(
+    "Video: nhận cả đường liên kết (YouTube, Facebook, TikTok, Drive…), không chấm ẩn danh các bài này", default=False)
 
 
 class EntryForm(FlaskForm):

@@ -25,8 +25,13 @@ DEFAULT_RUBRIC = [
 DEFAULT_FILE_RULES = {
     "poster": {"max_mb": 20, "min_long_side": 1000},
     "model": {"max_mb": 10, "min_photos": 1, "max_photos": 10, "min_long_side": 800},
-    "video": {"max_mb": 200, "max_seconds": 300, "links": True},
+    "video": {"max_mb": 200, "max_seconds": 300, "links": False},
 }
+# Judging is blind, and a video site's page shows the channel or account that posted the video
+# (YouTube's unlisted videos too): links are taken only when a contest says so, knowing that.
+BLIND_LINK_REFUSAL = ("Cuộc thi này chấm ẩn danh nên chỉ nhận tệp video MP4, không nhận đường liên kết: trang "
+                      "YouTube, Facebook, TikTok, Google Drive… hiện tên kênh hoặc tài khoản người đăng, giám khảo "
+                      "sẽ biết tác giả.")
 
 
 class CreativeContest(db.Model):

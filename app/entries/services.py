@@ -15,7 +15,7 @@ from app.core.errors import DomainError
 from app.core.text import nfc
 from app.core.timeutil import utcnow
 from app.entries import files
-from app.entries.models import CATEGORIES, STATUSES, CreativeContest, Entry, EntryFile, EntryMember
+from app.entries.models import BLIND_LINK_REFUSAL, CATEGORIES, STATUSES, CreativeContest, Entry, EntryFile, EntryMember
 from app.extensions import db
 from app.org.models import Student, student_stage
 
@@ -171,7 +171,26 @@ def can_edit(entry, now=None):
     return now < contest.submit_closes_at
 
 
-def _check_editable(entry, now):
+def is_author(actor, entry):
+    """Those who make the entry: its team, its advisor and whoever created it. The school admin
+    reviews the entries of the school; they change only those they advise or created."""
+    if actor is None:  # the system (demo, command line)
+        return True
+    if actor.role == "student":
+        return any(m.student_id == actor.student_id for m in entry.members)
+    if actor.role in ("teacher", "school_admin"):
+        return actor.id in (entry.advisor_id, entry.created_by)
+    return False
+
+
+def can_change(actor, entry, now=None):
+    """What the entry page offers the viewer: edit, upload, delete, submit."""
+    return is_author(actor, entry) and can_edit(entry, now)
+
+
+def _check_editable(actor, entry, now):
+    if not is_author(actor, entry):
+        raise DomainError("Chỉ nhóm tác giả, giáo viên hướng dẫn hoặc người tạo bài sửa được bài dự thi.")
     if not can_edit(entry, now):
         raise DomainError("Bài dự thi không sửa được nữa: đã hết hạn nộp hoặc trường đã duyệt.")
 
@@ -240,7 +259,7 @@ def create_entry(actor, contest, *, category, title, description="", member_ids=
 
 
 def update_entry(actor, entry, *, title, description="", member_ids=(), advisor_id=None, video_url=None, now=None):
-    _check_editable(entry, now or utcnow())
+    _check_editable(actor, entry, now or utcnow())
     if actor.role == "student" and actor.student_id not in [int(i) for i in member_ids]:
         member_ids = [actor.student_id, *member_ids]  # a student cannot remove themselves from their own entry
     _fill(entry, title, description, member_ids, advisor_id, video_url)
@@ -256,8 +275,10 @@ def _fill(entry, title, description, member_ids, advisor_id, video_url):
     advisor = _advisor(contest, entry.school_id, advisor_id)
     video_url = (video_url or "").strip() or None
     if video_url:
-        if entry.category != "video" or not contest.rules_for("video").get("links", True):
+        if entry.category != "video":
             raise DomainError("Chỉ bài video được nộp bằng đường liên kết.")
+        if not contest.rules_for("video").get("links"):
+            raise DomainError(BLIND_LINK_REFUSAL)
         video_url = files.check_video_link(video_url)
     entry.title, entry.description = title[:200], nfc(description or "").strip()
     entry.advisor_id = advisor.id if advisor else None
@@ -271,7 +292,7 @@ FILE_KINDS = {"poster": {"image", "pdf"}, "model": {"image"}, "video": {"video"}
 def add_file(actor, entry, stream, filename, now=None):
     """Check and store an uploaded file for the entry (app.entries.files). A poster or
     a video has one file (a new one replaces it); a model up to its photo limit."""
-    _check_editable(entry, now or utcnow())
+    _check_editable(actor, entry, now or utcnow())
     rules = entry.contest.rules_for(entry.category)
     if entry.category == "model" and len(entry.files) >= int(rules.get("max_photos", 10)):
         raise DomainError(f"Mô hình có tối đa {rules.get('max_photos', 10)} ảnh.")
@@ -280,6 +301,7 @@ def add_file(actor, entry, stream, filename, now=None):
                                 max_bytes=int(float(rules.get("max_mb", 20)) * 1024 * 1024),
                                 min_long_side=int(rules.get("min_long_side", 0)),
                                 max_seconds=rules.get("max_seconds"))
+    files.remove_unless_commit(db.session, directory, [stored.name, stored.thumb_name])
     replaced = list(entry.files) if entry.category in ("poster", "video") else []
     for old in replaced:
         entry.files.remove(old)
@@ -288,25 +310,21 @@ def add_file(actor, entry, stream, filename, now=None):
                        height=stored.height, duration=stored.duration, pages=stored.pages,
                        position=max([f.position for f in entry.files] + [0]) + 1)
     entry.files.append(record)
-    try:
-        db.session.flush()
-    except Exception:
-        files.remove_stored(directory, [stored.name, stored.thumb_name])
-        raise
+    db.session.flush()
     for old in replaced:
-        files.remove_stored(directory, [old.stored_name, old.thumb_name])
+        files.remove_after_commit(db.session, directory, [old.stored_name, old.thumb_name])
     audit.record(actor, "entry.file", "entry", entry.id, entry.school_id, f"{record.original_name} ({record.kind})")
     return record
 
 
 def remove_file(actor, entry, file_id, now=None):
-    _check_editable(entry, now or utcnow())
+    _check_editable(actor, entry, now or utcnow())
     record = next((f for f in entry.files if f.id == int(file_id)), None)
     if record is None:
         raise DomainError("Không có tệp này.")
     entry.files.remove(record)
     db.session.flush()
-    files.remove_stored(upload_dir(entry.contest_id), [record.stored_name, record.thumb_name])
+    files.remove_after_commit(db.session, upload_dir(entry.contest_id), [record.stored_name, record.thumb_name])
 
 
 def missing_for_submit(entry):
@@ -331,7 +349,7 @@ def missing_for_submit(entry):
 
 def submit_entry(actor, entry, now=None):
     now = now or utcnow()
-    _check_editable(entry, now)
+    _check_editable(actor, entry, now)
     missing = missing_for_submit(entry)
     if missing:
         raise DomainError("Chưa nộp được, còn thiếu: " + "; ".join(missing) + ".")

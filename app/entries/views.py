@@ -107,7 +107,7 @@ def contest_edit(creative_id):
             set_prize_counts(form, (contest.prizes or {}).get(category), f"{category}_")
         for category, rule, *_ in FILE_RULE_FIELDS:
             getattr(form, f"rule_{category}_{rule}").data = contest.rules_for(category).get(rule)
-        form.rule_video_links.data = contest.rules_for("video").get("links", True)
+        form.rule_video_links.data = bool(contest.rules_for("video").get("links"))
     if form.validate_on_submit():
         if run_action(lambda: services.update_contest(
                 current_user, contest, name=form.name.data, description=form.description.data,
@@ -206,7 +206,7 @@ def entry_new(creative_id):
 @login_required
 def entry_edit(entry_id):
     entry = scope.get_entry_or_404(current_user, entry_id)
-    if current_user.role not in MAKERS or not services.can_edit(entry):
+    if not services.can_change(current_user, entry):
         abort(404)
     form = EntryForm(obj=entry if request.method == "GET" else None)
     _entry_choices(form, entry.contest, entry.school_id, entry)
@@ -227,7 +227,7 @@ def entry_edit(entry_id):
 @login_required
 def entry_detail(entry_id):
     entry = scope.get_entry_or_404(current_user, entry_id)
-    editable = current_user.role in MAKERS and services.can_edit(entry)
+    editable = services.can_change(current_user, entry)
     return render_template("entries/entry_detail.html", entry=entry, contest=entry.contest, editable=editable,
                            stage=services.entry_stage(entry), missing=services.missing_for_submit(entry),
                            can_review=scope.can_review_entry(current_user, entry)

@@ -240,7 +240,7 @@ def test_creative_entries_count_per_school_and_class_for_the_school_year(tree, p
     creative = entries.create_contest(
         None, tree.so, code="ST", name="Sáng tạo", school_year=YEAR, levels=("THPT",), categories=("poster", "video"),
         submit_opens_at=now - timedelta(days=1), submit_closes_at=now + timedelta(days=1),
-        approval_closes_at=now + timedelta(days=2), advisor_required=False)
+        approval_closes_at=now + timedelta(days=2), advisor_required=False, file_rules={"video": {"links": True}})
     a10, a11 = province.people["10A1"], province.people["11A1"]
     link = "https://youtu.be/dQw4w9WgXcQ"
     admin = make_user("school_admin", tree.school_a)

@@ -25,7 +25,7 @@ def contest(tree, school, school_admin, make_class, make_student, make_user, db)
         levels=("THPT",), categories=("poster", "video"), submit_opens_at=now - timedelta(days=1),
         submit_closes_at=now + timedelta(days=5), approval_closes_at=now + timedelta(days=10), max_team_size=3,
         advisor_required=False, prizes={"poster": {"nhat": 1}, "video": {"nhat": 1}},
-        file_rules={"poster": {"min_long_side": 600}})
+        file_rules={"poster": {"min_long_side": 600}, "video": {"links": True}})
     school_class = make_class(school, "10A1", year=2026)
     students = [make_student(school_class, name) for name in STUDENTS]
     ensure_student_accounts(None, students, school)

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 from PIL import ExifTags, Image, ImageFile, PngImagePlugin
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 
 from app.core.errors import DomainError
 from app.entries.files import StoredFile, check_video_link, remove_stored, store_upload, youtube_embed
@@ -299,7 +299,7 @@ def test_an_empty_file_is_refused(tmp_path):
 # ---------------------------------------------------------------- PDF
 
 
-def test_a_clean_pdf_is_kept_byte_for_byte_with_its_page_count(tmp_path):
+def test_a_clean_pdf_is_kept_with_its_page_count(tmp_path):
     writer = PdfWriter()
     for _ in range(3):
         writer.add_blank_page(595, 842)
@@ -310,7 +310,66 @@ def test_a_clean_pdf_is_kept_byte_for_byte_with_its_page_count(tmp_path):
 
     assert (stored.kind, stored.mime, stored.pages) == ("pdf", "application/pdf", 3)
     assert re.fullmatch(r"[0-9a-f]{32}\.pdf", stored.name) and stored.thumb_name is None
-    assert (tmp_path / stored.name).read_bytes() == out.getvalue()
+    kept = (tmp_path / stored.name).read_bytes()
+    assert len(PdfReader(io.BytesIO(kept)).pages) == 3 and stored.size == len(kept)
+
+
+XMP = (b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+       b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+       b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator><rdf:Seq><rdf:li>Nguyen Thi Bi Mat</rdf:li>'
+       b'</rdf:Seq></dc:creator></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>')
+
+
+def office_pdf():
+    """Two pages (a red square on the first, a blue one on the second) with everything Word
+    leaves behind: /Info with the account's name, a catalog XMP stream, a page XMP stream,
+    Illustrator's private /PieceInfo, and an earlier /Info left by an incremental update."""
+    def stream(body, extra=b""):
+        return b"<< %s /Length %d >>\nstream\n%s\nendstream" % (extra, len(body), body)
+    red, blue = b"1 0 0 rg 0 0 100 100 re f", b"0 0 1 rg 100 100 100 100 re f"
+    data = pdf_bytes(
+        b"<< /Type /Catalog /Pages 2 0 R /Metadata 6 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 5 0 R /Metadata 6 0 R"
+        b" /PieceInfo << /Illustrator << /Private (Nguyen Thi Bi Mat) >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 8 0 R >>",
+        stream(red),
+        stream(XMP, b"/Type /Metadata /Subtype /XML"),
+        b"<< /Author (Nguyen Thi Bi Mat) /Creator (Microsoft\\256 Word for Microsoft 365) /Title (Bai du thi) >>",
+        stream(blue),
+    ).replace(b"/Root 1 0 R", b"/Root 1 0 R /Info 7 0 R")
+    # an incremental update that points /Info elsewhere: the old object stays in the file's bytes
+    start = len(data)
+    update = b"9 0 obj\n<< /Author (Someone Else) >>\nendobj\n"
+    xref = start + len(update)
+    previous = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    update += b"xref\n9 1\n%010d 00000 n \ntrailer\n<< /Size 10 /Root 1 0 R /Info 9 0 R /Prev %d >>\n" % (
+        start, previous)
+    update += b"startxref\n%d\n%%%%EOF\n" % xref
+    return data + update
+
+
+def test_a_pdf_loses_its_author_creator_and_xmp_and_keeps_its_pages(tmp_path):
+    import pypdfium2
+    data = office_pdf()
+    original = PdfReader(io.BytesIO(data))
+    assert original.metadata["/Author"] == "Someone Else" and original.xmp_metadata is not None
+
+    stored = store(data, "bài dự thi.pdf", tmp_path, allowed={"pdf"})
+
+    kept = (tmp_path / stored.name).read_bytes()
+    for trace in (b"Bi Mat", b"Someone Else", b"Microsoft", b"xmpmeta", b"/Metadata", b"/PieceInfo", b"/Info",
+                  b"/Author", b"/Creator"):
+        assert trace not in kept, trace
+    reader = PdfReader(io.BytesIO(kept))
+    assert reader.metadata is None and reader.xmp_metadata is None and stored.pages == len(reader.pages) == 2
+    assert stored.size == len(kept)
+    document = pypdfium2.PdfDocument(kept)
+    first, second = (document[i].render(scale=1).to_pil().convert("RGB") for i in (0, 1))
+    # pages render as drawn: PDF y goes up, image y goes down
+    assert first.getpixel((50, 150)) == (255, 0, 0) and first.getpixel((150, 50)) == (255, 255, 255)
+    assert second.getpixel((150, 50)) == (0, 0, 255) and second.getpixel((50, 150)) == (255, 255, 255)
+    document.close()
 
 
 def test_a_pdf_opening_with_javascript_is_refused(tmp_path):
@@ -351,6 +410,20 @@ def test_a_clean_pdf_with_an_object_stream_is_accepted(tmp_path):
     assert stored.pages == 1
 
 
+def test_a_photo_whose_compressed_bytes_happen_to_spell_a_javascript_name_is_accepted(tmp_path):
+    # a scanned poster's JPEG data is random-looking: "/JS " turns up in about one 20 MB PDF in thirteen
+    photo = b"\xff\xd8\xff\xe0" + bytes(range(256)) + b"/JS " + bytes(range(256)) + b"\xff\xd9"
+    data = pdf_bytes(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << /XObject << /Im1 4 0 R >> >> >>",
+        b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceRGB /BitsPerComponent 8"
+        b" /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream" % (len(photo), photo),
+    )
+
+    assert store(data, "poster.pdf", tmp_path, allowed={"pdf"}).pages == 1
+
+
 def test_an_encrypted_pdf_is_refused(tmp_path):
     writer = PdfWriter()
     writer.add_blank_page(200, 200)
@@ -377,7 +450,7 @@ def test_an_mp4_is_stored_with_its_duration(tmp_path):
 
     assert (stored.kind, stored.mime, stored.duration) == ("video", "video/mp4", 30.0)
     assert re.fullmatch(r"[0-9a-f]{32}\.mp4", stored.name) and stored.thumb_name is None
-    assert (tmp_path / stored.name).read_bytes() == data
+    assert (tmp_path / stored.name).read_bytes() == data.replace(box(b"free"), b"")  # padding goes
 
 
 def test_a_64_bit_mvhd_and_a_moov_after_a_large_mdat_are_read(tmp_path):
@@ -414,6 +487,144 @@ def test_a_zip_or_a_quicktime_file_named_mp4_is_refused(tmp_path):
     assert "không phải video MP4" in zip_message
     mov = ftyp(b"qt  ") + box(b"moov", mvhd(600, 6000))
     assert "MOV" in refused(mov, "video.mov", tmp_path, allowed={"video"})
+
+
+# a phone video's metadata: the place it was shot, the title and the owner's name
+GPS = "+10.0452+105.7469/".encode()
+OWNER = "Nguyễn Văn Chủ Máy".encode()
+XMP_UUID = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
+
+
+def full_box(kind, payload, version=0):
+    return box(kind, bytes([version, 0, 0, 0]) + payload)
+
+
+def apple_item(kind, text):
+    return box(kind, struct.pack(">HH", len(text), 0) + text)  # QuickTime udta text: length, language, text
+
+
+def phone_udta():
+    return box(b"udta", apple_item(b"\xa9xyz", GPS) + apple_item(b"\xa9nam", b"Clip 001")
+               + apple_item(b"\xa9ART", OWNER))
+
+
+def phone_meta():
+    ilst = box(b"ilst", box(b"\xa9ART", box(b"data", b"\x00\x00\x00\x01\x00\x00\x00\x00" + OWNER)))
+    return full_box(b"meta", full_box(b"hdlr", b"\x00" * 4 + b"mdir" + b"\x00" * 13) + ilst)
+
+
+def trak(handler, chunk_offsets, sizes, wide=False, extra=b""):
+    """A track whose chunks (one sample each) start at `chunk_offsets`, in stco or co64."""
+    if wide:
+        offsets = full_box(b"co64", struct.pack(">I", len(chunk_offsets)) + b"".join(
+            struct.pack(">Q", o) for o in chunk_offsets))
+    else:
+        offsets = full_box(b"stco", struct.pack(">I", len(chunk_offsets)) + b"".join(
+            struct.pack(">I", o) for o in chunk_offsets))
+    stbl = box(b"stbl", full_box(b"stsd", struct.pack(">I", 0))
+               + full_box(b"stts", struct.pack(">III", 1, len(sizes), 1000))
+               + full_box(b"stsc", struct.pack(">IIII", 1, 1, 1, 1))
+               + full_box(b"stsz", struct.pack(">II", 0, len(sizes)) + b"".join(struct.pack(">I", n) for n in sizes))
+               + offsets)
+    mdia = box(b"mdia", full_box(b"mdhd", b"\x00" * 20) + full_box(b"hdlr", b"\x00" * 4 + handler + b"\x00" * 13)
+               + box(b"minf", box(b"dinf", b"") + stbl))
+    return box(b"trak", full_box(b"tkhd", b"\x00" * 80) + extra + mdia)
+
+
+def phone_mp4(moov_first=True, handler=b"vide"):
+    """A phone video with metadata in every place a phone puts it; its chunks are distinct bytes
+    in one mdat, found through an stco (video) and a co64 (sound) table."""
+    chunks = [bytes([n]) * (100 + n) for n in range(1, 7)]
+    xmp = box(b"uuid", XMP_UUID + b"<x:xmpmeta><dc:creator>" + OWNER + b"</dc:creator></x:xmpmeta>")
+    head = ftyp(b"mp42")
+
+    def moov_for(mdat_payload_start):
+        starts, position = [], mdat_payload_start
+        for chunk in chunks:
+            starts.append(position)
+            position += len(chunk)
+        video = trak(handler, starts[:3], [len(c) for c in chunks[:3]], extra=phone_udta() + phone_meta())
+        sound = trak(b"soun", starts[3:], [len(c) for c in chunks[3:]], wide=True)
+        return box(b"moov", mvhd(1000, 12_500) + phone_udta() + phone_meta() + video + sound
+                   + box(b"free", OWNER))
+
+    mdat_payload = b"".join(chunks)
+    if moov_first:
+        size_of_moov = len(moov_for(0))
+        start = len(head) + len(xmp) + size_of_moov + len(box(b"free", b"\x00" * 32)) + 8
+        data = head + xmp + moov_for(start) + box(b"free", b"\x00" * 32) + box(b"mdat", mdat_payload)
+    else:
+        start = len(head) + len(xmp) + 8
+        data = head + xmp + box(b"mdat", mdat_payload) + moov_for(start)
+    return data + phone_udta(), chunks
+
+
+def walk(data, start=0, end=None):
+    """(type, payload start, end) of every box, descending into the containers a test cares about."""
+    end = len(data) if end is None else end
+    position = start
+    while position < end:
+        size, kind = struct.unpack(">I4s", data[position:position + 8])
+        yield kind, position + 8, position + size
+        if kind in (b"moov", b"trak", b"mdia", b"minf", b"stbl", b"udta"):
+            yield from walk(data, position + 8, position + size)
+        position += size
+
+
+def chunk_offsets(data):
+    """Each track's chunk offsets, in order."""
+    tracks = []
+    for kind, start, end in walk(data):
+        if kind == b"stco":
+            count = struct.unpack(">I", data[start + 4:start + 8])[0]
+            tracks.append(list(struct.unpack(">%dI" % count, data[start + 8:start + 8 + 4 * count])))
+        elif kind == b"co64":
+            count = struct.unpack(">I", data[start + 4:start + 8])[0]
+            tracks.append(list(struct.unpack(">%dQ" % count, data[start + 8:start + 8 + 8 * count])))
+    return tracks
+
+
+@pytest.mark.parametrize("moov_first", [True, False], ids=["moov before mdat", "moov after mdat"])
+def test_a_phone_video_loses_its_metadata_and_its_chunks_still_point_at_the_same_bytes(tmp_path, moov_first):
+    from app.entries.files import _mp4_duration
+    data, chunks = phone_mp4(moov_first)
+    before = chunk_offsets(data)
+    assert [data[o:o + len(c)] for o, c in zip(before[0] + before[1], chunks)] == chunks  # the builder is right
+
+    stored = store(data, "VID_20250301.mp4", tmp_path, allowed={"video"}, max_seconds=300)
+
+    kept = (tmp_path / stored.name).read_bytes()
+    for trace in (GPS, OWNER, b"Clip 001", b"xmpmeta", XMP_UUID, b"udta", b"meta", b"\xa9xyz", b"free"):
+        assert trace not in kept, trace
+    assert len(kept) < len(data) and stored.size == len(kept)
+    after = chunk_offsets(kept)
+    assert [len(t) for t in after] == [3, 3]
+    assert [kept[o:o + len(c)] for o, c in zip(after[0] + after[1], chunks)] == chunks
+    if moov_first:
+        assert after[0][0] < before[0][0]  # the moov shrank in front of the mdat: the offsets moved with it
+    with open(tmp_path / stored.name, "rb") as f:
+        assert _mp4_duration(f, len(kept)) == stored.duration == 12.5
+    assert next(walk(kept))[0] == b"ftyp"
+
+
+def test_a_video_whose_chunks_point_outside_its_media_data_is_refused(tmp_path):
+    data, _ = phone_mp4()
+    broken = data.replace(struct.pack(">I", chunk_offsets(data)[0][0]), struct.pack(">I", 20), 1)  # into the uuid box
+
+    assert "không xóa được" in refused(broken, "a.mp4", tmp_path, allowed={"video"})
+
+
+def test_a_video_with_a_timed_metadata_track_is_refused(tmp_path):
+    data, _ = phone_mp4(handler=b"meta")  # e.g. an action camera's GPS track: its samples are in the mdat
+
+    message = refused(data, "gopro.mp4", tmp_path, allowed={"video"})
+    assert "vị trí" in message and "xuất lại" in message
+
+
+def test_a_fragmented_video_is_refused_with_a_way_out(tmp_path):
+    data = ftyp() + box(b"moov", mvhd(1000, 5000) + phone_udta()) + box(b"moof", b"\x00" * 16) + box(b"mdat", b"x")
+
+    assert "xuất lại" in refused(data, "a.mp4", tmp_path, allowed={"video"})
 
 
 # ---------------------------------------------------------------- removal

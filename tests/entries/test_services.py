@@ -57,6 +57,7 @@ def test_submitting_needs_the_files_of_the_category(creative, school_people, db)
     assert video.advisor_id == school_people.teacher.id  # the teacher who creates it advises it
     with pytest.raises(DomainError, match="đường liên kết video"):
         services.submit_entry(school_people.teacher, video)
+    creative.file_rules = {**creative.file_rules, "video": {"links": True}}  # links accepted, not blind
     services.update_entry(school_people.teacher, video, title="Phim", member_ids=[school_people.students[2].id],
                           advisor_id=school_people.teacher.id, video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")
     services.submit_entry(school_people.teacher, video)
@@ -73,6 +74,7 @@ def test_a_poster_keeps_one_file_and_a_new_one_replaces_it(creative, school_peop
     first_path = services.upload_dir(creative.id) / first.stored_name
     assert first_path.exists()
     services.add_file(None, entry, io.BytesIO(png_bytes((500, 400))), "b.png")
+    db.session.commit()
     assert len(entry.files) == 1 and entry.files[0].width == 500 and not first_path.exists()
 
 
@@ -138,3 +140,59 @@ def test_team_members_must_be_of_the_contests_stages(creative, school_people, db
     creative.levels = "THCS"  # school A's 10A1 is THPT
     with pytest.raises(DomainError, match="không thuộc cấp học hay năm học của cuộc thi"):
         _poster(creative, school_people)
+
+
+def test_a_replaced_file_leaves_the_disk_only_when_the_replacement_commits(creative, school_people, db):
+    entry = _poster(creative, school_people)
+    first = services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
+    db.session.commit()
+    first_path = services.upload_dir(creative.id) / first.stored_name
+    first_thumb = services.upload_dir(creative.id) / first.thumb_name
+    second = services.add_file(None, entry, io.BytesIO(png_bytes((500, 400))), "b.png")
+    second_path = services.upload_dir(creative.id) / second.stored_name
+    assert first_path.exists() and first_thumb.exists() and second_path.exists()  # nothing decided yet
+
+    db.session.rollback()  # e.g. the commit failed
+
+    assert [f.stored_name for f in entry.files] == [first.stored_name]
+    assert first_path.exists() and first_thumb.exists()  # the row still points to a file that is there
+    assert not second_path.exists()  # and the new file, which no row names, is gone
+
+    third = services.add_file(None, entry, io.BytesIO(png_bytes((600, 400))), "c.png")
+    db.session.commit()
+    assert not first_path.exists() and not first_thumb.exists()
+    assert (services.upload_dir(creative.id) / third.stored_name).exists()
+
+
+def test_a_deleted_file_leaves_the_disk_only_when_the_deletion_commits(creative, school_people, db):
+    entry = _poster(creative, school_people)
+    record = services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
+    db.session.commit()
+    path = services.upload_dir(creative.id) / record.stored_name
+
+    services.remove_file(None, entry, record.id)
+    assert path.exists()
+    db.session.rollback()
+    assert path.exists() and [f.id for f in entry.files] == [record.id]
+
+    services.remove_file(None, entry, record.id)
+    db.session.commit()
+    assert not path.exists() and entry.files == []
+
+
+def test_a_blind_contest_refuses_video_links_and_says_why(creative, school_people, db):
+    teacher, student = school_people.teacher, school_people.students[0]
+    link = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    with pytest.raises(DomainError, match="chấm ẩn danh nên chỉ nhận tệp video MP4") as caught:
+        services.create_entry(teacher, creative, category="video", title="Phim", member_ids=[student.id],
+                              video_url=link)
+    assert "tên kênh hoặc tài khoản" in caught.value.message
+    video = services.create_entry(teacher, creative, category="video", title="Phim", member_ids=[student.id])
+    with pytest.raises(DomainError, match="ẩn danh"):
+        services.update_entry(teacher, video, title="Phim", member_ids=[student.id], advisor_id=teacher.id,
+                              video_url=link)
+
+    creative.file_rules = {**creative.file_rules, "video": {"links": True}}  # the organiser accepts links knowingly
+    services.update_entry(teacher, video, title="Phim", member_ids=[student.id], advisor_id=teacher.id,
+                          video_url=link)
+    assert video.video_url == link

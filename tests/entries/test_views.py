@@ -162,6 +162,8 @@ def test_the_so_creates_a_contest_through_the_form(client, login, make_user, tre
     assert contest.submit_opens_at.hour == 0  # 07:00 in Vietnam is midnight UTC
     assert contest.rules_for("poster") == {"max_mb": 5, "min_long_side": 1200}
     assert contest.rules_for("video") == {"max_mb": 200, "max_seconds": 180, "links": True}
+    assert "không chấm ẩn danh" in form and "tên kênh hoặc tài khoản người đăng" in form  # the choice is explained
+    assert not re.search(r'name="rule_video_links"[^>]*checked', form)  # files only unless asked
     assert 'value="1200"' in client.get(f"/creative/{contest.id}/edit").get_data(as_text=True)
     page = client.post("/creative/new", data={"code": "X", "name": "X", "school_year": "2026", "levels": ["THPT"],
                                               "categories": ["poster"], "submit_opens_at": "2027-01-02T07:00",
@@ -201,3 +203,50 @@ def test_only_an_entry_file_may_be_larger_than_the_upload_limit(app, client, log
         app.config["MAX_CONTENT_LENGTH"] = limit
     assert ok.status_code == 200 and ok.get_json()["ok"] is True
     assert refused.status_code == 413
+
+
+def test_a_video_entry_page_says_only_files_are_taken_in_a_blind_contest(client, student_login, creative,
+                                                                        school_people, db):
+    p = school_people
+    entry = services.create_entry(p.students[0].user, creative, category="video", title="Phim", member_ids=[],
+                                  advisor_id=p.teacher.id)
+    db.session.commit()
+    student_login(p.students[0])
+
+    page = client.get(f"/entries/{entry.id}").get_data(as_text=True)
+    assert "chỉ nhận tệp MP4, không nhận đường liên kết" in page and "tên kênh hoặc tài khoản người đăng" in page
+    form = client.get(f"/creative/{creative.id}/entries/new").get_data(as_text=True)
+    assert 'name="video_url"' not in form and "không nhận đường liên kết" in form
+    refused = client.post(f"/entries/{entry.id}/edit", data={"title": "Phim", "advisor_id": p.teacher.id,
+                                                             "video_url": "https://youtu.be/dQw4w9WgXcQ"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "chấm ẩn danh nên chỉ nhận tệp video MP4" in refused
+    db.session.refresh(entry)
+    assert entry.video_url is None
+
+
+def test_the_school_reviewer_sees_only_the_review_on_a_students_submitted_entry(client, login, student_login, creative,
+                                                                               school_people, db):
+    p = school_people
+    entry = services.create_entry(p.students[0].user, creative, category="poster", title="Áp phích của nhóm",
+                                  member_ids=[p.students[1].id], advisor_id=p.teacher.id)
+    record = services.add_file(p.students[0].user, entry, io.BytesIO(png_bytes()), "poster.png")
+    services.submit_entry(p.students[0].user, entry)
+    db.session.commit()
+
+    login(p.admin)
+    page = client.get(f"/entries/{entry.id}").get_data(as_text=True)
+    assert "Duyệt vào vòng tỉnh" in page
+    for action in ("Tải lên", ">Xóa<", "Sửa thông tin", f"/entries/{entry.id}/files/{record.id}/delete"):
+        assert action not in page, action
+    assert client.get(f"/entries/{entry.id}/edit").status_code == 404
+    answer = client.post(f"/entries/{entry.id}/files", data={"file": (io.BytesIO(png_bytes()), "khac.png")},
+                         headers={"Accept": "application/json"})
+    assert answer.status_code == 400 and "nhóm tác giả" in answer.get_json()["error"]
+    client.post(f"/entries/{entry.id}/files/{record.id}/delete")
+    db.session.refresh(entry)
+    assert [f.id for f in entry.files] == [record.id]
+
+    student_login(p.students[1])  # a member of the team may still change it before the deadline
+    page = client.get(f"/entries/{entry.id}").get_data(as_text=True)
+    assert "Tải lên" in page and f"/entries/{entry.id}/files/{record.id}/delete" in page and "Sửa thông tin" in page
