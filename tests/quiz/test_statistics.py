@@ -113,3 +113,14 @@ def test_statistics_page_and_xlsx(client, login, make_user, tree, make_class, ma
                          "Hiệu quả phân biệt (%)", "Cảnh báo"])
     by_key = {row[0]: row for row in rows[header + 1:]}
     assert by_key["k0"][3] == 75.0 and by_key["k1"][5] == 57.7
+
+
+def test_the_statistics_page_says_discrimination_uses_the_rest_of_the_test_unlike_moodle(
+        client, login, make_user, tree, make_class, make_student, db):
+    test_round_statistics_use_first_attempts_only(tree, make_class, make_student, db)
+    from app.quiz.models import Round
+    round_ = db.session.query(Round).one()
+    login(make_user("department", tree.so))
+    page = client.get(f"/rounds/{round_.id}/statistics").get_data(as_text=True)
+    assert "tương quan câu–tổng đã hiệu chỉnh" in page
+    assert "Moodle" in page and "cao hơn ở đây khoảng 10 điểm" in page
