@@ -11,6 +11,7 @@ from app.accounts.forms import EmptyForm
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.spreadsheet import simple_workbook
+from app.core.template_helpers import score, score_cell
 from app.core.timeutil import local_to_utc, local_today, school_year_of, to_local, utcnow
 from app.extensions import db
 from app.org.models import Student, Unit
@@ -338,14 +339,11 @@ def round_statistics_xlsx(round_id):
     stats = round_statistics(round_)
     header = ["Mã câu", "Câu hỏi", "Số lượt", "Độ dễ (%)", "Độ lệch chuẩn (%)", "Chỉ số phân biệt (%)",
               "Hiệu quả phân biệt (%)", "Cảnh báo"]
-    rows = [[i.key or i.question_id, i.text, i.n, _round(i.facility), _round(i.sd), _round(i.discrimination),
-             _round(i.efficiency), ", ".join(i.flags)] for i in stats.items]
+    rows = [[i.key or i.question_id, i.text, i.n, score_cell(i.facility), score_cell(i.sd),
+             score_cell(i.discrimination), score_cell(i.efficiency), ", ".join(i.flags)] for i in stats.items]
     summary = [f"{round_.contest.name} · {round_.name}", f"Số bài (lần đầu): {stats.attempts}",
-               f"Hệ số Cronbach alpha: {_round(stats.alpha, 3) if stats.alpha is not None else '—'}"]
+               f"Điểm trung bình: {score(stats.mean_score)}", f"Hệ số Cronbach alpha: {score(stats.alpha)}"]
     data = simple_workbook("Thống kê câu hỏi", summary, header, rows)
     return send_file(io.BytesIO(data), as_attachment=True, download_name=f"thong-ke-{round_.id}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-
-def _round(value, digits=1):
-    return round(value, digits) if value is not None else None
