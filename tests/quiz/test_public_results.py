@@ -121,8 +121,30 @@ def _links(html):
                 yield parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def test_an_anonymous_crawl_of_a_published_contest_finds_no_name_but_the_winners(client, published):
+def _published_gallery(tree, published, db):
+    """A creative contest with published results: An's poster won a prize, Dung's was
+    scored in the provincial round and won nothing; both are in the gallery."""
+    from app.entries import services
+    from app.entries.models import Entry, EntryMember
+    now = utcnow()
+    creative = services.create_contest(
+        None, tree.so, code="AP", name="Áp phích", school_year=2026, levels=("THPT",), categories=("poster",),
+        submit_opens_at=now - timedelta(days=9), submit_closes_at=now - timedelta(days=5),
+        approval_closes_at=now - timedelta(days=4))
+    creative.results_published_at = now
+    for student, score, prize in ((published.an, 90.0, "Giải Nhất"), (published.dung, 40.0, None)):
+        entry = Entry(contest_id=creative.id, school_id=student.school_id, category="poster",
+                      title=f"Áp phích {student.id}", status="approved", final_score=score, prize_label=prize,
+                      prize="nhat" if prize else None)
+        entry.members.append(EntryMember(student_id=student.id))
+        db.session.add(entry)
+    db.session.commit()
+    return creative
+
+
+def test_an_anonymous_crawl_of_a_published_contest_finds_no_name_but_the_winners(client, tree, published, db):
     """Start from every public page and follow every link an anonymous visitor can open."""
+    _published_gallery(tree, published, db)
     start = [f"/ket-qua/{published.round.id}", f"/ket-qua/cuoc-thi/{published.contest.id}", "/trien-lam",
              f"/trien-lam?contest={published.contest.id}", "/xac-minh", "/join", "/", "/login"]
     seen, queue, opened = set(), list(start), []
@@ -140,3 +162,4 @@ def test_an_anonymous_crawl_of_a_published_contest_finds_no_name_but_the_winners
             assert name not in html, url
         queue.extend(link for link in _links(html) if link not in seen)
     assert f"/ket-qua/{published.round.id}" in opened and f"/ket-qua/cuoc-thi/{published.contest.id}" in opened
+    assert sum(1 for url in opened if url.startswith("/trien-lam/")) == 2  # both entries' pages were read
