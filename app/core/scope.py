@@ -207,6 +207,20 @@ def can_edit_bank(user, bank):
     return False
 
 
+def can_export_bank(user, bank, now):
+    """Download a bank with its answers: whoever sees it, except while a round drawing
+    from it is open or scheduled; then only the managing staff of the bank's own unit
+    (admin: always), so a teacher cannot hand a running contest's answers around."""
+    if user.role == "admin":
+        return True
+    from app.quiz.models import Contest, Round
+    in_use = db.session.execute(select(Round.id).join(Contest, Round.contest_id == Contest.id).where(
+        Contest.bank_id == bank.id, Round.closes_at > now).limit(1)).first()
+    if in_use is None:
+        return True
+    return user.role in ("department", "unit", "school_admin") and user.unit_id == bank.unit_id
+
+
 def bank_units_query(user):
     """Units a user may create a bank for: its own (admin: any Sở or school)."""
     _, Unit, *_ = _models()

@@ -1,4 +1,6 @@
 """Jinja filters and globals: Vietnamese dates, numbers and labels."""
+from decimal import ROUND_HALF_UP, Decimal
+
 from app.core import timeutil
 
 
@@ -14,6 +16,22 @@ def number(value):
     return f"{value:,}".replace(",", ".")
 
 
+def score(value):
+    """A score or mark as Vietnamese write it: decimal comma, at most two decimals, no
+    trailing zeros (6.58333 -> '6,58', 0.333333 -> '0,33', 7.0 -> '7', 7.5 -> '7,5')."""
+    if value is None:
+        return "—"
+    # half up on the decimal digits as written (2.675 -> 2,68), not on the binary float
+    text = f"{Decimal(repr(float(value))).quantize(Decimal('0.01'), ROUND_HALF_UP):f}".rstrip("0").rstrip(".")
+    return ("0" if text == "-0" else text).replace(".", ",")
+
+
+def score_cell(value):
+    """A score for an XLSX cell: a number (Excel can add it up) shown with two decimals."""
+    from app.core.xlsx_stream import TwoDecimals
+    return TwoDecimals(round(value, 2)) if value is not None else None
+
+
 def filesize(count):
     """2_500_000 -> '2,4 MB', 35_000 -> '34,2 KB', 3 MB -> '3 MB', 900 -> '900 byte'."""
     for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
@@ -27,6 +45,7 @@ def init_app(app):
     app.jinja_env.filters["datetime"] = timeutil.format_datetime
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["score"] = score
     app.jinja_env.filters["filesize"] = filesize
 
     @app.context_processor

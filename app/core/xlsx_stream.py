@@ -24,20 +24,26 @@ PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 RISKY = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
-STYLE_ATTR = ("", ' s="1"', ' s="2"', ' s="3"')
+STYLE_ATTR = ("", ' s="1"', ' s="2"', ' s="3"', ' s="4"', ' s="5"')
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
-# cellXfs: 0 plain, 1 bold, 2 quote prefix, 3 bold + quote prefix
+# cellXfs: 0 plain, 1 bold, 2 quote prefix, 3 bold + quote prefix, 4 two decimals (0.00), 5 bold + 0.00
 STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="{MAIN}"><fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>\
 <font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>\
 <fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>\
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
-<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
 <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
 <xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>\
-<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" quotePrefix="1"/></cellXfs>\
+<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" quotePrefix="1"/>\
+<xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+<xf numFmtId="2" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/></cellXfs>\
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"""
+
+
+class TwoDecimals(float):
+    """A number Excel shows with two decimals (its built-in format 0.00), e.g. a score."""
 
 
 def column_letter(index):
@@ -76,9 +82,10 @@ class Sheet:
             elif isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
                 raise TypeError(f"cannot write {type(value).__name__} to a cell")
             elif math.isfinite(value):  # Excel has no NaN or infinity: those cells stay empty
-                cells.append(f'<c r="{ref}"{STYLE_ATTR[1 if bold else 0]}><v>{float(value)!r}</v></c>'
-                             if isinstance(value, Decimal) else
-                             f'<c r="{ref}"{STYLE_ATTR[1 if bold else 0]}><v>{value!r}</v></c>')
+                style = STYLE_ATTR[(1 if bold else 0) + (4 if isinstance(value, TwoDecimals) else 0)]
+                cells.append(f'<c r="{ref}"{style}><v>{float(value)!r}</v></c>'
+                             if isinstance(value, (Decimal, TwoDecimals)) else
+                             f'<c r="{ref}"{style}><v>{value!r}</v></c>')
         self._out.write(f'<row r="{number}">{"".join(cells)}</row>'.encode())
 
 

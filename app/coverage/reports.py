@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape as _escape
 
 from sqlalchemy import func, select
 
+from app.core.template_helpers import score_cell
 from app.core.text import nfc
 from app.core.timeutil import to_local
 from app.core.xlsx_stream import XlsxStream
@@ -132,7 +133,7 @@ def _detail_sheets(book, selection, schools):
             sheet.row([school])
             sheet.row(["STT", "Họ và tên", "Lớp", "Số lượt thi", "Điểm cao nhất (%)"], bold=True)
             for number, (_, _, class_name, name, attempts, best) in enumerate(students, start=1):
-                sheet.row([number, name, class_name, attempts or 0, round(best, 1) if best is not None else None])
+                sheet.row([number, name, class_name, attempts or 0, score_cell(best)])
 
 
 def _sheet_title(name, used):

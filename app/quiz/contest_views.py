@@ -3,14 +3,17 @@ round's ranking (staff see the students of their part of the tree, with their ra
 among all participants)."""
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.forms import EmptyForm
 from app.core import scope
 from app.core.errors import DomainError
+from app.core.paging import page_of
 from app.core.spreadsheet import simple_workbook
+from app.core.template_helpers import score, score_cell
 from app.core.timeutil import local_to_utc, local_today, school_year_of, to_local, utcnow
 from app.extensions import db
 from app.org.models import Student, Unit
@@ -212,13 +215,28 @@ def round_delete(round_id):
     return redirect(url_for("contest.contest_detail", contest_id=contest_id))
 
 
-def _students(ranking, query):
-    """The ranked students that `query` (a scope, or all for public results) lets
-    through, by id: one query for both the filter and the names."""
+def _in_scope(ranking, user):
+    """The ranked results of the students `user` may see (staff: their part of the tree)."""
     ids = [r.student_id for r in ranking]
     if not ids:
+        return []
+    visible = set(db.session.execute(scope.students_query(user).with_only_columns(Student.id)
+                                     .where(Student.id.in_(ids))).scalars())
+    return [r for r in ranking if r.student_id in visible]
+
+
+def _students(rows):
+    """The students of the rows shown (name, class, school), by id, in one query."""
+    ids = {r.student_id for r in rows}
+    if not ids:
         return {}
-    return {s.id: s for s in db.session.execute(query.where(Student.id.in_(ids))).scalars()}
+    return {s.id: s for s in db.session.execute(
+        select(Student).where(Student.id.in_(ids))
+        .options(selectinload(Student.school_class), selectinload(Student.school))).scalars()}
+
+
+def _page_arg():
+    return request.args.get("page", 1, type=int)
 
 
 @bp.route("/rounds/<int:round_id>/ranking")
@@ -226,11 +244,10 @@ def _students(ranking, query):
 def round_ranking_page(round_id):
     round_ = scope.get_round_or_404(current_user, round_id)
     ranking = round_ranking(round_)
-    students = _students(ranking, scope.students_query(current_user))
-    shown = [r for r in ranking if r.student_id in students]
+    page = page_of(_in_scope(ranking, current_user), _page_arg())
     full_marks = sum(1 for r in ranking if r.max_score and r.score >= r.max_score - 1e-9)
-    return render_template("quiz/round_ranking.html", round=round_, contest=round_.contest, ranking=shown,
-                           students=students, total=len(ranking), full_marks=full_marks,
+    return render_template("quiz/round_ranking.html", round=round_, contest=round_.contest, ranking=page.items,
+                           page=page, students=_students(page.items), total=len(ranking), full_marks=full_marks,
                            prizes=award_prizes(ranking, round_.prizes or {}, round_.passing_score),
                            can_manage=scope.can_manage_contest(current_user, round_.contest), form=EmptyForm(),
                            now=utcnow())
@@ -242,10 +259,10 @@ def overall_ranking(contest_id):
     """All ranked rounds together; each viewer sees their own students with their overall rank and prize."""
     contest = scope.get_contest_or_404(current_user, contest_id)
     ranking = contest_ranking(contest)
-    students = _students(ranking, scope.students_query(current_user))
-    shown = [r for r in ranking if r.student_id in students]
-    return render_template("quiz/overall_ranking.html", contest=contest, ranking=shown, students=students,
-                           total=len(ranking), prizes=award_prizes(ranking, contest.prizes),
+    page = page_of(_in_scope(ranking, current_user), _page_arg())
+    return render_template("quiz/overall_ranking.html", contest=contest, ranking=page.items, page=page,
+                           students=_students(page.items), total=len(ranking),
+                           prizes=award_prizes(ranking, contest.prizes),
                            can_manage=scope.can_manage_contest(current_user, contest), form=EmptyForm(), now=utcnow())
 
 
@@ -278,6 +295,16 @@ def contest_publish(contest_id):
     return redirect(url_for("contest.overall_ranking", contest_id=contest.id))
 
 
+def _public(html):
+    """A public results page: not for search engines (the pupils are minors), and not
+    cached for a logged-in viewer, who sees their own rows too."""
+    response = make_response(html)
+    response.headers["X-Robots-Tag"] = "noindex"
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.route("/ket-qua/cuoc-thi/<int:contest_id>")
 def public_contest_results(contest_id):
     """Published overall results and collective prizes, for everyone: the prize winners
@@ -289,9 +316,9 @@ def public_contest_results(contest_id):
     prizes = award_prizes(ranking, contest.prizes)
     winners = [r for r in ranking if r.student_id in prizes]
     schools, units, collective = collective_ranking(contest)
-    return render_template("quiz/public_contest_results.html", contest=contest, ranking=winners,
-                           students=_students(winners, select(Student)), prizes=prizes, schools=schools,
-                           units=units, collective=collective)
+    return _public(render_template("quiz/public_contest_results.html", contest=contest, ranking=winners,
+                                   students=_students(winners), prizes=prizes, schools=schools, units=units,
+                                   collective=collective))
 
 
 @bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
@@ -306,21 +333,30 @@ def publish(round_id):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash("Đã công bố kết quả: ai cũng xem được bảng kết quả công khai.", "success")
+        flash("Đã công bố kết quả: ai cũng xem được danh sách đạt giải; học sinh xem hạng của mình.", "success")
     return redirect(url_for("contest.round_ranking_page", round_id=round_.id))
 
 
 @bp.route("/ket-qua/<int:round_id>")
 def public_results(round_id):
-    """Published results, for everyone: name, class, school, score, prize; nothing else."""
+    """Published results. Everyone sees the prize winners (name, class, school, prize);
+    a student also their own rank and score; staff the whole ranking of the students
+    in their part of the tree, page by page. Nobody else's name or score."""
     round_ = db.session.get(Round, round_id)
     if round_ is None or round_.results_published_at is None:
         abort(404)
     ranking = round_ranking(round_)
     prizes = award_prizes(ranking, round_.prizes or {}, round_.passing_score)
-    students = _students(ranking, select(Student))
-    return render_template("quiz/public_results.html", round=round_, contest=round_.contest, ranking=ranking,
-                           students=students, prizes=prizes)
+    winners = [r for r in ranking if r.student_id in prizes]
+    own = page = None
+    if current_user.is_authenticated and current_user.role == "student":
+        own = next((r for r in ranking if r.student_id == current_user.student_id), None)
+    elif current_user.is_authenticated and current_user.role in scope.BANK_ROLES:
+        page = page_of(_in_scope(ranking, current_user), _page_arg())
+    shown = winners + ([own] if own else []) + (page.items if page else [])
+    return _public(render_template("quiz/public_results.html", round=round_, contest=round_.contest,
+                                   winners=winners, own=own, page=page, total=len(ranking),
+                                   students=_students(shown), prizes=prizes))
 
 
 @bp.route("/rounds/<int:round_id>/statistics")
@@ -338,14 +374,11 @@ def round_statistics_xlsx(round_id):
     stats = round_statistics(round_)
     header = ["Mã câu", "Câu hỏi", "Số lượt", "Độ dễ (%)", "Độ lệch chuẩn (%)", "Chỉ số phân biệt (%)",
               "Hiệu quả phân biệt (%)", "Cảnh báo"]
-    rows = [[i.key or i.question_id, i.text, i.n, _round(i.facility), _round(i.sd), _round(i.discrimination),
-             _round(i.efficiency), ", ".join(i.flags)] for i in stats.items]
+    rows = [[i.key or i.question_id, i.text, i.n, score_cell(i.facility), score_cell(i.sd),
+             score_cell(i.discrimination), score_cell(i.efficiency), ", ".join(i.flags)] for i in stats.items]
     summary = [f"{round_.contest.name} · {round_.name}", f"Số bài (lần đầu): {stats.attempts}",
-               f"Hệ số Cronbach alpha: {_round(stats.alpha, 3) if stats.alpha is not None else '—'}"]
+               f"Điểm trung bình: {score(stats.mean_score)}", f"Hệ số Cronbach alpha: {score(stats.alpha)}"]
     data = simple_workbook("Thống kê câu hỏi", summary, header, rows)
     return send_file(io.BytesIO(data), as_attachment=True, download_name=f"thong-ke-{round_.id}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-
-def _round(value, digits=1):
-    return round(value, digits) if value is not None else None

@@ -1,7 +1,7 @@
 """Ranking of a round: each student's counted result by the round's grading method,
 then score desc, |prediction - actual| asc, duration asc, submit time asc, where
 `actual` is how many participants got every question right. Equal on all four is
-a tie: the same rank, and the next rank skips (1, 1, 3)."""
+a tie: the same rank, and the next rank skips (1, 1, 3), and a shared prize."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,10 +30,12 @@ class Result:
         return 100.0 * self.score / self.max_score if self.max_score else 0.0
 
 
-def counted_result(attempts, method):
+def counted_result(attempts, method, actual=None):
     """One student's result from their finished attempts (in order) by a grading method.
     The attempt that counts gives the prediction, duration and submit time; for an
-    average, the last attempt does."""
+    average, the last attempt does. For the highest score, among attempts of equal
+    score the best by the whole ranking order counts (prediction error against
+    `actual`, then duration, then submit time)."""
     if method == "first":
         chosen, score = attempts[0], attempts[0].score
     elif method == "last":
@@ -41,7 +43,8 @@ def counted_result(attempts, method):
     elif method == "average":
         chosen, score = attempts[-1], sum(a.score for a in attempts) / len(attempts)
     else:
-        chosen = min(attempts, key=lambda a: (-a.score, a.duration_seconds, a.submitted_at))
+        chosen = min(attempts, key=lambda a: (-a.score, _error(a.prediction, actual), a.duration_seconds,
+                                              a.submitted_at))
         score = chosen.score
     return Result(student_id=chosen.student_id, school_id=chosen.school_id, score=round(score, 6),
                   max_score=chosen.max_score, prediction=chosen.prediction,
@@ -49,9 +52,29 @@ def counted_result(attempts, method):
                   attempts=len(attempts))
 
 
+def _error(prediction, actual):
+    if prediction is None:
+        return float("inf")
+    return abs(prediction - actual) if actual is not None else 0
+
+
+def _full_marks(results):
+    """How many participants got every question right: the answer to the prediction question."""
+    return sum(1 for r in results if r.max_score and r.score >= r.max_score - 1e-9)
+
+
+def rank_attempts(attempts_by_student, method):
+    """Ranked results from each student's finished attempts. Which attempts score full
+    marks does not depend on which of equal-score attempts counts, so the actual count
+    comes first, then each student's counted attempt is chosen against it."""
+    groups = list(attempts_by_student)
+    actual = _full_marks([counted_result(items, method) for items in groups])
+    return rank_results([counted_result(items, method, actual) for items in groups])
+
+
 def rank_results(results):
     """Sort and number results in place (ties share a rank) and return them."""
-    actual = sum(1 for r in results if r.max_score and r.score >= r.max_score - 1e-9)
+    actual = _full_marks(results)
     for r in results:
         r.prediction_error = abs(r.prediction - actual) if r.prediction is not None else None
     return _number(results)
@@ -82,7 +105,7 @@ def round_ranking(round_):
     by_student = {}
     for attempt in attempts:
         by_student.setdefault(attempt.student_id, []).append(attempt)
-    return rank_results([counted_result(items, round_.grading_method) for items in by_student.values()])
+    return rank_attempts(by_student.values(), round_.grading_method)
 
 
 PRIZES = (("nhat", "Giải Nhất"), ("nhi", "Giải Nhì"), ("ba", "Giải Ba"), ("kk", "Giải Khuyến khích"))

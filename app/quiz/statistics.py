@@ -1,5 +1,5 @@
-"""Item statistics of a round, from first attempts, as Moodle's quiz statistics report
-computes them:
+"""Item statistics of a round, from first attempts, with the figures of Moodle's quiz
+statistics report:
 
   facility index          mean mark of the item / its maximum (%)
   standard deviation      sample SD of the item's marks / its maximum (%)
@@ -11,7 +11,10 @@ computes them:
                           does for randomly drawn questions
 
 Questions are drawn at random, so an item is a question: its figures come from the
-first attempts in which it was drawn."""
+first attempts in which it was drawn. Discrimination is the corrected item-total
+correlation (against the rest of the test). Moodle's report, for random questions,
+correlates with the whole total, item included, which reads about 10 points higher:
+the page says so, so that the two are not compared as equals."""
 import math
 from dataclasses import dataclass, field
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.accounts.forms import EmptyForm
 from app.core import scope
 from app.core.errors import DomainError
+from app.core.timeutil import utcnow
 from app.core.uploads import EXPIRED_UPLOAD, drop_pending, two_step_upload
 from app.extensions import db
 from app.org.forms import ConfirmImportForm
@@ -115,6 +116,7 @@ def bank_detail(bank_id):
         "quiz/bank_detail.html", bank=bank, questions=questions, total=total, page=page,
         pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1), filters=filters,
         topics=services.topic_counts(bank), can_edit=scope.can_edit_bank(current_user, bank),
+        can_export=scope.can_export_bank(current_user, bank, utcnow()),
         levels=LEVEL_LABELS, difficulties=DIFFICULTY_LABELS, types=TYPE_LABELS)
 
 
@@ -174,6 +176,10 @@ def _stem(filename):
 @login_required
 def bank_export(bank_id, fmt):
     bank = scope.get_bank_or_404(current_user, bank_id)
+    if not scope.can_export_bank(current_user, bank, utcnow()):
+        flash(f"Ngân hàng đang dùng cho đợt thi chưa kết thúc: chỉ cán bộ của {bank.unit.name} "
+              "mới xuất được ngân hàng kèm đáp án.", "error")
+        return redirect(url_for("quiz.bank_detail", bank_id=bank.id))
     questions = services.export_questions(bank)
     if fmt == "gift":
         from app.quiz.formats.gift import write_gift

@@ -108,7 +108,7 @@ def test_published_results_are_public_without_personal_data(client, login, make_
     html = public.get_data(as_text=True)
     assert public.status_code == 200
     assert "Nguyễn Văn An" in html and "Giải Nhất" in html and "Trường THPT A" in html and "10A1" in html
-    assert "Trần Thị Bình" in html and "Giải Khuyến khích" not in html  # 0 points wins nothing
+    assert "Trần Thị Bình" not in html and "Giải Khuyến khích" not in html  # 0 points wins nothing: not listed
     for student in students:
         assert student.user.username not in html
         assert student.birth_date.strftime("%d/%m/%Y") not in html

@@ -104,12 +104,27 @@ def test_statistics_page_and_xlsx(client, login, make_user, tree, make_class, ma
     login(make_user("department", tree.so))
     page = client.get(f"/rounds/{round_.id}/statistics").get_data(as_text=True)
     assert "4 bài" in page and "75 %" in page and "58 %" in page
+    assert "điểm trung bình 1,75" in page and "1.75" not in page
     from io import BytesIO
 
     from openpyxl import load_workbook
     sheet = load_workbook(BytesIO(client.get(f"/rounds/{round_.id}/statistics.xlsx").data)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert "Điểm trung bình: 1,75" in [row[0] for row in rows]
     header = rows.index(["Mã câu", "Câu hỏi", "Số lượt", "Độ dễ (%)", "Độ lệch chuẩn (%)", "Chỉ số phân biệt (%)",
                          "Hiệu quả phân biệt (%)", "Cảnh báo"])
     by_key = {row[0]: row for row in rows[header + 1:]}
-    assert by_key["k0"][3] == 75.0 and by_key["k1"][5] == 57.7
+    assert by_key["k0"][3] == 75.0 and by_key["k1"][5] == 57.74  # numbers, to two decimals
+    k1 = next(row for row in sheet.iter_rows() if row[0].value == "k1")
+    assert k1[5].number_format == "0.00"
+
+
+def test_the_statistics_page_says_discrimination_uses_the_rest_of_the_test_unlike_moodle(
+        client, login, make_user, tree, make_class, make_student, db):
+    test_round_statistics_use_first_attempts_only(tree, make_class, make_student, db)
+    from app.quiz.models import Round
+    round_ = db.session.query(Round).one()
+    login(make_user("department", tree.so))
+    page = client.get(f"/rounds/{round_.id}/statistics").get_data(as_text=True)
+    assert "tương quan câu–tổng đã hiệu chỉnh" in page
+    assert "Moodle" in page and "cao hơn ở đây khoảng 10 điểm" in page
