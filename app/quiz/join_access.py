@@ -48,5 +48,7 @@ def keep_join_logins_in_their_attempt():
     if request.endpoint == "attempt.answer":
         return jsonify(error="Em chỉ làm được bài của phòng thi."), 403
     if request.method in ("GET", "HEAD"):
+        if request.endpoint is not None:  # not for a stray /favicon.ico
+            flash("Em vào bằng ngày sinh nên chỉ mở được bài thi của phòng này. Làm xong, em bấm Đăng xuất.", "info")
         return redirect(url_for("attempt.take", attempt_id=join.attempt_id))
     abort(403)
