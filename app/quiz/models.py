@@ -294,3 +294,23 @@ class ClassSession(db.Model):
     @property
     def is_open(self):
         return self.closed_at is None
+
+
+class SessionJoin(db.Model):
+    """A student let into a class session by name and birth date, without a password:
+    a login for that session's attempt only, shown on the board, which the teacher may
+    refuse (the login ends; the attempt begun through the join is deleted)."""
+
+    __tablename__ = "class_session_join"
+    __table_args__ = (Index("ix_class_session_join_session_student", "session_id", "student_id"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    session_id = db.Column(db.Integer, db.ForeignKey("class_session.id", ondelete="CASCADE"), nullable=False)
+    student_id = db.Column(db.Integer, db.ForeignKey("student.id", ondelete="CASCADE"), nullable=False, index=True)
+    attempt_id = db.Column(db.Integer, db.ForeignKey("attempt.id", ondelete="SET NULL"), index=True)
+    joined_at = db.Column(db.DateTime, nullable=False)
+    refused_at = db.Column(db.DateTime)
+    refused_by_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
+
+    session = db.relationship("ClassSession")
+    student = db.relationship("Student")

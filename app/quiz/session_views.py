@@ -1,25 +1,33 @@
 """Class sessions on the web. Teacher: open a session for a class and a round, the live
-board (refreshed by static/js/board.js), extra time, close. Student: join with the
-code (or the QR code's link); without a password, pick their name and confirm the
-birth date."""
+board (refreshed by static/js/board.js), extra time, refusing a birth-date join,
+close. Student: join with the code (or the QR code's link: a GET shows the room and a
+button, only a POST starts); without a password of their own, pick their name and
+confirm the birth date, a login for that attempt only (app.quiz.join_access)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 from markupsafe import Markup
 from sqlalchemy import select
 
 from app.accounts.forms import EmptyForm
-from app.accounts.services import authenticate_student_by_birth_date
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.timeutil import parse_vn_date, utcnow
 from app.extensions import db
 from app.org.models import Student
 from app.quiz import attempts as quiz
-from app.quiz import sessions
+from app.quiz import join_access, sessions
 from app.quiz.attempt_views import go_to_attempt
 from app.quiz.models import ClassSession, Contest, Round
 
 bp = Blueprint("session", __name__)
+# First of the app's before-request hooks: a join-only login is never sent elsewhere,
+# not even to the first-password page (its student has no password to change).
+bp.record_once(lambda state: state.app.before_request_funcs.setdefault(None, []).insert(
+    0, join_access.keep_join_logins_in_their_attempt))
+
+# The QR code's side at most, in CSS pixels: a whole number of pixels per module,
+# the 4-module quiet zone included, fits a 360 px phone.
+QR_MAX_PX = 240
 
 
 def _get_session_or_404(session_id):
@@ -72,8 +80,14 @@ def session_new(class_id):
 
 
 def _qr_svg(url):
+    """The join link as an inline SVG: a white 4-module quiet zone, drawn by its viewBox
+    at a whole number of pixels per module (CSS may shrink it, never crop it)."""
     import segno
-    return Markup(segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#0b2447"))
+    qr = segno.make(url, error="m")
+    modules = qr.symbol_size(scale=1, border=4)[0]
+    side = modules * max(2, QR_MAX_PX // modules)
+    svg = qr.svg_inline(scale=1, border=4, dark="#0b2447", light="#fff", omitsize=True)
+    return Markup(svg.replace("<svg ", f'<svg width="{side}" height="{side}" aria-hidden="true" ', 1))
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -112,6 +126,28 @@ def extra_time(session_id, attempt_id):
     return redirect(url_for("session.board_page", session_id=session.id))
 
 
+@bp.route("/sessions/<int:session_id>/students/<int:student_id>/refuse", methods=["POST"])
+@login_required
+def refuse_join(session_id, student_id):
+    session = _get_session_or_404(session_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        student = sessions.session_student(session, student_id)
+    except DomainError:
+        abort(404)
+    try:
+        removed = sessions.refuse_birth_date_joins(current_user, session, student, utcnow())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Đã từ chối lượt vào bằng ngày sinh của {student.full_name}"
+              + (f"; {removed} bài làm qua lượt đó đã bị huỷ." if removed else "."), "success")
+    return redirect(url_for("session.board_page", session_id=session.id))
+
+
 @bp.route("/sessions/<int:session_id>/close", methods=["POST"])
 @login_required
 def close(session_id):
@@ -129,39 +165,53 @@ def close(session_id):
 @bp.route("/join", methods=["GET", "POST"])
 @bp.route("/j/<code>", methods=["GET", "POST"])
 def join(code=None):
-    code = code or request.values.get("code", "")
+    """/join: the code form. /j/<code>: the room, from the code form or the QR code.
+    Only a POST starts an attempt (a link preview or a prefetch must not)."""
     form = EmptyForm()
+    if request.method == "POST" and not form.validate_on_submit():
+        abort(400)
+    typed = code is None
+    code = code or request.values.get("code", "")
     session = sessions.find_open_session(code) if code else None
     if code and session is None:
         flash("Không có phòng thi nào đang mở với mã này.", "error")
     if session is None:
         return render_template("quiz/join.html", code=code, form=form)
+    student = None
     if current_user.is_authenticated:
         if current_user.role != "student":
             flash("Trang này dành cho học sinh. Thầy cô theo dõi lớp ở bảng theo dõi.", "info")
             return redirect(url_for("core.index"))
-        if request.method == "POST" and not form.validate_on_submit():
-            abort(400)
-        return _enter(session, current_user.student)
+        student = current_user.student
+    if student is not None and request.method == "POST":
+        return _enter(session, student)
+    if typed:  # one address per room: the code form leads to the room's page
+        return redirect(url_for("session.join", code=session.code))
+    if student is not None:
+        return render_template("quiz/join_student.html", session=session, student=student, form=form)
     # Not logged in: pick a name from the class list and confirm the birth date.
     students = sorted(db.session.execute(select(Student).where(Student.class_id == session.class_id)).scalars(),
                       key=lambda s: s.sort_key)
-    if request.method == "POST" and form.validate_on_submit():
-        student = next((s for s in students if s.id == request.form.get("student_id", type=int)), None)
+    if request.method == "POST":
+        picked = next((s for s in students if s.id == request.form.get("student_id", type=int)), None)
         try:
             birth_date = parse_vn_date(request.form.get("birth_date", ""))
         except ValueError:
             birth_date = None
-        if student is None:
+        if picked is None:
             flash("Em chọn tên mình trong danh sách lớp.", "error")
         else:
             try:
-                user = authenticate_student_by_birth_date(student, birth_date, request.remote_addr or "unknown")
+                user, entry = sessions.join_by_birth_date(session, picked, birth_date,
+                                                          request.remote_addr or "unknown", utcnow())
             except DomainError as exc:
+                db.session.rollback()
                 flash(exc.message, "error")
             else:
                 login_user(user)
-                return _enter(session, student)
+                join_access.begin(entry)
+                db.session.commit()
+                return redirect(url_for("attempt.take", attempt_id=entry.attempt_id))
     return render_template("quiz/join_pick.html", session=session, students=students, form=form)
 
 

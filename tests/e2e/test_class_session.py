@@ -1,11 +1,16 @@
-"""A teacher runs a round in class: opens a session, shows the code; one student joins
+"""A teacher runs a round in class: opens a session, shows the code and a QR code that
+scans from a screenshot of the board (laptop and phone width); one student joins
 logged in with the code, another without a password by picking her name and birth
-date; the teacher's board follows them live, gives extra time, and after they
-submit the ranking shows both."""
+date (a login for that attempt only, marked on the board); a third one's birth-date
+join is refused by the teacher; the teacher's board follows them live without
+losing the keyboard focus, gives extra time, and after they submit the ranking
+shows both."""
 import re
 from datetime import date, timedelta
 
 import pytest
+import zxingcpp
+from PIL import Image
 from playwright.sync_api import expect
 
 from app.accounts.services import ensure_student_accounts, set_password
@@ -33,11 +38,12 @@ def lop(school, teacher, tree, make_class, make_student, db):
     set_class_teachers(None, school_class, [teacher])
     an = make_student(school_class, "Nguyễn Văn An")
     binh = make_student(school_class, "Trần Thị Bình", birth_date=date(2010, 9, 5))
-    ensure_student_accounts(None, [an, binh], school)
+    cuong = make_student(school_class, "Lê Văn Cường", birth_date=date(2010, 3, 14))
+    ensure_student_accounts(None, [an, binh, cuong], school)
     set_password(an.user, TEST_PASSWORD)
     an.user.must_change_password = False
     db.session.commit()
-    return school_class, an, binh
+    return school_class, an, binh, cuong
 
 
 def phone(browser, live_server):
@@ -52,23 +58,44 @@ def answer_all(page, db, student):
         db.session.rollback()
         item = db.session.query(AttemptQuestion).join(Attempt).filter(
             Attempt.student_id == student.id, AttemptQuestion.position == position).one()
-        right = next(i for i in item.option_order if item.version.answers[i]["fraction"] > 0)
+        right = next(shown for shown, i in enumerate(item.option_order) if item.version.answers[i]["fraction"] > 0)
         page.locator(f'.qmap button[data-go="{position}"]').click()
         page.locator(f'#cau-{position} label.choice:has(input[value="{right}"])').click()
         expect(page.locator("#net")).to_have_text("Đã lưu.")
 
 
+def decoded_qr(path):
+    return [result.text for result in zxingcpp.read_barcodes(Image.open(path).convert("L"))]
+
+
+def join_by_birth_date(browser, live_server, code, name, birth_date):
+    context, student_page = phone(browser, live_server)
+    student_page.goto(f"/j/{code}")
+    student_page.get_by_label("Họ và tên").select_option(label=name)
+    student_page.get_by_label("Ngày sinh").fill(birth_date)
+    student_page.get_by_role("button", name="Vào thi").click()
+    return context, student_page
+
+
 def test_teacher_runs_a_class_session(page, browser, live_server, log_in, lop, screenshot, db):
-    school_class, an, binh = lop
+    school_class, an, binh, cuong = lop
     page.set_viewport_size({"width": 1100, "height": 800})
     log_in("gv1.ta")
     page.goto(f"/classes/{school_class.id}")
     page.get_by_role("link", name="Thi trên lớp").click()
     page.get_by_role("button", name="Mở phòng thi, hiện mã cho lớp").click()
-    code = page.locator(".join-code").inner_text().strip()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Phòng thi lớp 10A1 · Tuần 1")
+    code = page.locator(".join-code").inner_text().split()[-1]  # after its hidden label
     assert re.fullmatch(r"[A-Z2-9]{6}", code)
     expect(page.locator(".qr svg")).to_be_visible()
-    expect(page.locator("#board-rows tr")).to_have_count(2)
+    expect(page.locator("#board-rows tr")).to_have_count(3)
+
+    # the QR code scans from a screenshot of the board, on a laptop and at phone width
+    join_url = f"{live_server}/j/{code}"
+    assert decoded_qr(screenshot(page, "24a-session-board-qr-laptop")) == [join_url]
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert decoded_qr(screenshot(page, "24b-session-board-qr-phone")) == [join_url]
+    page.set_viewport_size({"width": 1100, "height": 800})
 
     # An joins logged in, with the code
     an_context, an_page = phone(browser, live_server)
@@ -82,20 +109,46 @@ def test_teacher_runs_a_class_session(page, browser, live_server, log_in, lop, s
     expect(an_page.locator("#timer")).to_be_visible()
 
     # Bình has no password with her: the QR link, her name and birth date
-    binh_context, binh_page = phone(browser, live_server)
-    binh_page.goto(f"/j/{code}")
-    binh_page.get_by_label("Họ và tên").select_option(label="Trần Thị Bình")
-    binh_page.get_by_label("Ngày sinh").fill("01/01/2010")
-    binh_page.get_by_role("button", name="Vào thi").click()
+    binh_context, binh_page = join_by_birth_date(browser, live_server, code, "Trần Thị Bình", "01/01/2010")
     expect(binh_page.locator(".flash-error")).to_have_text("Ngày sinh không khớp với danh sách lớp.")
     binh_page.get_by_label("Họ và tên").select_option(label="Trần Thị Bình")
     binh_page.get_by_label("Ngày sinh").fill("05/09/2010")
     binh_page.get_by_role("button", name="Vào thi").click()
     expect(binh_page.locator("#timer")).to_be_visible()
     screenshot(binh_page, "23-session-student-360")
+    attempt_url = binh_page.url
+    # her login opens this attempt only: her home page leads back to it
+    binh_page.goto("/me")
+    assert binh_page.url == attempt_url
 
-    # the board shows both answering, by itself
+    # the board shows both answering, by itself, and marks Bình's join by birth date
     expect(page.locator("#board-rows .st-answering")).to_have_count(2, timeout=12000)
+    expect(page.locator("#board-rows tr", has_text="Trần Thị Bình")).to_contain_text("vào bằng ngày sinh")
+    expect(page.locator("#board-rows tr", has_text="Nguyễn Văn An")).not_to_contain_text("vào bằng ngày sinh")
+
+    # the teacher tabs to a button of the board: the refreshes leave the focus on it
+    focused = page.locator("#board-rows tr", has_text="Nguyễn Văn An").get_by_role("button", name="+5 phút")
+    focused.focus()
+    focused.evaluate("button => { button.dataset.probe = 'kept'; }")
+    page.evaluate("() => { document.getElementById('board-updated').textContent = ''; }")
+    cuong_context, cuong_page = join_by_birth_date(browser, live_server, code, "Lê Văn Cường", "14/03/2010")
+    expect(cuong_page.locator("#timer")).to_be_visible()
+    expect(page.locator("#board-updated")).to_contain_text("Cập nhật lúc", timeout=12000)
+    expect(page.locator("#board-rows tr", has_text="Lê Văn Cường")).to_contain_text("vào bằng ngày sinh",
+                                                                                 timeout=12000)
+    assert page.evaluate("() => document.activeElement.dataset.probe") == "kept"
+
+    # Cường's join was someone else's: the teacher refuses it, and his login ends
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#board-rows tr", has_text="Lê Văn Cường").get_by_role("button", name="Từ chối").click()
+    expect(page.locator(".flash-success")).to_contain_text("Đã từ chối lượt vào bằng ngày sinh của Lê Văn Cường")
+    expect(page.locator("#board-rows tr", has_text="Lê Văn Cường")).to_contain_text("Đã từ chối")
+    db.session.rollback()
+    assert db.session.query(Attempt).filter_by(student_id=cuong.id).count() == 0
+    cuong_page.reload()
+    expect(cuong_page.locator(".flash-error")).to_contain_text("từ chối")
+    assert cuong_page.url.endswith("/join")
+    cuong_context.close()
     page.locator("#board-rows tr", has_text="Trần Thị Bình").get_by_role("button", name="+5 phút").click()
     expect(page.locator(".flash-success")).to_contain_text("thêm 5 phút")
     db.session.rollback()
