@@ -129,7 +129,7 @@ def test_a_birth_date_join_opens_only_the_sessions_attempt(client, room, db):
     # a POST elsewhere is refused
     assert client.post(f"/rounds/{room.round.id}/start").status_code == 403
     # the submit and the result are hers
-    done = client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "3"})
+    done = client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "3", "confirmed": "1"})
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/attempts/{attempt_id}/result")
     assert client.get(f"/attempts/{attempt_id}/result").status_code == 200
 
@@ -221,7 +221,7 @@ def test_the_board_marks_a_birth_date_join_and_the_teacher_refuses_it(app, clien
 
 def test_refusing_a_submitted_attempt_takes_it_out_of_participation(app, client, room, db):
     attempt_id = joined_attempt_id(join_by_birth_date(client, room))
-    client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "1"})
+    client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "1", "confirmed": "1"})
     db.session.expire_all()
     assert db.session.query(Participation).filter_by(student_id=room.binh.id).count() == 1
     teacher = app.test_client()
