@@ -54,9 +54,11 @@ def _purge_old():
 
 def two_step_upload(user_id, upload_form, confirm_form):
     """The file of an upload -> preview -> confirm import, in a view:
-    (data, token, expired). On the first step the upload is kept under a new token;
-    on the confirming step (a `token` field) it is read back. `data` is None when
-    neither form was sent, and `expired` is True when the kept file is gone."""
+    (data, token, expired). On the first step `token` is None: the view keeps the file
+    (`save_pending`) only once its preview is shown, so a refused upload, or one whose
+    reading crashed or was killed, leaves nothing behind. On the confirming step (a
+    `token` field) the kept file is read back. `data` is None when neither form was
+    sent, and `expired` is True when the kept file is gone."""
     from flask import abort, request
     if "token" in request.form:
         if not confirm_form.validate_on_submit():
@@ -65,6 +67,5 @@ def two_step_upload(user_id, upload_form, confirm_form):
         data = load_pending(user_id, token)
         return data, token, data is None
     if upload_form.validate_on_submit():
-        data = upload_form.file.data.read()
-        return data, save_pending(user_id, data), False
+        return upload_form.file.data.read(), None, False
     return None, None, False

@@ -9,7 +9,7 @@ from app.core import scope
 from app.core.errors import DomainError
 from app.core.text import fold
 from app.core.timeutil import local_today, school_year_of
-from app.core.uploads import EXPIRED_UPLOAD, drop_pending, two_step_upload
+from app.core.uploads import EXPIRED_UPLOAD, drop_pending, save_pending, two_step_upload
 from app.extensions import db
 from app.org import roster, services
 from app.org.cards import login_cards_pdf
@@ -345,7 +345,7 @@ def _roster_import(school, school_class, back_url):
               f"{counts['unchanged']} không đổi" + (f", bỏ qua {counts['error']} dòng lỗi" if counts["error"] else "")
               + ".", "success")
         return redirect(back_url)
-    confirm.token.data = token
+    confirm.token.data = token or save_pending(current_user.id, data)
     return render_template("org/roster_preview.html", preview=preview, form=confirm, school=school,
                            school_class=school_class, back_url=back_url, year=year)
 

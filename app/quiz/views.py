@@ -13,7 +13,7 @@ from app.accounts.forms import EmptyForm
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
-from app.core.uploads import EXPIRED_UPLOAD, drop_pending, two_step_upload
+from app.core.uploads import EXPIRED_UPLOAD, drop_pending, save_pending, two_step_upload
 from app.extensions import db
 from app.org.forms import ConfirmImportForm
 from app.quiz import services
@@ -162,7 +162,7 @@ def bank_import(bank_id):
         drop_pending(current_user.id, token)
         flash(result.message, "success")
         return redirect(back)
-    confirm.token.data = token
+    confirm.token.data = token or save_pending(current_user.id, data)
     return render_template("quiz/import_preview.html", bank=bank, questions=questions, form=confirm, fmt=fmt,
                            filename=filename, defaults=defaults, back=back)
 

@@ -215,3 +215,27 @@ def test_cli_parse_aiken_bad_file(app, tmp_path):
     assert result.exit_code == 1
     assert f"{path}: Dòng 4:" in result.stderr
     assert result.stdout.strip() == ""
+
+
+# Moodle's own Aiken files (../shared/fixtures/formats/aiken) -----------------------
+
+from tests.quiz.formatfixtures import cases, differences  # noqa: E402
+
+
+@pytest.mark.parametrize("path,expected", cases("aiken"))
+def test_moodle_aiken_fixtures_read_as_moodle_reads_them(path, expected):
+    assert differences(path, expected) == []
+
+
+@pytest.mark.parametrize("line", ["ANSWER: B.", "ANSWER: B)", "ANSWER:B", "ANSWER: b", "ANSWER: B. Bộ Công an",
+                                  "ANSWER: B - Bộ Công an"])
+def test_the_answer_letter_is_the_first_character_as_moodle_takes_it(line):
+    # format.php: trim what follows "ANSWER:", then substr($ans, 0, 1).
+    source = f"Cơ quan nào phát triển ứng dụng VNeID?\nA. Bộ Y tế\nB. Bộ Công an\nC. Bộ Tài chính\n{line}\n"
+    assert aiken(source) == [mc("Cơ quan nào phát triển ứng dụng VNeID?", ["Bộ Y tế", "Bộ Công an", "Bộ Tài chính"], 1)]
+
+
+@pytest.mark.parametrize("line", ["ANSWER: A, C", "ANSWER: AC", "ANSWER: A C", "ANSWER:"])
+def test_several_letters_or_none_are_refused_where_moodle_would_keep_only_the_first(line):
+    source = f"Câu hỏi?\nA. Một\nB. Hai\nC. Ba\n{line}\n"
+    assert error_lines(source) == [5]

@@ -379,3 +379,92 @@ def test_parse_command_reads_the_excel_template(app, tmp_path):
     parsed = json.loads(result.stdout)
     assert [q["key"] for q in parsed] == [f"t-00{i}" for i in range(1, 8)]
     assert parsed[4]["answers"] == [{"value": 10.0, "tolerance": 0.0, "fraction": 1.0, "feedback": None}]
+
+
+# Hostile question files -------------------------------------------------------------
+
+def _pending(app):
+    from pathlib import Path
+    return set((Path(app.config["UPLOAD_DIR"]) / "pending").glob("*"))
+
+
+def _refused(data, fmt):
+    import time
+    started = time.perf_counter()
+    with pytest.raises(ParseError) as caught:
+        parse(data, fmt)
+    return " | ".join(m for _, m in caught.value.errors), time.perf_counter() - started
+
+
+def yaml_alias_bomb(levels=7):
+    """Billion laughs in YAML: each level repeats the one before ten times; `text: *top`
+    would expand to 10**levels strings."""
+    lines = ['l0: &l0 "lol"']
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, levels + 1)]
+    lines += ["questions:", "  - key: bom-1", f"    text: *l{levels}", "    options: [A, B]", "    right: A"]
+    return "\n".join(lines).encode()
+
+
+def test_a_yaml_alias_bomb_is_refused_quickly():
+    message, seconds = _refused(yaml_alias_bomb(), "yaml")
+    assert "tham chiếu" in message
+    assert seconds < 1
+
+
+def test_yaml_nested_too_deep_is_refused_not_a_crash():
+    message, _ = _refused(b"questions: " + b"[" * 5000 + b"]" * 5000, "yaml")
+    assert "lồng nhau quá sâu" in message
+
+
+def test_yaml_python_tags_stay_refused():
+    message, _ = _refused(b"questions: !!python/object/apply:os.system ['true']", "yaml")
+    assert "YAML không hợp lệ" in message
+
+
+@pytest.mark.parametrize("fmt", ["gift", "aiken", "yaml"])
+def test_a_text_bank_over_the_size_cap_is_refused_before_reading(fmt):
+    from app.quiz.formats import MAX_TEXT_BYTES
+    data = ("Câu hỏi {=A ~B}\n\n" * (MAX_TEXT_BYTES // 10)).encode()
+    message, seconds = _refused(data, fmt)
+    assert "lớn quá" in message and "MB" in message
+    assert seconds < 1
+
+
+@pytest.mark.parametrize("data", [b"C\xe2u h\xe1i {=A ~B}\n", "Câu {=A ~B}".encode("utf-16")[:-1] + b"\xd8"],
+                         ids=["latin-1", "broken-utf-16"])
+def test_text_that_is_not_utf8_is_refused_with_a_clear_message(data):
+    message, _ = _refused(data, "gift")
+    assert "UTF-8" in message
+
+
+def test_an_xlsx_bomb_through_the_import_page_is_refused_and_not_kept(client, login, make_user, tree, school_bank,
+                                                                      app, db):
+    import time
+
+    from tests.core import spreadsheetbombs as bombs
+    login(make_user("teacher", tree.school_a))
+    before = _pending(app)
+    for data, message in [(bombs.huge_member_xlsx(100), "khi giải nén lớn quá"),
+                          (dict(bombs.entity_payloads())["billion-laughs-in-sheet"], "DOCTYPE/ENTITY")]:
+        started = time.perf_counter()
+        page = upload(client, school_bank, data, filename="cau-hoi.xlsx")
+        assert time.perf_counter() - started < 3
+        assert page.status_code == 200 and message in page.get_data(as_text=True)
+    page = upload(client, school_bank, yaml_alias_bomb(), filename="bom.yaml")
+    assert page.status_code == 200 and "tham chiếu" in page.get_data(as_text=True)
+    assert _pending(app) == before
+    assert db.session.query(Question).count() == 0
+
+
+def test_a_bank_upload_whose_preview_crashes_leaves_no_pending_file(client, login, make_user, tree, school_bank,
+                                                                    app, monkeypatch):
+    from app.quiz import services
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker killed mid-preview")
+    monkeypatch.setattr(services, "prepare", crash)
+    login(make_user("teacher", tree.school_a))
+    before = _pending(app)
+    with pytest.raises(RuntimeError):
+        upload(client, school_bank, GIFT_FILE)
+    assert _pending(app) == before

@@ -883,3 +883,13 @@ def test_cli_parse_bad_file_exits_1_with_line_numbers_on_stderr(app, tmp_path):
     assert f"{path}: Dòng 5:" in result.stderr
     assert result.stdout.strip() == ""
     assert "[" not in result.stdout
+
+
+# Moodle's and GIFT-grammar-PEG.js's own GIFT files (../shared/fixtures/formats/gift) --
+
+from tests.quiz.formatfixtures import cases, differences  # noqa: E402
+
+
+@pytest.mark.parametrize("path,expected", cases("gift"))
+def test_shared_gift_fixtures_read_as_moodle_reads_them(path, expected):
+    assert differences(path, expected) == []

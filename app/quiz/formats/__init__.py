@@ -13,6 +13,8 @@ TEXT_FORMATS = ("moodle", "html", "markdown", "plain")
 LEVELS = ("THCS", "THPT", "all")
 DIFFICULTIES = ("easy", "medium", "hard")
 FORMATS = ("gift", "aiken", "xlsx", "yaml")
+# A whole province's bank is well under 1 MB of text; the shipped files are 20-40 KB each.
+MAX_TEXT_BYTES = 5 * 1024 * 1024
 
 TYPE_LABELS = {
     "multichoice": "Trắc nghiệm", "truefalse": "Đúng/Sai", "shortanswer": "Trả lời ngắn",
@@ -136,12 +138,16 @@ def check_question(question):
 
 
 def decode_text(data):
-    """Bytes of a text format: UTF-8 with or without BOM, or UTF-16 with BOM."""
+    """Bytes of a text format: UTF-8 with or without BOM, or UTF-16 with BOM; no more
+    than MAX_TEXT_BYTES."""
+    if len(data) > MAX_TEXT_BYTES:
+        raise ParseError([(None, f"Tệp câu hỏi lớn quá {MAX_TEXT_BYTES // (1024 * 1024)} MB: "
+                                 "hãy chia thành nhiều tệp nhỏ hơn.")])
     if isinstance(data, str):
         return data.lstrip("\ufeff")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
     try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ParseError([(None, "Tệp không phải văn bản UTF-8: hãy lưu lại với bảng mã UTF-8.")]) from None

@@ -13,6 +13,20 @@ from app.quiz.formats import ParseError, answer, clean_text, new_question
 
 _OPTION = re.compile(r"^([A-Z])[.)]\s*(.*)$")
 _ANSWER = re.compile(r"^ANSWER\s*:\s*(.*)$", re.IGNORECASE)
+# A second letter after the first ("A, C", "AC"): a multi-answer key Aiken cannot hold.
+_MORE_LETTERS = re.compile(r"^\s*(?:[,;/&+]\s*)?[A-Za-z](?!\w)")
+
+
+def answer_letter(rest):
+    """The letter of an ANSWER line as Moodle's format.php takes it: the first character
+    of what follows the colon, so `B.`, `B)` and `B. Bộ Công an` all mean B. Where Moodle
+    would silently keep the first of several letters, the line is refused."""
+    rest = rest.strip()
+    if not rest:
+        raise ValueError("dòng ANSWER thiếu chữ cái của phương án đúng")
+    if _MORE_LETTERS.match(rest[1:]):
+        raise ValueError(f"“{rest}”: câu Aiken chỉ có một phương án đúng (câu nhiều đáp án hãy dùng GIFT hoặc Excel)")
+    return rest[0].upper()
 
 
 def parse_aiken(text):
@@ -31,7 +45,12 @@ def parse_aiken(text):
         answer_match = _ANSWER.match(line)
         option_match = _OPTION.match(line)
         if answer_match:
-            letter = answer_match.group(1).strip().upper()
+            try:
+                letter = answer_letter(answer_match.group(1))
+            except ValueError as exc:
+                errors.append((number, str(exc)))
+                reset()
+                continue
             if not stem:
                 errors.append((number, "dòng ANSWER không thuộc câu hỏi nào"))
             elif len(options) < 2:

@@ -21,8 +21,26 @@ LETTERS = string.ascii_uppercase
 _LEVEL_ALIASES = {"thcs": "THCS", "thpt": "THPT", "all": "all", "both": "all", "ca hai": "all"}
 
 
+MAX_DEPTH = 20
+
+
 class _LineLoader(yaml.SafeLoader):
-    """Safe loader that remembers the line of every mapping (as `__line__`)."""
+    """Safe loader that remembers the line of every mapping (as `__line__`). It refuses
+    aliases (`*name`): a bank file needs none, and ten nested aliases of ten make a
+    billion strings ("billion laughs"); and nesting deeper than a bank file has."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "không dùng tham chiếu (&neo, *bí danh) trong tệp câu hỏi", self.peek_event().start_mark)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"các mục lồng nhau quá sâu (quá {MAX_DEPTH} tầng)",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node, deep=False):
         mapping = super().construct_mapping(node, deep=deep)
