@@ -87,7 +87,8 @@ def _pages_of(page, urls, check_axe):
 def test_anonymous_pages(page, world, check_axe, db):
     db.session.commit()
     w = world
-    problems = _pages_of(page, ["/login", f"/ket-qua/{w.f.round.id}", "/trien-lam", f"/trien-lam/{w.posters[0].id}",
+    problems = _pages_of(page, ["/login", f"/ket-qua/{w.f.round.id}", f"/ket-qua/cuoc-thi/{w.f.contest.id}",
+                                "/trien-lam", f"/trien-lam/{w.posters[0].id}",
                                 "/xac-minh", f"/xac-minh/{w.cert.serial}?ma={w.cert.check_code}"], check_axe)
     assert not problems, "\n".join(problems)
 
@@ -143,7 +144,8 @@ def test_so_officer_pages(page, log_in, world, tree, check_axe):
                                 f"/rounds/{w.f.round.id}/ranking", f"/rounds/{w.f.round.id}/statistics",
                                 f"/creative/{w.creative.id}/results", f"/creative/{w.creative.id}/panels",
                                 "/units", "/contests", "/banks", "/coverage", "/certificates",
-                                f"/contests/{contest.id}/certificates/template", "/users", "/audit"],
+                                f"/contests/{contest.id}/certificates/template", "/users", "/audit",
+                                f"/questions/{contest.bank.questions[0].id}"],
                          check_axe)
     assert not problems, "\n".join(problems)
 
@@ -160,8 +162,10 @@ def test_judge_pages(page, log_in, world, check_axe):
 # beside it (the background around the element; its own when the ring touches it).
 
 FOCUSED = """() => {
-  const el = document.activeElement;
+  let el = document.activeElement;
   if (!el || el === document.body) return null;
+  // a hidden radio or checkbox shows its focus on its label (the answer options)
+  if (getComputedStyle(el).opacity === '0' && el.closest('label')) el = el.closest('label');
   const rgba = c => { const m = c.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
   const over = (top, under) => top.map((v, i) => i < 3 ? v * top[3] + under[i] * (1 - top[3]) : 1);
   const background = start => {  // the colour painted under an element: its own and its ancestors' blended
@@ -230,6 +234,11 @@ def test_the_focus_ring_shows_on_every_interactive_element_with_3_to_1(page, log
     page.locator(".usermenu summary").click()  # open: its links take focus too
     problems += _focus_problems(page)
     for url in (f"/contests/{w.f.contest.id}", f"/coverage/units/{tree.so.id}", f"/rounds/{w.f.round.id}/ranking"):
+        page.goto(url)
+        problems += _focus_problems(page)
+    page.context.clear_cookies()
+    log_in(w.f.thao.user.username)
+    for url in ("/me", f"/attempts/{w.attempt.id}"):
         page.goto(url)
         problems += _focus_problems(page)
     assert not problems, "\n".join(problems)
