@@ -7,10 +7,10 @@ The world: the Sở's contest whose Đợt 1 is published (certificates issued) 
 Đợt 2 is open, with Thảo in the middle of it and her teacher's class session open;
 a poster contest judged and published, so the gallery shows work."""
 import io
-import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from app.accounts.services import set_password
 from app.certificates import services as certificates
@@ -19,6 +19,7 @@ from app.core.timeutil import utcnow
 from app.entries import judging
 from app.entries import services as entries
 from app.entries.models import Assignment
+from app.quiz.models import Attempt
 from app.quiz import attempts as quiz
 from app.quiz.contests import add_round
 from app.quiz.sessions import open_session
@@ -69,26 +70,28 @@ def world(finished, creative, tree, make_user, db):  # noqa: F811
 
 def _finished_attempt(student, round_):
     from app.extensions import db
-    from app.quiz.models import Attempt
     return db.session.query(Attempt).filter(Attempt.student_id == student.id, Attempt.round_id == round_.id,
                                             Attempt.submitted_at.is_not(None)).first()
 
 
 def _pages_of(page, urls, check_axe):
-    """axe over each URL; the problems of all of them, so one run names every failure."""
+    """axe over each URL (or (URL, a selector its content must show): the page is swept with
+    its data on it); the problems of all of them, so one run names every failure."""
     problems = []
     for url in urls:
+        url, shows = url if isinstance(url, tuple) else (url, None)
         response = page.goto(url)
         assert response.status == 200, f"{url}: HTTP {response.status}"
+        if shows:
+            expect(page.locator(shows).first).to_be_visible()
         problems += check_axe(page)
     return problems
 
 
-def test_anonymous_pages(page, world, check_axe, db):
-    db.session.commit()
+def test_anonymous_pages(page, world, check_axe):
     w = world
     problems = _pages_of(page, ["/login", f"/ket-qua/{w.f.round.id}", f"/ket-qua/cuoc-thi/{w.f.contest.id}",
-                                "/trien-lam", f"/trien-lam/{w.posters[0].id}",
+                                ("/trien-lam", ".gallery-item"), f"/trien-lam/{w.posters[0].id}",
                                 "/xac-minh", f"/xac-minh/{w.cert.serial}?ma={w.cert.check_code}"], check_axe)
     assert not problems, "\n".join(problems)
 
@@ -97,14 +100,14 @@ def test_student_pages(page, log_in, world, check_axe):
     w = world
     log_in(w.f.thao.user.username)
     problems = _pages_of(page, ["/me", "/creative", f"/creative/{w.creative.id}",
-                                f"/attempts/{w.result.id}/result", "/join", "/password"], check_axe)
+                                (f"/attempts/{w.result.id}/result", ".review"), "/join", "/password"], check_axe)
     assert not problems, "\n".join(problems)
 
 
 def test_student_attempt_page(page, log_in, world, check_axe):
     w = world
     log_in(w.f.thao.user.username)
-    problems = _pages_of(page, [f"/attempts/{w.attempt.id}"], check_axe)
+    problems = _pages_of(page, [(f"/attempts/{w.attempt.id}", ".tq")], check_axe)
     assert not problems, "\n".join(problems)
 
 
@@ -122,7 +125,7 @@ def test_teacher_pages(page, log_in, world, check_axe):
 def test_teacher_session_board(page, log_in, world, check_axe):
     w = world
     log_in(w.f.teacher.username)
-    problems = _pages_of(page, [f"/sessions/{w.session.id}"], check_axe)
+    problems = _pages_of(page, [(f"/sessions/{w.session.id}", ".join-code")], check_axe)
     assert not problems, "\n".join(problems)
 
 
@@ -140,7 +143,7 @@ def test_so_officer_pages(page, log_in, world, tree, check_axe):
     contest = w.f.contest
     log_in(w.f.officer.username)
     problems = _pages_of(page, [f"/units/{tree.so.id}", f"/contests/{contest.id}", f"/banks/{contest.bank_id}",
-                                f"/coverage/units/{tree.so.id}", f"/contests/{contest.id}/certificates",
+                                f"/coverage/units/{tree.so.id}", (f"/contests/{contest.id}/certificates", ".tag-ok"),
                                 f"/rounds/{w.f.round.id}/ranking", f"/rounds/{w.f.round.id}/statistics",
                                 f"/creative/{w.creative.id}/results", f"/creative/{w.creative.id}/panels",
                                 "/units", "/contests", "/banks", "/coverage", "/certificates",
@@ -153,7 +156,7 @@ def test_so_officer_pages(page, log_in, world, tree, check_axe):
 def test_judge_pages(page, log_in, world, check_axe):
     w = world
     log_in(w.assignment.judge.username)
-    problems = _pages_of(page, ["/judging", f"/judging/{w.assignment.id}"], check_axe)
+    problems = _pages_of(page, [("/judging", ".tag-ok"), f"/judging/{w.assignment.id}"], check_axe)
     assert not problems, "\n".join(problems)
 
 
@@ -218,8 +221,9 @@ def _focus_problems(page, most=80):
         seen.append(ring["name"])
         worst = min(contrast(ring["color"], colour) for colour in ring["beside"])
         if ring["style"] in ("none", "auto") or ring["width"] < 2 or worst < 3:
-            problems.append(f"{page.url}: {ring['name']}: outline {ring['style']} {ring['width']}px "
-                            f"rgb{tuple(round(c) for c in ring['color'][:3])}, {worst:.2f}:1 against the colours beside it")
+            colour = tuple(round(c) for c in ring["color"][:3])
+            problems.append(f"{page.url}: {ring['name']}: outline {ring['style']} {ring['width']}px rgb{colour}, "
+                            f"{worst:.2f}:1 against the colours beside it")
     assert len(seen) > 3, f"{page.url}: Tab reached only {seen}"
     return problems
 
