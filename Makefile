@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-pg setup migrate demo chromium bench bench-quiz clean
+.PHONY: run test test-sqlite test-pg setup migrate demo chromium axe bench bench-quiz clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,12 +32,16 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
+# axe-core (pinned in package-lock.json) for the accessibility browser test; no build step for the app.
+axe:
+	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund
+
 test: test-sqlite test-pg
 
-test-sqlite: setup chromium
+test-sqlite: setup chromium axe
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-test-pg: setup chromium
+test-pg: setup chromium axe
 	DATABASE_URL=$(PG_TEST_URL) PG_TEST_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: setup
@@ -50,4 +54,4 @@ bench-quiz: setup
 	$(BIN)/python bench/quiz_load.py
 
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) instance node_modules

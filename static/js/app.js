@@ -21,4 +21,21 @@
     frame.referrerPolicy = "strict-origin-when-cross-origin";
     box.replaceChildren(frame);
   });
+  // A table wider than the phone scrolls sideways: keyboard users must reach it (WCAG 2.1.1),
+  // so it takes focus and is named by the heading above it.
+  function focusableScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth <= wrap.clientWidth + 1 || wrap.hasAttribute("tabindex")) return;
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      var heading = wrap.querySelector("caption");
+      for (var el = wrap.previousElementSibling; !heading && el; el = el.previousElementSibling) {
+        if (/^H[1-6]$/.test(el.tagName)) heading = el;
+      }
+      wrap.setAttribute("aria-label", (heading ? heading.textContent.trim() + " " : "") + "(bảng, cuộn ngang)");
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusableScrollers);
+  else focusableScrollers();
+  window.addEventListener("resize", focusableScrollers);
 })();

@@ -7,6 +7,7 @@ requests to 127.0.0.1:PORT are routed. Tests create their data with the factorie
 of tests/conftest.py and must commit it before the browser acts: the server thread
 has its own connections and sees only committed rows.
 """
+import os
 import threading
 from pathlib import Path
 
@@ -172,3 +173,38 @@ def school_admin(school, make_user):
     user = make_user("school_admin", unit=school, username="bgh.ta")
     user.full_name = "Lê Minh Tuấn"
     return user
+
+
+# Accessibility: axe-core from the npm registry (package-lock.json; `make test` runs npm ci).
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_SEVERE = ("serious", "critical")
+
+
+@pytest.fixture
+def check_axe():
+    """Run axe-core on the page as it is; returns one readable line per serious or
+    critical violation (rule, impact, the elements, axe's summary). Missing axe-core
+    fails under CI and skips with the reason elsewhere."""
+    if not AXE_JS.exists():
+        reason = f"{AXE_JS} missing: run `npm ci --no-audit --no-fund` (make test does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+    def check(page):
+        page.wait_for_load_state("load")
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.add_script_tag(path=str(AXE_JS))
+        result = page.evaluate("""() => axe.run(document, {resultTypes: ['violations']}).then(r =>
+            r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n =>
+                ({target: n.target.join(' '), impact: n.impact, summary: n.failureSummary}))})))""")
+        problems = []
+        for violation in result:
+            for node in violation["nodes"]:
+                if (node["impact"] or violation["impact"]) in AXE_SEVERE:
+                    summary = " ".join((node["summary"] or "").split())
+                    problems.append(f"{page.url}: {violation['id']} ({node['impact'] or violation['impact']}) "
+                                    f"at {node['target']}: {violation['help']}. {summary}")
+        return problems
+    return check
