@@ -119,9 +119,6 @@ def test_teacher_pages(page, log_in, world, check_axe):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="templates/quiz/session_board.html (fixed on another branch): "
-                   "aria-prohibited-attr at .qr (aria-label on a div without a role); drop this mark "
-                   "when that fix is merged")
 def test_teacher_session_board(page, log_in, world, check_axe):
     w = world
     log_in(w.f.teacher.username)
