@@ -5,7 +5,8 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from markupsafe import Markup
+from sqlalchemy import and_, select
 
 from app.core import scope
 from app.core.errors import DomainError
@@ -18,6 +19,24 @@ from app.org.models import SchoolClass, Unit
 from app.quiz.models import Contest
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
+
+NBSP = "\u00a0"
+
+
+@bp.app_template_filter("rate_text")
+def rate_text(value, digits=1):
+    """50 -> '50,0 %' with a no-break space, so the sign never wraps to a line of its own;
+    digits None: as few as needed (a target: '80 %', '82,5 %')."""
+    if value is None:
+        return "—"
+    number = f"{value:g}" if digits is None else f"{value:.{digits}f}"
+    return number.replace(".", ",") + NBSP + "%"
+
+
+@bp.app_template_filter("pct")
+def pct(value, digits=1):
+    """A rate (0-100) for the page: rate_text in a span the stylesheet keeps on one line."""
+    return Markup(f'<span class="pct">{rate_text(value, digits)}</span>')
 
 STAFF = ("admin", "department", "unit", "school_admin", "teacher")
 REPORT_ROLES = ("admin", "department", "unit", "school_admin")  # detail sheets with students
@@ -113,12 +132,15 @@ def unit(unit_id):
     selection, contests = _selection()
     rows, total, stage_targets, total_target = _page_data(unit, selection)
     schools = _visible_schools(unit)
-    ancestors = db.session.execute(scope.units_query(current_user).where(
-        Unit.id.in_(select(rollup.UnitClosure.ancestor_id).where(rollup.UnitClosure.descendant_id == unit.id)),
-        Unit.id != unit.id).order_by(Unit.sort_key)).scalars().all()
+    classes = scope.classes_query(current_user).with_only_columns(SchoolClass.id)  # a teacher: only theirs
+    closure = rollup.UnitClosure
+    # the root first: the farthest ancestor is the deepest in the closure
+    ancestors = db.session.execute(scope.units_query(current_user).join(
+        closure, and_(closure.ancestor_id == Unit.id, closure.descendant_id == unit.id))
+        .where(Unit.id != unit.id).order_by(closure.depth.desc())).scalars().all()
     return render_template("coverage/unit.html", unit=unit, rows=rows, total=total, stage_targets=stage_targets,
                            total_target=total_target, selection=selection, contests=contests,
-                           args=_query_args(selection), weeks=rollup.weekly(selection, schools),
+                           args=_query_args(selection), weeks=rollup.weekly(selection, schools, classes),
                            computed_at=utcnow(), ancestors=ancestors, stages=STAGES,
                            can_report=current_user.role in REPORT_ROLES)
 

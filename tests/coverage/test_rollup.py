@@ -97,7 +97,7 @@ def test_dashboard_xlsx_and_pdf_show_the_same_numbers(client, login, make_user, 
     args = f"?contest={province.contest.id}"
     page = client.get(f"/coverage/units/{tree.so.id}{args}").get_data(as_text=True)
     assert page.index("Cụm B") < page.index("Cụm A") < page.index("Trường THCS C")
-    assert "thiếu 60,0 điểm" in page and "thiếu 30,0 điểm" in page and "50,0 %" in page and "66,7 %" in page
+    assert "thiếu 60,0 điểm" in page and "thiếu 30,0 điểm" in page and "50,0\u00a0%" in page and "66,7\u00a0%" in page
     assert "Số liệu tính lúc" in page
     response = client.get(f"/coverage/units/{tree.so.id}/report.xlsx{args}")
     assert response.status_code == 200
