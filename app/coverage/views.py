@@ -10,6 +10,7 @@ from sqlalchemy import and_, select
 
 from app.core import scope
 from app.core.errors import DomainError
+from app.core.text import nfc
 from app.core.timeutil import local_today, parse_vn_date, school_year_of, utcnow
 from app.coverage import reports, rollup
 from app.coverage.forms import TargetForm
@@ -163,9 +164,9 @@ def _report_args(unit_id):
     _staff(REPORT_ROLES)
     unit = scope.get_unit_or_404(current_user, unit_id)
     selection, _ = _selection()
-    rows, total, _, _ = _page_data(unit, selection)
-    parent = db.session.get(Unit, unit.parent_id) if unit.parent_id else None
-    return unit, parent, selection, rows, total
+    rows, total, stage_targets, _ = _page_data(unit, selection)
+    signer = " ".join(nfc(request.args.get("signer") or "").split())[:120]  # printed under the position
+    return unit, selection, rows, total, dict(stage_targets=stage_targets, signer=signer)
 
 
 def _file_name(unit, selection, ext):
@@ -177,13 +178,13 @@ def _file_name(unit, selection, ext):
 @bp.route("/units/<int:unit_id>/report.xlsx")
 @login_required
 def report_xlsx(unit_id):
-    unit, parent, selection, rows, total = _report_args(unit_id)
+    unit, selection, rows, total, options = _report_args(unit_id)
     detail = None
     if request.args.get("detail"):
         detail = _visible_schools(unit)
         if selection.contest is not None:
             detail = detail.where(Unit.id.in_(scope.subtree_ids(selection.contest.unit_id)))
-    data = reports.xlsx_report(unit, parent, selection, rows, total, utcnow(), detail_schools=detail)
+    data = reports.xlsx_report(unit, selection, rows, total, utcnow(), detail_schools=detail, **options)
     return send_file(data, as_attachment=True, download_name=_file_name(unit, selection, "xlsx"),
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -192,8 +193,8 @@ def report_xlsx(unit_id):
 @login_required
 def report_pdf(unit_id):
     import io
-    unit, parent, selection, rows, total = _report_args(unit_id)
-    data = reports.pdf_report(unit, parent, selection, rows, total, utcnow())
+    unit, selection, rows, total, options = _report_args(unit_id)
+    data = reports.pdf_report(unit, selection, rows, total, utcnow(), **options)
     return send_file(io.BytesIO(data), as_attachment=True, download_name=_file_name(unit, selection, "pdf"),
                      mimetype="application/pdf")
 

@@ -60,17 +60,19 @@ def test_a_cluster_officer_drills_down_and_downloads_reports_matching_the_page(
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     lines = [list(r) for r in sheet.iter_rows(values_only=True)]
     header = lines.index(["STT", "Đơn vị", "Tổng số HS", "Số HS tham gia", "Tỷ lệ %", "Số lượt thi", "Số HS đạt",
-                          "Số giải"])
-    assert lines[header + 1:header + 4] == [[1, "Trường THPT Lê Quý Đôn", 4, 0, 0.0, 0, 0, 0],
-                                            [2, "Trường THPT A", 6, 3, 50.0, 4, 3, 0],
-                                            [None, "Tổng cộng", 10, 3, 30.0, 4, 3, 0]]
-    assert lines[1][0] == "CỤM A" and lines[0][4] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+                          "Số giải", "Mục tiêu THPT %", "Tỷ lệ THPT %", "Chênh lệch (điểm %)",
+                          "Số HS THPT còn thiếu"])
+    assert lines[header + 1:header + 4] == [[1, "Trường THPT Lê Quý Đôn", 4, 0, 0.0, 0, 0, 0, 80, 0.0, -80.0, 4],
+                                            [2, "Trường THPT A", 6, 3, 50.0, 4, 3, 0, 80, 50.0, -30.0, 2],
+                                            [None, "Tổng cộng", 10, 3, 30.0, 4, 3, 0, 80, 30.0, -50.0, 5]]
+    assert lines[1][0] == "CỤM A" and lines[0][0] == "SỞ GD&ĐT THỬ NGHIỆM"
+    assert lines[0][4] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     with page.expect_download() as download:
         page.get_by_role("link", name="Tải báo cáo PDF").click()
     assert download.value.suggested_filename.endswith(".pdf")
     text = " ".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
     for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Trường THPT Lê Quý Đôn", "Trường THPT A", "50,0",
-                     "30,0", "Tổng cộng", "Người lập biểu", "Thủ trưởng đơn vị"):
+                     "30,0", "Tổng cộng", "Nơi nhận", "TRƯỞNG CỤM", "-80,0"):
         assert expected in text, expected
     assert "Trường THPT B" not in text
 
