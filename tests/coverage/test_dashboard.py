@@ -87,3 +87,11 @@ def test_rates_are_kept_on_one_line(client, login, make_user, tree, province, db
     rates = re.findall(r"\d\u00a0%", text)
     assert len(rates) >= 10
     assert len(re.findall(r'<span class="pct">[\d,]+\u00a0%</span>', body)) == len(rates)
+
+
+def test_the_reports_can_carry_the_signer_s_name(client, login, make_user, tree, province, db):
+    login(make_user("department", tree.so))
+    html = client.get(f"/coverage/units/{tree.so.id}?contest={province.contest.id}").get_data(as_text=True)
+    form = re.search(r'<form method="get" action="/coverage/units/\d+/report.pdf".*?</form>', html, re.S).group(0)
+    assert 'name="signer"' in form and f'name="contest" value="{province.contest.id}"' in form
+    assert f'formaction="/coverage/units/{tree.so.id}/report.xlsx"' in form
