@@ -31,7 +31,8 @@ _FONT_TAGS = ("", "<b/>", "<i/>", "<b/><i/>")
 _XFS = "".join(
     f'<xf numFmtId="0" fontId="{xf % 4}" fillId="0" borderId="0" xfId="0"'
     + (' applyFont="1"' if xf % 4 else "") + (' quotePrefix="1"' if xf & 4 else "")
-    + (' applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>' if xf & 8 else "/>")
+    + (' applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
+       if xf & 8 else "/>")
     for xf in range(16))
 STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="{MAIN}"><fonts count="4">{"".join(

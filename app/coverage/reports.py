@@ -214,8 +214,9 @@ def xlsx_report(unit, selection, rows, total, now, *, stage_targets=None, signer
             pair(f"Số:{NUMBER_BLANK}/BC-{abbreviation_of(unit)}",
                  dated_line(place_of(unit, _root(unit)), now), ["regular", "italic"])
             sheet.row()
-            for text in title_of(selection):
-                sheet.row([text], bold=text != title_of(selection)[2], center=True)
+            doc_type, summary_line, period = title_of(selection)
+            for text, bold in ((doc_type, True), (summary_line, True), (period, False)):
+                sheet.row([text], bold=bold, center=True)
                 sheet.merge(0, last)
             sheet.row()
             sheet.row(header, bold=True, center=True)

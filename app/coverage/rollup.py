@@ -313,7 +313,7 @@ class Row:
     def target_stages(self):
         """The stages with a target that this row has students of ("THPT"): what target_rate counts."""
         return ", ".join(stage for stage in STAGES if stage in self.fig.stages and self.fig.stages[stage][0]
-                         and stage in (self._targets or ()))
+                         and stage in self.stage_targets)
 
     @property
     def target_covers_all(self):
@@ -322,15 +322,15 @@ class Row:
 
     @property
     def target_enrolled(self):
-        return sum(self.fig.stages.get(stage, (0, 0))[0] for stage in (self._targets or ()))
+        return sum(self.fig.stages.get(stage, (0, 0))[0] for stage in self.stage_targets)
 
-    _targets: dict | None = None
+    stage_targets: dict = field(default_factory=dict, repr=False)  # {stage: percent} the target came from
 
 
 def _finish(rows, stage_targets):
     for row in rows:
         row.target, row.target_rate, row.gap = target_gap(row.fig, stage_targets)
-        row._targets = stage_targets
+        row.stage_targets = stage_targets
     # below target first (furthest behind first), then the lowest rates
     rows.sort(key=lambda r: (not r.below_target, r.gap if r.below_target else 0,
                              r.fig.rate if r.fig.rate is not None else 101, r.name))
