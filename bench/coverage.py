@@ -180,8 +180,7 @@ def measure(name, uri, args):
 
         def xlsx(schools):
             rows, total, _ = dashboard()
-            data = reports.xlsx_report(so, None, selection, rows, total, datetime(2026, 11, 23),
-                                       detail_schools=schools)
+            data = reports.xlsx_report(so, selection, rows, total, datetime(2026, 11, 23), detail_schools=schools)
             size = len(data.read())
             data.close()
             return size

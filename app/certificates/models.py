@@ -12,6 +12,10 @@ KINDS = {"pass": "Chứng nhận đạt", "prize": "Giải cá nhân", "collecti
 PRIZE_KINDS = ("prize", "collective", "entry")
 
 
+def learner_of(school_level):
+    return "Học viên" if school_level == "GDNN-GDTX" else "Học sinh"
+
+
 class CertificateTemplate(db.Model):
     """How a contest's certificates look and who signs them: of one quiz contest or
     one creative contest."""
@@ -96,6 +100,12 @@ class Certificate(db.Model):
 
     template = db.relationship("CertificateTemplate")
     replaces = db.relationship("Certificate", remote_side=[id])
+    school = db.relationship("Unit", foreign_keys=[school_id])
+
+    @property
+    def learner(self):
+        """What the recipient is called: a học viên at a TTGDNN-GDTX centre, else a học sinh."""
+        return learner_of(self.school.level if self.school is not None else None)
 
     @property
     def kind_label(self):

@@ -51,6 +51,7 @@ class Sheet:
     is_prize: bool = True
     collective: bool = False
     revoked_at: object = None
+    learner: str = "Học sinh"  # "Học viên" at a TTGDNN-GDTX centre
 
 
 def vietnamese_date(place, day):
@@ -314,7 +315,7 @@ def draw_qr(c, data, x, y, side):
 def _class_and_school(sheet):
     if sheet.collective:
         return nfc(sheet.school_name)
-    parts = [f"Học sinh lớp {nfc(sheet.class_name)}" if sheet.class_name else "", nfc(sheet.school_name)]
+    parts = [f"{sheet.learner} lớp {nfc(sheet.class_name)}" if sheet.class_name else "", nfc(sheet.school_name)]
     return ", ".join(p for p in parts if p)
 
 

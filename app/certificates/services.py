@@ -84,6 +84,21 @@ def _region_of_so(name):
     return None
 
 
+def issuer_label(template):
+    """The issuing unit as the public verification page names it: with its province
+    ('Sở Giáo dục và Đào tạo thành phố Cần Thơ') when the certificate prints that on the
+    line above (the People's Committee) rather than in the name."""
+    name = " ".join(nfc(template.issuer_name).split())
+    region = _region_of_so(name)
+    if region is None or re.search(r"\b(?:tỉnh|thành phố|TP)\b", region, flags=re.IGNORECASE):
+        return name  # not a Sở, or already named with its province
+    above = re.sub(r"^(?:Ủy ban nhân dân|Uỷ ban nhân dân|UBND)\s+", "", nfc(template.issuer_parent).strip(),
+                   flags=re.IGNORECASE)
+    if not above and template.unit is not None:
+        above = _region_of_so(template.unit.name) or ""
+    return f"{name} {above}".strip() if above and not region else name
+
+
 def _place(region):
     for word in ("thành phố", "tỉnh", "Thành phố", "Tỉnh"):
         if region.startswith(word + " "):

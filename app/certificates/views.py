@@ -342,6 +342,7 @@ def verify(serial):
     code = request.args.get("ma", "")
     cert = services.find_for_verification(serial, code)
     form = VerifyForm(data={"serial": serial, "ma": code})
-    response = render_template("certificates/verify.html", form=form, cert=cert, looked=True)
+    issuer = services.issuer_label(cert.template) if cert else None
+    response = render_template("certificates/verify.html", form=form, cert=cert, looked=True, issuer=issuer)
     return response, (200 if cert else 404), {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 

@@ -8,12 +8,13 @@ from reportlab.pdfbase.ttfonts import TTFont
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 SANS, SANS_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 SERIF, SERIF_BOLD = "DejaVuSerif", "DejaVuSerif-Bold"
+SERIF_ITALIC, SERIF_BOLD_ITALIC = "DejaVuSerif-Italic", "DejaVuSerif-BoldItalic"
 
 
 def register_fonts():
     """Register the TTF fonts once; reportlab embeds a subset of the glyphs used."""
     registered = pdfmetrics.getRegisteredFontNames()
-    for name in (SANS, SANS_BOLD, SERIF, SERIF_BOLD):
+    for name in (SANS, SANS_BOLD, SERIF, SERIF_BOLD, SERIF_ITALIC, SERIF_BOLD_ITALIC):
         if name not in registered:
             pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
 

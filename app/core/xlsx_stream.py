@@ -24,26 +24,34 @@ PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 RISKY = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
-STYLE_ATTR = ("", ' s="1"', ' s="2"', ' s="3"', ' s="4"', ' s="5"')
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
-# cellXfs: 0 plain, 1 bold, 2 quote prefix, 3 bold + quote prefix, 4 two decimals (0.00), 5 bold + 0.00
+# cellXfs: font (0 regular, 1 bold, 2 italic, 3 bold italic) + 4 if quote prefix + 8 if centred (and wrapped)
+# + 16 if shown with two decimals (Excel's built-in format 2, "0.00")
+FONTS = {"regular": 0, "bold": 1, "italic": 2, "bold_italic": 3}
+_FONT_TAGS = ("", "<b/>", "<i/>", "<b/><i/>")
+_XFS = "".join(
+    f'<xf numFmtId="{2 if xf & 16 else 0}" fontId="{xf % 4}" fillId="0" borderId="0" xfId="0"'
+    + (' applyFont="1"' if xf % 4 else "") + (' applyNumberFormat="1"' if xf & 16 else "")
+    + (' quotePrefix="1"' if xf & 4 else "")
+    + (' applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
+       if xf & 8 else "/>")
+    for xf in range(32))
 STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<styleSheet xmlns="{MAIN}"><fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>\
-<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>\
+<styleSheet xmlns="{MAIN}"><fonts count="4">{"".join(
+    f'<font>{tag}<sz val="11"/><name val="Calibri"/><family val="2"/></font>' for tag in _FONT_TAGS)}</fonts>\
 <fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>\
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
-<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
-<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
-<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>\
-<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" quotePrefix="1"/>\
-<xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
-<xf numFmtId="2" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/></cellXfs>\
+<cellXfs count="32">{_XFS}</cellXfs>\
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"""
 
 
 class TwoDecimals(float):
     """A number Excel shows with two decimals (its built-in format 0.00), e.g. a score."""
+
+
+def _style_attr(xf):
+    return f' s="{xf}"' if xf else ""
 
 
 def column_letter(index):
@@ -66,9 +74,13 @@ class Sheet:
     def __init__(self, out):
         self._out = out
         self.rows = 0
+        self.merged = []
 
-    def row(self, values=(), bold=False):
-        """Append a row: str as text, int/float as numbers, None or "" as an empty cell."""
+    def row(self, values=(), bold=False, fonts=None, center=(), height=None):
+        """Append a row: str as text, int/float as numbers, None or "" as an empty cell.
+        `fonts`: a FONTS name per cell (None: bold or regular as `bold` says); `center`:
+        the indexes of the cells centred and wrapped (True: all); `height` in points
+        (Excel does not grow a row for wrapped text in merged cells)."""
         self.rows += 1
         number = self.rows
         cells = []
@@ -76,17 +88,25 @@ class Sheet:
             if value is None or value == "":
                 continue
             ref = f"{column_letter(index)}{number}"
+            font = fonts[index] if fonts and index < len(fonts) and fonts[index] else ("bold" if bold else "regular")
+            xf = FONTS[font] + (8 if center is True or index in center else 0)
             if isinstance(value, str):
-                style = (1 if bold else 0) + (2 if value.startswith(RISKY) else 0)
-                cells.append(f'<c r="{ref}" t="inlineStr"{STYLE_ATTR[style]}>{_text(value)}</c>')
+                xf += 4 if value.startswith(RISKY) else 0
+                cells.append(f'<c r="{ref}" t="inlineStr"{_style_attr(xf)}>{_text(value)}</c>')
             elif isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
                 raise TypeError(f"cannot write {type(value).__name__} to a cell")
             elif math.isfinite(value):  # Excel has no NaN or infinity: those cells stay empty
-                style = STYLE_ATTR[(1 if bold else 0) + (4 if isinstance(value, TwoDecimals) else 0)]
-                cells.append(f'<c r="{ref}"{style}><v>{float(value)!r}</v></c>'
+                xf += 16 if isinstance(value, TwoDecimals) else 0
+                cells.append(f'<c r="{ref}"{_style_attr(xf)}><v>{float(value)!r}</v></c>'
                              if isinstance(value, (Decimal, TwoDecimals)) else
-                             f'<c r="{ref}"{style}><v>{value!r}</v></c>')
-        self._out.write(f'<row r="{number}">{"".join(cells)}</row>'.encode())
+                             f'<c r="{ref}"{_style_attr(xf)}><v>{value!r}</v></c>')
+        size = f' ht="{height}" customHeight="1"' if height else ""
+        self._out.write(f'<row r="{number}"{size}>{"".join(cells)}</row>'.encode())
+
+    def merge(self, first, last):
+        """Merge the cells of the current row from column index `first` to `last`."""
+        if last > first:
+            self.merged.append(f"{column_letter(first)}{self.rows}:{column_letter(last)}{self.rows}")
 
 
 class XlsxStream:
@@ -116,8 +136,13 @@ class XlsxStream:
                                for i, w in sorted(widths.items()))
                 raw.write(f"<cols>{cols}</cols>".encode())
             raw.write(b"<sheetData>")
-            yield Sheet(raw)
-            raw.write(b"</sheetData></worksheet>")
+            sheet = Sheet(raw)
+            yield sheet
+            raw.write(b"</sheetData>")
+            if sheet.merged:
+                cells = "".join(f'<mergeCell ref="{ref}"/>' for ref in sheet.merged)
+                raw.write(f'<mergeCells count="{len(sheet.merged)}">{cells}</mergeCells>'.encode())
+            raw.write(b"</worksheet>")
 
     def close(self):
         count = len(self._titles)

@@ -9,6 +9,7 @@ finished attempt falls in the range *took part in the quizzes* (attempts, best
 score, passed); they are a *participant* when the contest's rule is met in the
 range (a finished attempt, or for rule "passed" an attempt at the passing score).
 Enrolment is the students of the school year's classes, of the contest's stages."""
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -278,6 +279,20 @@ def target_gap(fig, stage_targets):
     return target, rate, rate - target
 
 
+def students_short(fig, stage_targets):
+    """How many more students of the stages with a target must take part to reach it
+    (0 when reached; None without targets)."""
+    weighted = enrolled = participants = 0
+    for stage, percent in stage_targets.items():
+        e, p = fig.stages.get(stage, (0, 0))
+        weighted += e * percent
+        enrolled += e
+        participants += p
+    if not enrolled:
+        return None
+    return max(0, math.ceil(round(weighted / 100, 6)) - participants)
+
+
 # The tree -----------------------------------------------------------------------------
 
 @dataclass
@@ -294,10 +309,28 @@ class Row:
     def below_target(self):
         return self.gap is not None and self.gap < 0
 
+    @property
+    def target_stages(self):
+        """The stages with a target that this row has students of ("THPT"): what target_rate counts."""
+        return ", ".join(stage for stage in STAGES if stage in self.fig.stages and self.fig.stages[stage][0]
+                         and stage in self.stage_targets)
+
+    @property
+    def target_covers_all(self):
+        """Whether the target's stages are all the row's students (then target_rate is its rate)."""
+        return self.target is not None and self.target_enrolled == self.fig.enrolled
+
+    @property
+    def target_enrolled(self):
+        return sum(self.fig.stages.get(stage, (0, 0))[0] for stage in self.stage_targets)
+
+    stage_targets: dict = field(default_factory=dict, repr=False)  # {stage: percent} the target came from
+
 
 def _finish(rows, stage_targets):
     for row in rows:
         row.target, row.target_rate, row.gap = target_gap(row.fig, stage_targets)
+        row.stage_targets = stage_targets
     # below target first (furthest behind first), then the lowest rates
     rows.sort(key=lambda r: (not r.below_target, r.gap if r.below_target else 0,
                              r.fig.rate if r.fig.rate is not None else 101, r.name))
@@ -359,17 +392,19 @@ def class_students(school_class, selection):
     return result
 
 
-def weekly(selection, schools):
-    """[(monday, new participants that week, cumulative)] for the students of `schools`,
-    by the local (Vietnam) date on which each became a participant."""
+def weekly(selection, schools, classes=None):
+    """[(monday, new participants that week, cumulative)] for the students of `schools`
+    (and of `classes`, a query of class ids, when given: a teacher's own), by the local
+    (Vietnam) date on which each became a participant."""
     part = participation_source(selection)
     day = local_date(part.c.counted_at)
-    rows = db.session.execute(
-        select(day, func.count()).select_from(part).join(Student, Student.id == part.c.student_id)
-        .join(SchoolClass, SchoolClass.id == Student.class_id)
-        .where(part.c.counted_at.is_not(None), SchoolClass.school_year == selection.school_year,
-               SchoolClass.school_id.in_(schools))
-        .group_by(day))
+    query = (select(day, func.count()).select_from(part).join(Student, Student.id == part.c.student_id)
+             .join(SchoolClass, SchoolClass.id == Student.class_id)
+             .where(part.c.counted_at.is_not(None), SchoolClass.school_year == selection.school_year,
+                    SchoolClass.school_id.in_(schools)))
+    if classes is not None:
+        query = query.where(SchoolClass.id.in_(classes))
+    rows = db.session.execute(query.group_by(day))
     weeks = Counter()
     for value, count in rows:
         value = value if not isinstance(value, str) else datetime.strptime(value, "%Y-%m-%d").date()

@@ -5,10 +5,12 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from markupsafe import Markup
+from sqlalchemy import and_, select
 
 from app.core import scope
 from app.core.errors import DomainError
+from app.core.text import nfc
 from app.core.timeutil import local_today, parse_vn_date, school_year_of, utcnow
 from app.coverage import reports, rollup
 from app.coverage.forms import TargetForm
@@ -18,6 +20,24 @@ from app.org.models import SchoolClass, Unit
 from app.quiz.models import Contest
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
+
+NBSP = "\u00a0"
+
+
+@bp.app_template_filter("rate_text")
+def rate_text(value, digits=1):
+    """50 -> '50,0 %' with a no-break space, so the sign never wraps to a line of its own;
+    digits None: as few as needed (a target: '80 %', '82,5 %')."""
+    if value is None:
+        return "—"
+    number = f"{value:g}" if digits is None else f"{value:.{digits}f}"
+    return number.replace(".", ",") + NBSP + "%"
+
+
+@bp.app_template_filter("pct")
+def pct(value, digits=1):
+    """A rate (0-100) for the page: rate_text in a span the stylesheet keeps on one line."""
+    return Markup(f'<span class="pct">{rate_text(value, digits)}</span>')
 
 STAFF = ("admin", "department", "unit", "school_admin", "teacher")
 REPORT_ROLES = ("admin", "department", "unit", "school_admin")  # detail sheets with students
@@ -113,12 +133,15 @@ def unit(unit_id):
     selection, contests = _selection()
     rows, total, stage_targets, total_target = _page_data(unit, selection)
     schools = _visible_schools(unit)
-    ancestors = db.session.execute(scope.units_query(current_user).where(
-        Unit.id.in_(select(rollup.UnitClosure.ancestor_id).where(rollup.UnitClosure.descendant_id == unit.id)),
-        Unit.id != unit.id).order_by(Unit.sort_key)).scalars().all()
+    classes = scope.classes_query(current_user).with_only_columns(SchoolClass.id)  # a teacher: only theirs
+    closure = rollup.UnitClosure
+    # the root first: the farthest ancestor is the deepest in the closure
+    ancestors = db.session.execute(scope.units_query(current_user).join(
+        closure, and_(closure.ancestor_id == Unit.id, closure.descendant_id == unit.id))
+        .where(Unit.id != unit.id).order_by(closure.depth.desc())).scalars().all()
     return render_template("coverage/unit.html", unit=unit, rows=rows, total=total, stage_targets=stage_targets,
                            total_target=total_target, selection=selection, contests=contests,
-                           args=_query_args(selection), weeks=rollup.weekly(selection, schools),
+                           args=_query_args(selection), weeks=rollup.weekly(selection, schools, classes),
                            computed_at=utcnow(), ancestors=ancestors, stages=STAGES,
                            can_report=current_user.role in REPORT_ROLES)
 
@@ -141,9 +164,9 @@ def _report_args(unit_id):
     _staff(REPORT_ROLES)
     unit = scope.get_unit_or_404(current_user, unit_id)
     selection, _ = _selection()
-    rows, total, _, _ = _page_data(unit, selection)
-    parent = db.session.get(Unit, unit.parent_id) if unit.parent_id else None
-    return unit, parent, selection, rows, total
+    rows, total, stage_targets, _ = _page_data(unit, selection)
+    signer = " ".join(nfc(request.args.get("signer") or "").split())[:120]  # printed under the position
+    return unit, selection, rows, total, dict(stage_targets=stage_targets, signer=signer)
 
 
 def _file_name(unit, selection, ext):
@@ -155,13 +178,13 @@ def _file_name(unit, selection, ext):
 @bp.route("/units/<int:unit_id>/report.xlsx")
 @login_required
 def report_xlsx(unit_id):
-    unit, parent, selection, rows, total = _report_args(unit_id)
+    unit, selection, rows, total, options = _report_args(unit_id)
     detail = None
     if request.args.get("detail"):
         detail = _visible_schools(unit)
         if selection.contest is not None:
             detail = detail.where(Unit.id.in_(scope.subtree_ids(selection.contest.unit_id)))
-    data = reports.xlsx_report(unit, parent, selection, rows, total, utcnow(), detail_schools=detail)
+    data = reports.xlsx_report(unit, selection, rows, total, utcnow(), detail_schools=detail, **options)
     return send_file(data, as_attachment=True, download_name=_file_name(unit, selection, "xlsx"),
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -170,8 +193,8 @@ def report_xlsx(unit_id):
 @login_required
 def report_pdf(unit_id):
     import io
-    unit, parent, selection, rows, total = _report_args(unit_id)
-    data = reports.pdf_report(unit, parent, selection, rows, total, utcnow())
+    unit, selection, rows, total, options = _report_args(unit_id)
+    data = reports.pdf_report(unit, selection, rows, total, utcnow(), **options)
     return send_file(io.BytesIO(data), as_attachment=True, download_name=_file_name(unit, selection, "pdf"),
                      mimetype="application/pdf")
 

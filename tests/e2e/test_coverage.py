@@ -49,7 +49,7 @@ def test_a_cluster_officer_drills_down_and_downloads_reports_matching_the_page(
     expect(page.locator(".stats")).to_contain_text("THPT, mục tiêu 80 %")
     on_page = {row: _cells(rows.nth(i)) for i, row in enumerate(("quiet", "a"))}
     total = _cells(page.locator("table.coverage tfoot tr"))
-    assert on_page["a"][1:4] == ["6", "3", "50,0 %"] and total[:4] == ["Tổng cộng", "10", "3", "30,0 %"]
+    assert on_page["a"][1:4] == ["6", "3", "50,0\u00a0%"] and total[:4] == ["Tổng cộng", "10", "3", "30,0\u00a0%"]
     assert_fits_phone(page)
     screenshot(page, "coverage-cluster")
 
@@ -60,17 +60,19 @@ def test_a_cluster_officer_drills_down_and_downloads_reports_matching_the_page(
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     lines = [list(r) for r in sheet.iter_rows(values_only=True)]
     header = lines.index(["STT", "Đơn vị", "Tổng số HS", "Số HS tham gia", "Tỷ lệ %", "Số lượt thi", "Số HS đạt",
-                          "Số giải"])
-    assert lines[header + 1:header + 4] == [[1, "Trường THPT Lê Quý Đôn", 4, 0, 0.0, 0, 0, 0],
-                                            [2, "Trường THPT A", 6, 3, 50.0, 4, 3, 0],
-                                            [None, "Tổng cộng", 10, 3, 30.0, 4, 3, 0]]
-    assert lines[1][0] == "CỤM A" and lines[0][4] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+                          "Số giải", "Mục tiêu THPT %", "Tỷ lệ THPT %", "Chênh lệch (điểm %)",
+                          "Số HS THPT còn thiếu"])
+    assert lines[header + 1:header + 4] == [[1, "Trường THPT Lê Quý Đôn", 4, 0, 0.0, 0, 0, 0, 80, 0.0, -80.0, 4],
+                                            [2, "Trường THPT A", 6, 3, 50.0, 4, 3, 0, 80, 50.0, -30.0, 2],
+                                            [None, "Tổng cộng", 10, 3, 30.0, 4, 3, 0, 80, 30.0, -50.0, 5]]
+    assert lines[1][0] == "CỤM A" and lines[0][0] == "SỞ GD&ĐT THỬ NGHIỆM"
+    assert lines[0][4] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     with page.expect_download() as download:
         page.get_by_role("link", name="Tải báo cáo PDF").click()
     assert download.value.suggested_filename.endswith(".pdf")
     text = " ".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
     for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Trường THPT Lê Quý Đôn", "Trường THPT A", "50,0",
-                     "30,0", "Tổng cộng", "Người lập biểu", "Thủ trưởng đơn vị"):
+                     "30,0", "Tổng cộng", "Nơi nhận", "TRƯỞNG CỤM", "-80,0"):
         assert expected in text, expected
     assert "Trường THPT B" not in text
 
@@ -88,3 +90,52 @@ def test_a_cluster_officer_drills_down_and_downloads_reports_matching_the_page(
     expect(students.nth(0)).to_contain_text("Chưa tham gia")
     assert_fits_phone(page)
     screenshot(page, "coverage-class")
+
+
+def test_the_weekly_chart_scales_every_bar_to_the_tallest_week_on_a_laptop(
+        browser, live_server, log_in, page, make_user, make_class, make_student, tree, db, screenshot):
+    """Three weeks of 123, 118 and 162 new participants, seen at 1366 px: the bars stand
+    in those proportions (none clipped to the chart's height), and no rate breaks
+    between its number and its sign."""
+    from datetime import datetime, timedelta
+
+    from app.coverage.models import Participation
+    from app.quiz.contests import create_contest
+    from app.quiz.services import create_bank
+    contest = create_contest(None, tree.so, create_bank(None, tree.so, code="DVC-B", name="Ngân hàng"), code="DVC",
+                             name="Tìm hiểu DVC", school_year=2026, levels=("THPT",))
+    monday = datetime(2026, 10, 5, 3)  # 10:00 in Vietnam
+    counts = (123, 118, 162)
+    school_class = make_class(tree.school_a, "10A1", year=2026)
+    for week, count in enumerate(counts):
+        for i in range(count):
+            student = make_student(school_class, f"Học sinh {week} {i}")
+            db.session.add(Participation(contest_id=contest.id, student_id=student.id, attempts=1,
+                                         first_at=monday + timedelta(days=7 * week), best_percent=50))
+    for i in range(100):
+        make_student(school_class, f"Học sinh chưa thi {i}")
+    make_user("department", tree.so, username="so.dvc")
+    log_in("so.dvc")
+    cookies = page.context.cookies()
+    wide = browser.new_context(base_url=live_server, viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    wide.add_cookies(cookies)
+    tab = wide.new_page()
+    try:
+        tab.goto(f"/coverage/units/{tree.school_a.id}?contest={contest.id}")
+        tab.wait_for_load_state("load")
+        heights = [round(box["height"], 1) for box in
+                   (bar.bounding_box() for bar in tab.locator(".week-bar").all())]
+        assert len(heights) == 3
+        for height, count in zip(heights, counts):
+            assert height == pytest.approx(heights[2] * count / 162, abs=1), heights
+        chart = tab.locator(".weeks").bounding_box()
+        for bar in tab.locator(".week-bar").all():
+            box = bar.bounding_box()
+            assert box["y"] >= chart["y"] and box["y"] + box["height"] <= chart["y"] + chart["height"]
+        wrapped = tab.evaluate("""() => Array.from(document.querySelectorAll('.pct'))
+            .filter(e => e.getClientRects().length > 1 || e.getBoundingClientRect().height > 30)
+            .map(e => e.textContent)""")
+        assert tab.locator(".pct").count() >= 5 and wrapped == []
+        screenshot(tab, "coverage-weeks-1366")
+    finally:
+        wide.close()
