@@ -67,5 +67,88 @@ def create_app(config=None):
     from app.core import template_helpers
     template_helpers.init_app(app)
     _register_error_pages(app)
+    _security_headers(app)
     return app
 
+
+# No inline script (the JS is in static/js); inline style="" attributes stay allowed
+# for the bars and charts sized from data, but not <style> elements. YouTube's
+# privacy-friendly player is the only frame (entries' video links).
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "style-src-elem 'self'",
+    "img-src 'self' data:",
+    "frame-src https://www.youtube-nocookie.com",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def _security_headers(app):
+    @app.after_request
+    def add_security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if app.config["APP_ENV"] == "production":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+
+def _larger_uploads_for_entries(app):
+    """Only the upload of a contest entry's file (a video may be 200 MB) goes past
+    MAX_CONTENT_LENGTH."""
+    from flask import request
+
+    @app.before_request
+    def allow_entry_files():
+        if request.endpoint == "entries.file_upload":
+            request.max_content_length = app.config["ENTRY_UPLOAD_MB"] * 1024 * 1024
+
+
+def _import_models():
+    # Every model module, so that Alembic and relationships see all tables.
+    from app.accounts import models as _accounts  # noqa: F401
+    from app.certificates import models as _certificates  # noqa: F401
+    from app.core import models as _core  # noqa: F401
+    from app.coverage import models as _coverage  # noqa: F401
+    from app.entries import models as _entries  # noqa: F401
+    from app.org import models as _org  # noqa: F401
+    from app.quiz import models as _quiz  # noqa: F401
+
+
+def _ensure_dirs(app):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
+        os.makedirs(os.path.dirname(uri[len("sqlite:///"):]) or ".", exist_ok=True)
+    os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
+
+
+def _register_error_pages(app):
+    from flask_wtf.csrf import CSRFError
+
+    messages = {
+        400: "Yêu cầu không hợp lệ.",
+        403: "Bạn không có quyền thực hiện thao tác này.",
+        404: "Không tìm thấy trang hoặc bạn không có quyền xem nội dung này.",
+        405: "Thao tác không được hỗ trợ.",
+        413: "Tệp tải lên quá lớn.",
+        500: "Hệ thống gặp lỗi. Vui lòng thử lại sau ít phút.",
+    }
+
+    def render(code, message):
+        return render_template("core/error.html", code=code, message=message), code
+
+    for code, message in messages.items():
+        app.register_error_handler(code, lambda exc, c=code, m=message: render(c, m))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render(400, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
+                           "Vui lòng tải lại trang và thử lại.")
