@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import ROLES, SCHOOL_ROLES, LoginAttempt, LoginThrottle, User, UserLogin
@@ -158,10 +159,14 @@ def user_of_login(user_id, token):
     user, login_id, last_seen_at = row
     now = utcnow()
     if last_seen_at < now - timedelta(minutes=LOGIN_SEEN_EVERY_MINUTES):
-        # Its own short transaction: the request may commit nothing (a GET).
-        with db.engine.begin() as connection:
-            connection.execute(update(UserLogin.__table__).where(UserLogin.__table__.c.id == login_id)
-                               .values(last_seen_at=now))
+        # Its own short transaction: the request may commit nothing (a GET). Only a hint
+        # for the purge, so a busy database does not fail the request over it.
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(update(UserLogin.__table__).where(UserLogin.__table__.c.id == login_id)
+                                   .values(last_seen_at=now))
+        except OperationalError:
+            current_app.logger.warning("login %s: last seen not recorded", login_id)
     user.login_token = token
     return user
 

@@ -90,3 +90,14 @@ def test_purge_removes_old_logins_and_prints_the_counts(teacher, client, app, db
     assert "1 phiên đăng nhập" in output
     assert db.session.execute(select(func.count(UserLogin.id))).scalar_one() == 1
     assert client.get("/teacher").status_code == 200  # the current login stays
+
+
+def test_a_login_in_use_is_marked_seen_now_and_then(teacher, client, db):  # noqa: F811
+    post_login(client, "gv.lan", TEST_PASSWORD)
+    earlier = utcnow() - timedelta(minutes=30)
+    db.session.execute(update(UserLogin).values(last_seen_at=earlier))
+    db.session.commit()
+    assert client.get("/teacher").status_code == 200
+    db.session.expire_all()
+    seen = db.session.execute(select(UserLogin.last_seen_at)).scalar_one()
+    assert seen > earlier + timedelta(minutes=25)
