@@ -7,10 +7,9 @@ import pytest
 
 from app import create_app
 from app.config import load_config
-from tests.conftest import TEST_PASSWORD
 
 
-def test_every_response_has_the_security_headers(client, tree, make_user, login):
+def test_every_response_has_the_security_headers(client):
     for response in (client.get("/login"), client.get("/static/js/app.js"), client.get("/khong-co-trang-nay")):
         headers = response.headers
         policy = headers["Content-Security-Policy"]

@@ -136,6 +136,7 @@ def set_active(actor, user, active):
 
 LOGIN_SEEN_EVERY_MINUTES = 10
 
+
 def end_login(token):
     """Logout: end this device's login only."""
     db.session.execute(update(UserLogin).where(UserLogin.token == token, UserLogin.ended_at.is_(None))
@@ -191,6 +192,7 @@ def _slow_down_busy_address(address, since):
             LoginAttempt.address == address, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
     ).scalar_one()
     if failures >= config["LOGIN_SLOW_AFTER_FAILURES_PER_ADDRESS"]:
+        db.session.commit()  # wait holding no transaction (on SQLite a reader blocks writers)
         _wait(config["LOGIN_ADDRESS_DELAY_SECONDS"])
 
 
