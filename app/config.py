@@ -1,5 +1,6 @@
 """Settings from the environment. `create_app(config)` takes a dict that overrides them."""
 import os
+import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -28,7 +29,9 @@ def load_config():
     instance = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
     return {
         "APP_ENV": "production" if production else "development",
-        "SECRET_KEY": secret or "dev-only-secret-change-me",
+        # Unset outside production: create_app uses the installation's own (instance_secret_key).
+        "SECRET_KEY": secret,
+        "INSTANCE_DIR": str(instance),
         "SQLALCHEMY_DATABASE_URI": database_url(
             os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'app.db'}")
         ),
@@ -46,14 +49,38 @@ def load_config():
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         # werkzeug's scrypt by default; tests set a cheaper method to stay fast.
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
-        # Login limits: a whole school shares one public address behind NAT, so the
-        # per-address limit is far above the per-account one.
+        # Login limits: an account is locked after a few failures in the window; an
+        # address (a whole school shares one behind NAT) is only slowed down past many.
         "LOGIN_WINDOW_MINUTES": int(os.environ.get("LOGIN_WINDOW_MINUTES", "15")),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "100")),
+        "LOGIN_SLOW_AFTER_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_SLOW_AFTER_FAILURES_PER_ADDRESS", "100")),
+        "LOGIN_ADDRESS_DELAY_SECONDS": float(os.environ.get("LOGIN_ADDRESS_DELAY_SECONDS", "2")),
         # Number of proxies in front of the app (nginx): trust X-Forwarded-For that deep.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         # The address printed in certificates' QR codes (https://thi.sogd.example.vn); the request's when unset.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         "SITE_NAME": os.environ.get("SITE_NAME", "Cuộc thi tìm hiểu dịch vụ công trực tuyến"),
     }
+
+
+def instance_secret_key(instance_dir):
+    """The secret key of this installation: made once, at random, in the instance folder
+    (readable by its owner only) and read back on every later start. Never a key
+    published with the code."""
+    path = Path(instance_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(temporary, path)  # two starts at once: the first key wins, both use it
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it to make a new secret key")
+    return key

@@ -21,6 +21,8 @@ login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
 login_manager.login_message_category = "warning"
+# login_user() opens a server-side login (a row that logout ends) for the session's id.
+login_manager.id_attribute = "start_login"
 
 
 def enable_sqlite_foreign_keys(engine):

@@ -37,5 +37,6 @@ def create_user_command(username, full_name, role, unit_code, password, no_chang
 @users_cli.command("purge-login-attempts")
 @click.option("--days", default=30, show_default=True)
 def purge_login_attempts_command(days):
-    """Xoá nhật ký đăng nhập cũ."""
-    click.echo(f"Đã xoá {services.purge_login_attempts(days)} dòng.")
+    """Xoá nhật ký đăng nhập cũ và các phiên đăng nhập đã kết thúc hoặc bỏ không quá số ngày."""
+    attempts, logins = services.purge_login_attempts(days)
+    click.echo(f"Đã xoá {attempts} dòng nhật ký đăng nhập và {logins} phiên đăng nhập cũ.")

@@ -1,4 +1,6 @@
 """Users, roles and login attempts."""
+import secrets
+
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Index
 
@@ -43,8 +45,6 @@ class User(UserMixin, db.Model):
     student_id = db.Column(db.Integer, db.ForeignKey("student.id", ondelete="CASCADE"), unique=True)
     active = db.Column(db.Boolean, nullable=False, default=True)
     must_change_password = db.Column(db.Boolean, nullable=False, default=False)
-    # Bumped on password change: sessions made before it stop working.
-    session_version = db.Column(db.Integer, nullable=False, default=1)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(db.DateTime)
 
@@ -55,8 +55,18 @@ class User(UserMixin, db.Model):
     def is_active(self):
         return self.active
 
-    def get_id(self):
-        return f"{self.id}:{self.session_version}"
+    # The login this request came with (set by the user loader), or the one just opened.
+    login_token = None
+
+    def start_login(self):
+        """Open a server-side login for this user and return the session's id for it,
+        "user id:token". Flask-Login's `id_attribute`: every `login_user()` calls it, so
+        no way of logging in can skip the record that logout ends."""
+        login = UserLogin(user_id=self.id, token=secrets.token_urlsafe(32))
+        db.session.add(login)
+        db.session.commit()  # the login must outlive whatever the request does next
+        self.login_token = login.token
+        return f"{self.id}:{login.token}"
 
     @property
     def role_label(self):
@@ -80,3 +90,32 @@ class LoginAttempt(db.Model):
     address = db.Column(db.String(64), nullable=False)
     success = db.Column(db.Boolean, nullable=False)
     at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one username (known or not) in the current window. One row per
+    name, counted by one upsert before the password is checked, so that two requests
+    at once cannot both slip under the limit."""
+
+    __tablename__ = "login_throttle"
+
+    username = db.Column(db.String(64), primary_key=True)
+    failures = db.Column(db.Integer, nullable=False)
+    window_start = db.Column(db.DateTime, nullable=False)
+
+
+class UserLogin(db.Model):
+    """A login on one device: the session cookie carries its random token, logout ends
+    it, a password change or reset and deactivation end all of the user's."""
+
+    __tablename__ = "user_login"
+    __table_args__ = (
+        Index("ix_user_login_user_id_ended_at", "user_id", "ended_at"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    token = db.Column(db.String(64), nullable=False, unique=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_seen_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    ended_at = db.Column(db.DateTime)

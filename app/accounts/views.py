@@ -24,12 +24,12 @@ _OPEN_WITH_FIRST_PASSWORD = {"accounts.change_password", "accounts.logout", "sta
 
 
 def claimed_login(session_id):
-    """(user id, session version) a session's id claims (`User.get_id`), or None. The
-    claim holds only while the user is active and the version is current."""
-    user_id, _, version = (session_id or "").partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    """(user id, login token) a session's id claims (`User.start_login`), or None. The
+    claim holds only while that login is open and the user active."""
+    user_id, _, token = (session_id or "").partition(":")
+    if not user_id.isdigit() or not token:
         return None
-    return int(user_id), int(version)
+    return int(user_id), token
 
 
 def session_login():
@@ -43,10 +43,7 @@ def load_user(session_id):
     claim = claimed_login(session_id)
     if claim is None:
         return None
-    user = db.session.get(User, claim[0])
-    if user is None or user.session_version != claim[1] or not user.active:
-        return None
-    return user
+    return services.user_of_login(*claim)
 
 
 @bp.before_app_request
@@ -102,6 +99,10 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    claim = session_login()
+    if claim is not None:
+        services.end_login(claim[1])
+        db.session.commit()
     logout_user()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("accounts.login"))
@@ -118,7 +119,7 @@ def change_password():
             flash(exc.message, "error")
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # the session id carries the new version
+            login_user(current_user._get_current_object())  # the change ended every login: a new one here
             flash("Đã đổi mật khẩu.", "success")
             return redirect(home_url(current_user))
     return render_template("accounts/change_password.html", form=form)

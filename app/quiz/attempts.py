@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import JSON, DateTime, and_, bindparam, func, null, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import User
+from app.accounts.models import User, UserLogin
 from app.core import scope
 from app.core.errors import DomainError
 from app.coverage import participation
@@ -222,14 +222,14 @@ def save_answer(attempt, position, raw_response, seq, now):
                  displayed=False)
 
 
-def save_answer_for_login(user_id, session_version, attempt_id, position, raw_response, seq, now):
+def save_answer_for_login(user_id, login_token, attempt_id, position, raw_response, seq, now):
     """`save_answer` for the request of a logged-in student, the busiest request of a
-    round: the login (user id and session version, as the session claims them) is
+    round: the login (user id and login token, as the session claims them) is
     checked in the same query as the attempt, as the user loader would check it, so
-    the user is never loaded. NoSuchQuestion when the login is not valid, the attempt
+    the user is never loaded. NoSuchQuestion when the login is not open, the attempt
     is not this student's, or it has no such question. Choices come as the page names
     them: by displayed position (`from_displayed`)."""
-    return _save(_ITEM_OF_LOGIN, {"user_id": user_id, "session_version": session_version},
+    return _save(_ITEM_OF_LOGIN, {"user_id": user_id, "login_token": login_token},
                  attempt_id, position, raw_response, seq, now, displayed=True)
 
 
@@ -242,12 +242,6 @@ def from_displayed(qtype, option_order, raw):
     order = option_order or []
     return {"choices": [order[c] for c in raw["choices"]
                         if isinstance(c, int) and not isinstance(c, bool) and 0 <= c < len(order)]}
-
-
-def to_displayed(option_order, response):
-    """The displayed positions of a stored multiple-choice response (the page's names)."""
-    chosen = set((response or {}).get("choices") or [])
-    return [shown for shown, index in enumerate(option_order or []) if index in chosen]
 
 
 class _Version:
@@ -267,8 +261,9 @@ _ITEM = (select(Attempt.submitted_at, Attempt.deadline_at, AttemptQuestion.id, A
          .where(Attempt.id == bindparam("attempt_id")))
 _ITEM_OF_STUDENT = _ITEM.where(Attempt.student_id == bindparam("student_id"))
 _ITEM_OF_LOGIN = (_ITEM.join(User, User.student_id == Attempt.student_id)
-                  .where(User.id == bindparam("user_id"), User.session_version == bindparam("session_version"),
-                         User.active.is_(True)))
+                  .join(UserLogin, UserLogin.user_id == User.id)
+                  .where(User.id == bindparam("user_id"), UserLogin.token == bindparam("login_token"),
+                         UserLogin.ended_at.is_(None), User.active.is_(True)))
 
 # PostgreSQL: the answer and the attempt's count in one statement (one round trip).
 _STORE_PG = text("""

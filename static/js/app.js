@@ -10,6 +10,13 @@
       event.preventDefault();
     }
   });
+  // A select marked data-autosubmit sends its form when changed (the CSP allows no inline handlers).
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.hasAttribute && field.hasAttribute("data-autosubmit") && field.form) {
+      field.form.submit();
+    }
+  });
   // A video player is put in only when the viewer asks for it (see entries/_work.html).
   document.addEventListener("click", function (event) {
     var box = event.target.closest && event.target.closest("[data-embed]");

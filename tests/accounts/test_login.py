@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from app.accounts.models import LoginAttempt
+from app.accounts.models import LoginThrottle
 from tests.conftest import TEST_PASSWORD
 
 
@@ -63,19 +63,26 @@ def test_account_is_locked_after_five_failures_even_with_the_right_password(teac
     # another address does not help: the limit is per account
     assert post_login(client, "gv.lan", TEST_PASSWORD, address="10.9.9.9").status_code == 200
     # once the window has passed, the right password works again
-    db.session.execute(update(LoginAttempt).values(at=LoginAttempt.at - timedelta(minutes=16)))
+    db.session.execute(update(LoginThrottle).values(window_start=LoginThrottle.window_start - timedelta(minutes=16)))
     db.session.commit()
     assert post_login(client, "gv.lan", TEST_PASSWORD).status_code == 302
 
 
-def test_address_is_limited_across_accounts(teacher, make_user, tree, client, app, db, monkeypatch):
-    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ADDRESS", 3)
+def test_address_is_slowed_across_accounts_not_locked(teacher, make_user, tree, client, app, db, monkeypatch):
+    from app.accounts import services
+    waited = []
+    monkeypatch.setattr(services, "_wait", waited.append)
+    monkeypatch.setitem(app.config, "LOGIN_SLOW_AFTER_FAILURES_PER_ADDRESS", 3)
     other = make_user("teacher", tree.school_a, username="gv.hoa")
     db.session.commit()
     for name in ("a1", "a2", "a3"):
         post_login(client, name, "guess", address="203.0.113.7")
-    assert post_login(client, other.username, TEST_PASSWORD, address="203.0.113.7").status_code == 200
+    assert waited == []
+    assert post_login(client, other.username, TEST_PASSWORD, address="203.0.113.7").status_code == 302
+    assert waited == [app.config["LOGIN_ADDRESS_DELAY_SECONDS"]]
+    client.post("/logout")
     assert post_login(client, other.username, TEST_PASSWORD, address="203.0.113.8").status_code == 302
+    assert len(waited) == 1  # another address is not slowed
 
 
 def test_first_login_must_change_password(tree, client, db, app):
