@@ -27,6 +27,17 @@ def _forget_on_logout(sender, **extra):
     session.pop(KEY, None)
 
 
+def _end_this_login():
+    """End the server's login record too, as the logout page does: a copied cookie dies with it."""
+    from app.accounts.services import end_login
+    from app.accounts.views import session_login
+    from app.extensions import db
+    claim = session_login()
+    if claim is not None:
+        end_login(claim[1])
+        db.session.commit()
+
+
 def keep_join_logins_in_their_attempt():
     """before_app_request: nothing to do for any other login (no key, no query)."""
     join_id = session.get(KEY)
@@ -37,6 +48,7 @@ def keep_join_logins_in_their_attempt():
         return None
     join, reason = sessions.check_join_login(join_id, current_user.student_id)
     if reason is not None:
+        _end_this_login()
         logout_user()
         session.pop(KEY, None)
         flash(reason, "error")

@@ -213,6 +213,10 @@ def test_the_board_marks_a_birth_date_join_and_the_teacher_refuses_it(app, clien
     late = client.post(f"/attempts/{attempt_id}/answer", json={"position": 2, "response": {"choices": [0]}, "seq": 2})
     assert late.status_code == 409 and "từ chối" in late.get_json()["error"]
     assert client.get(f"/attempts/{attempt_id}").headers["Location"].startswith("/login")
+    # the server ended that login too: nothing left open for a copied cookie
+    from app.accounts.models import UserLogin
+    db.session.expire_all()
+    assert db.session.query(UserLogin).filter_by(user_id=room.binh.user.id, ended_at=None).count() == 0
     # and she cannot come back by birth date into this session
     again = join_by_birth_date(client, room)
     assert again.status_code == 200 and "từ chối" in again.get_data(as_text=True)
