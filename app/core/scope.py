@@ -215,7 +215,7 @@ def can_export_bank(user, bank, now):
         return True
     from app.quiz.models import Contest, Round
     in_use = db.session.execute(select(Round.id).join(Contest, Round.contest_id == Contest.id).where(
-        Contest.bank_id == bank.id, Round.closes_at > now).limit(1)).first()
+        Contest.bank_id == bank.id, Round.practice.is_(False), Round.closes_at > now).limit(1)).first()
     if in_use is None:
         return True
     return user.role in ("department", "unit", "school_admin") and user.unit_id == bank.unit_id

@@ -197,8 +197,10 @@ def bank_export(bank_id, fmt):
 @login_required
 def question_detail(question_id):
     question = scope.get_question_or_404(current_user, question_id)
+    # The key follows the export rule: hidden from others while an official round may draw it.
     return render_template("quiz/question_detail.html", question=question, bank=question.bank,
                            question_dict=services.question_dict(question),
+                           show_key=scope.can_export_bank(current_user, question.bank, utcnow()),
                            can_edit=scope.can_edit_bank(current_user, question.bank), form=EmptyForm())
 
 

@@ -57,3 +57,20 @@ def test_once_every_round_has_closed_a_teacher_exports_again(client, login, make
     login(make_user("teacher", tree.school_a))
     response = client.get(f"/banks/{so_bank.id}/export.gift")
     assert response.status_code == 200 and "Câu 0?" in response.get_data(as_text=True)
+
+
+def test_a_teacher_reads_a_bank_question_without_its_key_while_a_round_may_draw_it(client, login, make_user, tree,
+                                                                                  so_bank, db):
+    round_ = _round(tree, so_bank, utcnow() - timedelta(hours=1), utcnow() + timedelta(days=1))
+    question = so_bank.questions[0]
+    login(make_user("teacher", tree.school_a))
+    page = client.get(f"/questions/{question.id}").get_data(as_text=True)
+    assert question.current.text in page and "choice-right" not in page and "Giải thích" not in page
+    assert "Đáp án và giải thích được ẩn" in page
+    login(make_user("department", tree.so))
+    assert "choice-right" in client.get(f"/questions/{question.id}").get_data(as_text=True)
+    # a practice round does not hide anything: its answers are shown to students anyway
+    round_.practice = True
+    db.session.commit()
+    login(make_user("teacher", tree.school_a))
+    assert "choice-right" in client.get(f"/questions/{question.id}").get_data(as_text=True)
