@@ -52,6 +52,8 @@ def load_config():
         # Login limits: an account is locked after a few failures in the window; an
         # address (a whole school shares one behind NAT) is only slowed down past many.
         "LOGIN_WINDOW_MINUTES": int(os.environ.get("LOGIN_WINDOW_MINUTES", "15")),
+        # a practice round may be retaken, but not fast enough to farm answers
+        "PRACTICE_STARTS_PER_HOUR": int(os.environ.get("PRACTICE_STARTS_PER_HOUR", "10")),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
         "LOGIN_SLOW_AFTER_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_SLOW_AFTER_FAILURES_PER_ADDRESS", "100")),
         "LOGIN_ADDRESS_DELAY_SECONDS": float(os.environ.get("LOGIN_ADDRESS_DELAY_SECONDS", "2")),

@@ -141,7 +141,7 @@ def practice_hidden_ids(attempt, now):
 
 
 def _check_practice_pace(student, round_, now):
-    limit = current_app.config.get("PRACTICE_STARTS_PER_HOUR", 10)
+    limit = current_app.config["PRACTICE_STARTS_PER_HOUR"]
     recent = db.session.execute(select(func.count()).select_from(Attempt).where(
         Attempt.round_id == round_.id, Attempt.student_id == student.id,
         Attempt.started_at > now - timedelta(hours=1))).scalar_one()

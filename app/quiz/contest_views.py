@@ -3,7 +3,7 @@ round's ranking (staff see the students of their part of the tree, with their ra
 among all participants)."""
 import io
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -126,7 +126,8 @@ def contest_detail(contest_id):
         .group_by(Attempt.round_id)).all()) if contest.rounds else {}
     return render_template("quiz/contest_detail.html", contest=contest, form=form, can_manage=can_manage,
                            counts=counts, now=utcnow(), grading=GRADING_METHODS, review=REVIEW_POLICIES,
-                           prize_labels=dict(PRIZE_FIELDS), action_form=EmptyForm())
+                           prize_labels=dict(PRIZE_FIELDS), action_form=EmptyForm(),
+                           practice_per_hour=current_app.config["PRACTICE_STARTS_PER_HOUR"])
 
 
 def _managed_contest(contest_id):

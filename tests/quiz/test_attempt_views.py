@@ -330,3 +330,21 @@ def test_the_review_of_a_matching_question_shows_the_students_choice(client, log
                          follow_redirects=True).get_data(as_text=True)
     assert "em chọn: <span class=\"ok-text\">Định danh</span> (đúng)" in result
     assert "em chọn: <span class=\"bad-text\">Mồi</span> (sai)" in result
+
+
+def test_practice_on_the_students_page_and_the_contest_page(client, login, make_user, setup, tree, db):
+    round_, mine, _ = setup
+    training = add_round(None, round_.contest, name="Luyện tập", opens_at=utcnow() - timedelta(hours=1),
+                         closes_at=utcnow() + timedelta(days=30), question_count=2, practice=True, attempts_allowed=1)
+    db.session.commit()
+    login(mine.user)
+    attempt_id = start(client, training)
+    client.post(f"/attempts/{attempt_id}/submit", data={"confirmed": "1"})
+    home = client.get("/me").get_data(as_text=True)
+    assert "Luyện tập <span" not in home and home.count("Luyện tập") == 1  # not "Luyện tập Luyện tập"
+    # no score beside a practice attempt: it would count the questions whose marks are hidden
+    assert "Lần 1 · " in home and "0/2" not in home
+    login(make_user("department", tree.so))
+    page = client.get(f"/contests/{round_.contest.id}").get_data(as_text=True)
+    assert "làm lại không giới hạn (tối đa 10 lần mỗi giờ), không xếp hạng" in page
+    assert page.count("1 lần, ") == 1  # the official round only
