@@ -55,6 +55,16 @@ def test_teacher_imports_a_roster_after_a_preview(teacher, login, db):
     assert again.status_code == 302 and db.session.execute(select(func.count(Student.id))).scalar_one() == 4
 
 
+def test_the_same_roster_again_offers_nothing_to_confirm(teacher, login, db):
+    client = login(teacher)
+    url = f"/classes/{teacher.class_10a1.id}/roster"
+    page = upload(client, url, messy_class_roster()).get_data(as_text=True)
+    token = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', page).group(1)
+    client.post(url, data={"token": token, "action": "commit"})
+    page = upload(client, url, messy_class_roster()).get_data(as_text=True)
+    assert "Xác nhận nhập" not in page and "Không có gì để nhập" in page
+
+
 def test_another_user_cannot_confirm_someone_elses_upload(teacher, school, make_user, login, db):
     client = login(teacher)
     url = f"/classes/{teacher.class_10a1.id}/roster"
