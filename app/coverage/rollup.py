@@ -264,15 +264,21 @@ def targets(root_id, school_year):
     return found
 
 
-def target_gap(fig, stage_targets):
-    """(target, rate over the stages that have one, gap in points): the target is the
-    stages' targets weighted by their enrolment. (None, None, None) without targets."""
+def _target_sums(fig, stage_targets):
+    """(sum of enrolment x target %, enrolled, participants) over the stages with a target."""
     weighted = enrolled = participants = 0
     for stage, percent in stage_targets.items():
         e, p = fig.stages.get(stage, (0, 0))
         weighted += e * percent
         enrolled += e
         participants += p
+    return weighted, enrolled, participants
+
+
+def target_gap(fig, stage_targets):
+    """(target, rate over the stages that have one, gap in points): the target is the
+    stages' targets weighted by their enrolment. (None, None, None) without targets."""
+    weighted, enrolled, participants = _target_sums(fig, stage_targets)
     if not enrolled:
         return None, None, None
     target, rate = weighted / enrolled, 100.0 * participants / enrolled
@@ -282,12 +288,7 @@ def target_gap(fig, stage_targets):
 def students_short(fig, stage_targets):
     """How many more students of the stages with a target must take part to reach it
     (0 when reached; None without targets)."""
-    weighted = enrolled = participants = 0
-    for stage, percent in stage_targets.items():
-        e, p = fig.stages.get(stage, (0, 0))
-        weighted += e * percent
-        enrolled += e
-        participants += p
+    weighted, enrolled, participants = _target_sums(fig, stage_targets)
     if not enrolled:
         return None
     return max(0, math.ceil(round(weighted / 100, 6)) - participants)
