@@ -186,3 +186,34 @@ def test_a_practice_round_has_no_clock_at_phone_width(page, log_in, student, ass
     expect(page.locator("#timer")).to_have_count(0)
     assert_fits_phone(page)
     screenshot(page, "25-practice-360")
+
+
+def test_the_page_source_tells_nothing_about_the_key(page, log_in, school, make_class, make_student, tree, db):
+    """A bank that stores every key first, as careless files do: in the browser, always
+    picking the option whose identifier sorts first scores at chance level."""
+    bank = create_bank(None, tree.so, code="KEY1", name="Đáp án đứng đầu")
+    import_questions(None, bank, [
+        new_question("multichoice", f"Câu {i}: cổng nào?", key=f"q{i}", topic="T", level="all", difficulty="easy",
+                     answers=[answer(f"Đúng {i}", 1.0)] + [answer(f"Sai {i}.{k}", 0.0) for k in range(3)])
+        for i in range(16)])
+    contest = create_contest(None, tree.so, bank, code="KEYC", name="Thi đáp án", school_year=2026)
+    add_round(None, contest, name="Tuần thử", opens_at=utcnow() - timedelta(hours=1),
+              closes_at=utcnow() + timedelta(days=1), time_limit_minutes=20, question_count=16, ask_prediction=False)
+    pupil = make_student(make_class(school, "10A3"), "Võ Thị Hạnh")
+    ensure_student_accounts(None, [pupil], school)
+    set_password(pupil.user, TEST_PASSWORD)
+    pupil.user.must_change_password = False
+    log_in(pupil.user.username)
+    page.goto("/me")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    values = page.evaluate("""() => Array.from(document.querySelectorAll('.tq')).map(q =>
+        Array.from(q.querySelectorAll('input[type=radio]')).map(i => i.value))""")
+    assert values == [["0", "1", "2", "3"]] * 16
+    for position in range(1, 17):
+        page.locator(f'.qmap button[data-go="{position}"]').click()
+        page.locator(f'#cau-{position} label.choice:has(input[value="0"])').click()
+        expect(page.locator(f'.qmap button[data-go="{position}"]')).to_have_class(re.compile("done"))
+    expect(page.locator("#net")).to_have_text("Đã lưu.")
+    page.get_by_role("button", name="Nộp bài").click()
+    score = int(page.locator(".big-score b").inner_text())
+    assert score <= 10, score  # 4 expected at one in four; before, all 16
