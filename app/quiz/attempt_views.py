@@ -144,14 +144,15 @@ def submit(attempt_id):
     prediction = request.form.get("prediction", type=int)
     if attempt.submitted_at is None and (attempt.deadline_at is None or now < attempt.deadline_at):
         try:
-            _save_form_answers(attempt, now)
+            if _save_form_answers(attempt, now):
+                db.session.refresh(attempt, ["answered_count"])  # the saves counted themselves
         except quiz.AttemptClosed:
             # A second tap of "Nộp bài" closed it meanwhile: the result is the first one's.
             db.session.rollback()
             return redirect(url_for("attempt.result", attempt_id=attempt.id))
-        db.session.commit()  # what the form brought is kept whatever happens next
         back = _ask_again(attempt, prediction)
         if back is not None:
+            db.session.commit()  # what the form brought is kept
             return back
     quiz.submit_attempt(attempt, now, prediction=prediction)
     db.session.commit()
@@ -162,8 +163,8 @@ def _ask_again(attempt, prediction):
     if attempt.round.ask_prediction and (prediction is None or prediction < 0):
         flash("Em hãy nhập dự đoán (một số từ 0 trở lên) trước khi nộp bài.", "error")
         return redirect(url_for("attempt.take", attempt_id=attempt.id) + "#nop-bai")
-    unanswered = sum(1 for item in attempt.questions if item.response is None)
-    if unanswered and request.form.get("confirmed") != "1":
+    unanswered = len(attempt.questions) - attempt.answered_count
+    if unanswered > 0 and request.form.get("confirmed") != "1":
         flash(f"Em còn {unanswered}/{len(attempt.questions)} câu chưa trả lời. "
               "Nếu vẫn muốn nộp, em bấm “Nộp bài” lần nữa.", "error")
         return redirect(url_for("attempt.take", attempt_id=attempt.id, nop=1) + "#nop-bai")
@@ -172,7 +173,8 @@ def _ask_again(attempt, prediction):
 
 def _save_form_answers(attempt, now):
     """Without JavaScript the answers arrive with the submit form: keep those the
-    page did not save already."""
+    page did not save already. Returns how many it stored."""
+    stored = 0
     for item in attempt.questions:
         if item.response is not None:
             continue
@@ -188,8 +190,10 @@ def _save_form_answers(attempt, now):
             raw = {"pairs": {k[len(name) + 1:]: v for k, v in request.form.items() if k.startswith(name + ".") and v}}
         else:
             continue
-        quiz.save_answer(attempt, item.position, raw, min(item.seq + 1, MAX_SEQ + 1), now)
-    db.session.expire(attempt, ["questions"])
+        stored += quiz.save_answer(attempt, item.position, raw, min(item.seq + 1, MAX_SEQ + 1), now)
+    if stored:
+        db.session.expire(attempt, ["questions"])
+    return stored
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
