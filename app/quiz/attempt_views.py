@@ -11,8 +11,11 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.quiz import attempts as quiz
 from app.quiz.models import Round
+from app.quiz.qtypes import qtype_of
 
 bp = Blueprint("attempt", __name__)
+# Templates draw a question through its type's macros: qtype_of(v.qtype).template.
+bp.add_app_template_global(qtype_of, "qtype_of")
 
 
 @bp.app_template_filter("countdown")
@@ -178,18 +181,11 @@ def _save_form_answers(attempt, now):
     for item in attempt.questions:
         if item.response is not None:
             continue
-        name, qtype = f"q{item.position}", item.version.qtype
-        if qtype == "multichoice":
-            shown = [int(v) for v in request.form.getlist(name) if v.isdigit() and len(v) < 4]
-            raw = quiz.from_displayed(qtype, item.option_order, {"choices": shown})
-        elif qtype == "truefalse":
-            raw = {"value": {"true": True, "false": False}.get(request.form.get(name))}
-        elif qtype in ("shortanswer", "numerical"):
-            raw = {"text" if qtype == "shortanswer" else "value": request.form.get(name, "")}
-        elif qtype == "matching":
-            raw = {"pairs": {k[len(name) + 1:]: v for k, v in request.form.items() if k.startswith(name + ".") and v}}
-        else:
+        qtype = qtype_of(item.version.qtype)
+        raw = qtype.from_form(request.form, f"q{item.position}")
+        if raw is None:
             continue
+        raw = qtype.from_displayed(item.option_order, raw)
         stored += quiz.save_answer(attempt, item.position, raw, min(item.seq + 1, MAX_SEQ + 1), now)
     if stored:
         db.session.expire(attempt, ["questions"])

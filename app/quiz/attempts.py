@@ -22,6 +22,7 @@ from app.org.models import student_stage
 from app.quiz import grading
 from app.quiz.formats import GRADABLE_TYPES
 from app.quiz.models import Attempt, AttemptQuestion, Question, QuestionVersion, Round
+from app.quiz.qtypes import qtype_of
 
 
 class AttemptClosed(DomainError):
@@ -188,7 +189,7 @@ def start_attempt(student, round_, now, rng=None):
                       started_at=now, deadline_at=deadline_for(round_, now), max_score=float(len(drawn)))
     for position, (question_id, version_id) in enumerate(drawn, start=1):
         version = versions[version_id]
-        order = list(range(len(version.answers))) if version.qtype == "multichoice" else []
+        order = qtype_of(version.qtype).option_order(version)
         if order and round_.shuffle_options and version.shuffle:
             rng.shuffle(order)
         attempt.questions.append(AttemptQuestion(position=position, question_id=question_id,
@@ -235,13 +236,9 @@ def save_answer_for_login(user_id, login_token, attempt_id, position, raw_respon
 
 def from_displayed(qtype, option_order, raw):
     """The page names a choice by where it is shown (0 = the first option on screen),
-    never by its place in the bank, which would tell the key: map it back through
-    the attempt's stored option order."""
-    if qtype != "multichoice" or not isinstance(raw, dict) or not isinstance(raw.get("choices"), list):
-        return raw
-    order = option_order or []
-    return {"choices": [order[c] for c in raw["choices"]
-                        if isinstance(c, int) and not isinstance(c, bool) and 0 <= c < len(order)]}
+    never by its place in the bank, which would tell the key: the type maps it back
+    through the attempt's stored option order (only multichoice has one)."""
+    return qtype_of(qtype).from_displayed(option_order, raw)
 
 
 class _Version:
@@ -289,9 +286,10 @@ def _save(item_query, owner, attempt_id, position, raw_response, seq, now, displ
         raise NoSuchQuestion("Không có câu hỏi này trong bài.")
     submitted_at, deadline_at, item_id, old_response, option_order, qtype, data = row
     _check_open(submitted_at, deadline_at, now)
+    kind = qtype_of(qtype)
     if displayed:
-        raw_response = from_displayed(qtype, option_order, raw_response)
-    response = grading.clean_response(qtype, _Version(qtype, data), raw_response)
+        raw_response = kind.from_displayed(option_order, raw_response)
+    response = kind.clean(_Version(qtype, data), raw_response)
     delta = (response is not None) - (old_response is not None)  # the count the live board shows
     if connection.dialect.name == "postgresql":
         return bool(connection.execute(_STORE_PG, {"response": response, "seq": seq, "now": now, "item_id": item_id,

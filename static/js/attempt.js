@@ -29,27 +29,64 @@
     try { localStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode: memory only */ }
   }
 
+  // The wire format of each question type (data-type of its box), read from the page
+  // and shown again: the same list as the docstring of app/quiz/qtypes/__init__.py.
+  // Choices are named by their displayed position; the server maps them back.
+  function typed(key) {
+    return {
+      read: function (box) {
+        var input = box.querySelector("input[name]");
+        var response = {};
+        response[key] = input.value;
+        return input.value.trim() ? response : null;
+      },
+      show: function (box, response) { box.querySelector("input[name]").value = (response && response[key]) || ""; }
+    };
+  }
+  var WIRE = {
+    multichoice: {
+      read: function (box) {
+        var picked = [];
+        box.querySelectorAll("input[name]").forEach(function (i) { if (i.checked) { picked.push(parseInt(i.value, 10)); } });
+        return picked.length ? { choices: picked } : null;
+      },
+      show: function (box, response) {
+        box.querySelectorAll("input[name]").forEach(function (i) {
+          i.checked = !!response && response.choices.indexOf(parseInt(i.value, 10)) >= 0;
+        });
+      }
+    },
+    truefalse: {
+      read: function (box) {
+        var chosen = box.querySelector("input:checked");
+        return chosen ? { value: chosen.value === "true" } : null;
+      },
+      show: function (box, response) {
+        box.querySelectorAll("input[name]").forEach(function (i) {
+          i.checked = !!response && response.value === (i.value === "true");
+        });
+      }
+    },
+    shortanswer: typed("text"),
+    numerical: typed("value"),
+    matching: {
+      read: function (box) {
+        var pairs = {};
+        var any = false;
+        box.querySelectorAll("select").forEach(function (s) { if (s.value) { pairs[s.dataset.left] = s.value; any = true; } });
+        return any ? { pairs: pairs } : null;
+      },
+      show: function (box, response) {
+        box.querySelectorAll("select").forEach(function (s) {
+          s.value = (response && response.pairs && response.pairs[s.dataset.left]) || "";
+        });
+      }
+    }
+  };
+
   function responseOf(box) {
-    var type = box.dataset.type;
-    var inputs = box.querySelectorAll("input[name], select[name]");
-    if (type === "multichoice") {
-      var picked = [];
-      inputs.forEach(function (i) { if (i.checked) { picked.push(parseInt(i.value, 10)); } });
-      return picked.length ? { choices: picked } : null;
-    }
-    if (type === "truefalse") {
-      var chosen = box.querySelector("input:checked");
-      return chosen ? { value: chosen.value === "true" } : null;
-    }
-    if (type === "shortanswer") { return inputs[0].value.trim() ? { text: inputs[0].value } : null; }
-    if (type === "numerical") { return inputs[0].value.trim() ? { value: inputs[0].value } : null; }
-    if (type === "matching") {
-      var pairs = {};
-      var any = false;
-      box.querySelectorAll("select").forEach(function (s) { if (s.value) { pairs[s.dataset.left] = s.value; any = true; } });
-      return any ? { pairs: pairs } : null;
-    }
-    return null;
+    var wire = WIRE[box.dataset.type];
+    return wire ? wire.read(box) : null;
   }
 
   var quiet = null;
@@ -171,18 +208,8 @@
   Object.keys(state.pending).forEach(function (position) {
     var box = root.querySelector('.tq[data-position="' + position + '"]');
     var response = state.pending[position].response;
-    if (!box) { return; }
-    box.querySelectorAll("input[name], select[name]").forEach(function (input) {
-      if (input.type === "radio" || input.type === "checkbox") {
-        var value = box.dataset.type === "truefalse" ? (input.value === "true") : parseInt(input.value, 10);
-        input.checked = !!response && (box.dataset.type === "truefalse" ? response.value === value
-          : response.choices.indexOf(value) >= 0);
-      } else if (input.tagName === "SELECT") {
-        input.value = (response && response.pairs && response.pairs[input.dataset.left]) || "";
-      } else {
-        input.value = response ? (response.text || response.value || "") : "";
-      }
-    });
+    var wire = box && WIRE[box.dataset.type];
+    if (wire) { wire.show(box, response); }
   });
 
   questions.forEach(function (box) {

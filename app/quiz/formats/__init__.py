@@ -8,7 +8,8 @@ A reader that finds errors raises `ParseError` with all of them, each with its l
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-TYPES = ("multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay", "description")
+from app.quiz.qtypes import GRADABLE_TYPES, TYPE_LABELS, TYPES, qtype_of, to_number  # noqa: F401 (re-exported)
+
 TEXT_FORMATS = ("moodle", "html", "markdown", "plain")
 LEVELS = ("THCS", "THPT", "all")
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -16,14 +17,8 @@ FORMATS = ("gift", "aiken", "xlsx", "yaml")
 # A whole province's bank is well under 1 MB of text; the shipped files are 20-40 KB each.
 MAX_TEXT_BYTES = 5 * 1024 * 1024
 
-TYPE_LABELS = {
-    "multichoice": "Trắc nghiệm", "truefalse": "Đúng/Sai", "shortanswer": "Trả lời ngắn",
-    "numerical": "Số", "matching": "Ghép đôi", "essay": "Tự luận", "description": "Mô tả",
-}
 LEVEL_LABELS = {"THCS": "THCS", "THPT": "THPT", "all": "THCS và THPT"}
 DIFFICULTY_LABELS = {"easy": "Dễ", "medium": "Trung bình", "hard": "Khó"}
-# Types a round can draw and grade by itself.
-GRADABLE_TYPES = ("multichoice", "truefalse", "shortanswer", "numerical", "matching")
 
 
 class ParseError(Exception):
@@ -55,8 +50,7 @@ def new_question(qtype, text, **fields):
         "general_feedback": None, "single": True, "answers": [],
         "key": None, "topic": None, "level": None, "difficulty": None, "source": None, "shuffle": True,
     }
-    if qtype == "matching":
-        question["pairs"] = []
+    question.update(qtype_of(qtype).blank_fields())
     question.update(fields)
     return question
 
@@ -82,14 +76,6 @@ def percent_to_fraction(text):
         raise ValueError(text) from None
 
 
-def to_number(text):
-    """A number as written in a question file; accepts a decimal comma ('3,5')."""
-    text = str(text).strip().replace(" ", "")
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
-    return float(Decimal(text))
-
-
 def clean_text(text):
     """NFC, Unix line ends, trimmed; inner line breaks stay (question text may have them)."""
     if text is None:
@@ -100,36 +86,11 @@ def clean_text(text):
 
 def check_question(question):
     """Problems that make a question unusable whatever format it came from."""
-    qtype = question["type"]
+    qtype = qtype_of(question["type"])
     problems = []
-    if qtype not in ("description",) and not question["text"]:
+    if qtype.needs_text and not question["text"]:
         problems.append("câu hỏi không có nội dung")
-    if qtype == "multichoice":
-        answers = question["answers"]
-        if len(answers) < 2:
-            problems.append("câu trắc nghiệm cần ít nhất 2 phương án")
-        elif any(not a["text"] for a in answers):
-            problems.append("có phương án để trống")
-        elif question["single"]:
-            if not any(a["fraction"] >= 0.999 for a in answers):
-                problems.append("không có phương án đúng (100 %)")
-        else:
-            positive = sum(a["fraction"] for a in answers if a["fraction"] > 0)
-            if positive == 0:
-                problems.append("không có phương án đúng")
-            elif abs(positive - 1) > 0.01:
-                problems.append(f"tổng điểm các phương án đúng là {positive * 100:g} %, phải là 100 %")
-        if any(abs(a["fraction"]) > 1.0001 for a in answers):
-            problems.append("trọng số phương án vượt quá 100 %")
-    elif qtype in ("shortanswer", "numerical"):
-        if not any(a["fraction"] >= 0.999 for a in question["answers"]):
-            problems.append("không có đáp án đúng (100 %)")
-    elif qtype == "matching":
-        pairs = [p for p in question["pairs"] if p[0]]
-        if len(pairs) < 2:
-            problems.append("câu ghép đôi cần ít nhất 2 cặp")
-        if any(not right for _, right in question["pairs"]):
-            problems.append("có cặp ghép đôi thiếu vế phải")
+    problems += qtype.problems(question)
     if question.get("level") not in (None,) + LEVELS:
         problems.append(f"cấp học “{question['level']}” không hợp lệ (THCS, THPT hoặc all)")
     if question.get("difficulty") not in (None,) + DIFFICULTIES:

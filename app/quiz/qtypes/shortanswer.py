@@ -1,0 +1,48 @@
+import re
+
+from app.core.text import nfc
+from app.quiz.qtypes.base import QuestionType, right_answers_problems
+
+MAX_TEXT = 200
+
+
+class TypedAnswer(QuestionType):
+    """A line the student types, sent under `key`."""
+
+    key = "text"
+
+    def clean(self, version, raw):
+        if not isinstance(raw, dict):
+            return None
+        value = raw.get(self.key)
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            return None
+        value = nfc(str(value))[:MAX_TEXT]
+        return {self.key: value} if value else None
+
+    def from_form(self, form, name):
+        return {self.key: form.get(name, "")}
+
+    def problems(self, question):
+        return right_answers_problems(question)
+
+
+def _normal(text):
+    return " ".join(nfc(text).casefold().split())
+
+
+def wildcard(pattern, text):
+    """Moodle's shortanswer '*' wildcard, case and spacing ignored."""
+    regex = ".*".join(re.escape(part) for part in _normal(pattern).split("*"))
+    return re.fullmatch(regex, _normal(text)) is not None
+
+
+class ShortAnswer(TypedAnswer):
+    name, label, gradable = "shortanswer", "Trả lời ngắn", True
+    template = "quiz/qtypes/shortanswer.html"
+    key = "text"
+
+    def mark(self, version, response):
+        if not response:
+            return 0.0
+        return max((a["fraction"] for a in version.answers if wildcard(a["text"], response["text"])), default=0.0)

@@ -1,0 +1,22 @@
+from app.quiz.qtypes.base import QuestionType
+
+
+class TrueFalse(QuestionType):
+    """Stored as two answers, "true" then "false", the right one with fraction 1."""
+
+    name, label, gradable = "truefalse", "Đúng/Sai", True
+    template = "quiz/qtypes/truefalse.html"
+
+    def clean(self, version, raw):
+        if not isinstance(raw, dict):
+            return None
+        value = raw.get("value")
+        return {"value": value} if isinstance(value, bool) else None
+
+    def mark(self, version, response):
+        if not response:
+            return 0.0
+        return max(0.0, version.answers[0 if response["value"] else 1]["fraction"])
+
+    def from_form(self, form, name):
+        return {"value": {"true": True, "false": False}.get(form.get(name))}
