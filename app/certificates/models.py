@@ -5,11 +5,21 @@ revocation changes it."""
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 
 from app.core.timeutil import utcnow
+from app.core.vocabulary import Vocabulary
 from app.extensions import db
 
-KINDS = {"pass": "Chứng nhận đạt", "prize": "Giải cá nhân", "collective": "Giải tập thể", "entry": "Giải sáng tạo",
-         "entry_pass": "Tham gia vòng tỉnh"}
-PRIZE_KINDS = ("prize", "collective", "entry")
+
+
+class CertificateKind(Vocabulary):
+    PASS = "pass", "Chứng nhận đạt"
+    PRIZE = "prize", "Giải cá nhân"
+    COLLECTIVE = "collective", "Giải tập thể"
+    ENTRY = "entry", "Giải sáng tạo"
+    ENTRY_PASS = "entry_pass", "Tham gia vòng tỉnh"
+
+
+KINDS = CertificateKind.labels()
+PRIZE_KINDS = (CertificateKind.PRIZE, CertificateKind.COLLECTIVE, CertificateKind.ENTRY)
 
 
 def learner_of(school_level):
@@ -72,7 +82,7 @@ class Certificate(db.Model):
               sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
         Index("ix_certificate_student", "student_id"),
         Index("ix_certificate_school", "template_id", "school_id", "class_name"),
-        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in KINDS)})", name="kind"),
+        CertificateKind.check("kind"),
     )
 
     id = db.Column(db.Integer, primary_key=True)

@@ -20,6 +20,7 @@ from app.core import models as audit
 from app.core.errors import DomainError
 from app.core.text import name_sort_key, nfc
 from app.core.timeutil import local_today, school_year_label, utcnow
+from app.core.vocabulary import Prize
 from app.extensions import db
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper and typed by hand
@@ -435,7 +436,7 @@ def sample_sheets(template, today=None):
     what = template.contest_title
     base = dict(issued_on=day, class_name=longest_class or "10A1", school_name=school, check_code="XXXXXX")
     return [
-        Sheet(template.prize_title, name, f"Đã đạt {_prize('Giải Khuyến khích')} {what}",
+        Sheet(template.prize_title, name, f"Đã đạt {_prize(Prize.CONSOLATION.label)} {what}",
               serial=serial_of(template, 1), **base),
         Sheet(template.pass_title, name, f"Đã tham gia và đạt yêu cầu {what}", serial=serial_of(template, 2),
               is_prize=False, **base),

@@ -4,9 +4,10 @@ never stale), the targets, and the prizes fixed when results are published."""
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 
 from app.core.timeutil import utcnow
+from app.core.vocabulary import Prize, Stage
 from app.extensions import db
 
-STAGES = ("THCS", "THPT", "GDTX")
+STAGES = Stage.values()
 # Decision 1588/QĐ-TTg: 80 % of THPT students by 2025, 100 % by 2030; a migration loads them.
 NATIONAL_TARGETS = (("THPT", 2025, 80.0), ("THPT", 2030, 100.0))
 
@@ -35,7 +36,7 @@ class CoverageTarget(db.Model):
     __table_args__ = (
         UniqueConstraint("unit_id", "stage", "year", name="uq_coverage_target"),
         CheckConstraint("percent > 0 AND percent <= 100", name="percent_range"),
-        CheckConstraint("stage IN ('THCS', 'THPT', 'GDTX')", name="stage"),
+        Stage.check("stage"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -52,6 +53,7 @@ class Award(db.Model):
     __tablename__ = "award"
     __table_args__ = (
         CheckConstraint("(student_id IS NULL) <> (unit_id IS NULL)", name="one_recipient"),
+        Prize.check("prize"),
         Index("ix_award_contest", "contest_id", "round_id"),
         Index("ix_award_student", "student_id"),
     )
@@ -61,7 +63,7 @@ class Award(db.Model):
     round_id = db.Column(db.Integer, db.ForeignKey("round.id", ondelete="CASCADE"))
     student_id = db.Column(db.Integer, db.ForeignKey("student.id", ondelete="CASCADE"))
     unit_id = db.Column(db.Integer, db.ForeignKey("unit.id", ondelete="CASCADE"))
-    prize = db.Column(db.String(4), nullable=False)  # nhat, nhi, ba, kk
+    prize = db.Column(db.String(4), nullable=False)  # a Prize
     label = db.Column(db.String(40), nullable=False)
     rank = db.Column(db.Integer, nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

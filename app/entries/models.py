@@ -10,10 +10,34 @@ and the published results."""
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 
 from app.core.timeutil import utcnow
+from app.core.vocabulary import Prize, Vocabulary
 from app.extensions import db
 
-CATEGORIES = {"poster": "Áp phích", "model": "Mô hình", "video": "Video / sản phẩm đa phương tiện"}
-STATUSES = {"draft": "Nháp", "submitted": "Đã nộp", "returned": "Bị trả lại", "approved": "Trường duyệt"}
+
+
+class EntryCategory(Vocabulary):
+    POSTER = "poster", "Áp phích"
+    MODEL = "model", "Mô hình"
+    VIDEO = "video", "Video / sản phẩm đa phương tiện"
+
+
+class EntryStatus(Vocabulary):
+    """What people did with an entry; the provincial round and prizes follow from dates and results."""
+
+    DRAFT = "draft", "Nháp"
+    SUBMITTED = "submitted", "Đã nộp"
+    RETURNED = "returned", "Bị trả lại"
+    APPROVED = "approved", "Trường duyệt"
+
+
+class FileKind(Vocabulary):
+    IMAGE = "image", "Ảnh"
+    PDF = "pdf", "PDF"
+    VIDEO = "video", "Video"
+
+
+CATEGORIES = EntryCategory.labels()
+STATUSES = EntryStatus.labels()
 # Default rubric (weights sum to 100, each criterion scored up to its max points).
 DEFAULT_RUBRIC = [
     {"key": "noi_dung", "name": "Nội dung", "weight": 40, "max": 10},
@@ -86,8 +110,9 @@ class CreativeContest(db.Model):
 class Entry(db.Model):
     __tablename__ = "entry"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'submitted', 'returned', 'approved')", name="status"),
-        CheckConstraint("category IN ('poster', 'model', 'video')", name="category"),
+        EntryStatus.check("status"),
+        EntryCategory.check("category"),
+        Prize.check("prize", nullable=True),
         Index("ix_entry_contest_school", "contest_id", "school_id"),
         Index("ix_entry_contest_category", "contest_id", "category", "status"),
     )
@@ -109,7 +134,7 @@ class Entry(db.Model):
     # Set when the results are published.
     final_score = db.Column(db.Float)
     rank = db.Column(db.Integer)
-    prize = db.Column(db.String(4))  # nhat, nhi, ba, kk
+    prize = db.Column(db.String(4))  # a Prize
     prize_label = db.Column(db.String(40))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
@@ -142,7 +167,7 @@ class EntryFile(db.Model):
 
     __tablename__ = "entry_file"
     __table_args__ = (
-        CheckConstraint("kind IN ('image', 'pdf', 'video')", name="kind"),
+        FileKind.check("kind"),
         Index("ix_entry_file_entry", "entry_id", "position"),
     )
 
@@ -166,7 +191,10 @@ class Panel(db.Model):
     """The judges of one category of a contest; the head sees flagged disagreements."""
 
     __tablename__ = "judging_panel"
-    __table_args__ = (UniqueConstraint("contest_id", "category", name="uq_panel_category"),)
+    __table_args__ = (
+        UniqueConstraint("contest_id", "category", name="uq_panel_category"),
+        EntryCategory.check("category"),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
     contest_id = db.Column(db.Integer, db.ForeignKey("creative_contest.id", ondelete="CASCADE"), nullable=False)

@@ -3,15 +3,28 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 
 from app.core.text import fold, name_sort_key, nfc, text_sort_key
 from app.core.timeutil import utcnow
+from app.core.vocabulary import Vocabulary
 from app.extensions import db
 
-UNIT_KINDS = {
-    "department": "Sở GD&ĐT",
-    "office": "Phòng GD&ĐT",
-    "cluster": "Cụm trường",
-    "commune": "Xã / phường",
-    "school": "Trường",
-}
+
+
+class UnitKind(Vocabulary):
+    DEPARTMENT = "department", "Sở GD&ĐT"
+    OFFICE = "office", "Phòng GD&ĐT"
+    CLUSTER = "cluster", "Cụm trường"
+    COMMUNE = "commune", "Xã / phường"
+    SCHOOL = "school", "Trường"
+
+
+class SchoolLevel(Vocabulary):
+    THCS = "THCS", "THCS"
+    THPT = "THPT", "THPT"
+    THCS_THPT = "THCS-THPT", "Liên cấp THCS - THPT"
+    TH_THCS = "TH-THCS", "Liên cấp TH - THCS"
+    GDNN_GDTX = "GDNN-GDTX", "TTGDNN-GDTX"
+
+
+UNIT_KINDS = UnitKind.labels()
 MIDDLE_KINDS = ("office", "cluster", "commune")
 
 # School level -> the grades its classes may have.
@@ -22,13 +35,7 @@ SCHOOL_LEVELS = {
     "TH-THCS": range(6, 10),
     "GDNN-GDTX": range(6, 13),
 }
-SCHOOL_LEVEL_LABELS = {
-    "THCS": "THCS",
-    "THPT": "THPT",
-    "THCS-THPT": "Liên cấp THCS - THPT",
-    "TH-THCS": "Liên cấp TH - THCS",
-    "GDNN-GDTX": "TTGDNN-GDTX",
-}
+SCHOOL_LEVEL_LABELS = SchoolLevel.labels()
 
 
 def student_stage(school_level, grade):
@@ -43,9 +50,8 @@ class Unit(db.Model):
 
     __tablename__ = "unit"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('department', 'office', 'cluster', 'commune', 'school')", name="kind"
-        ),
+        UnitKind.check("kind"),
+        SchoolLevel.check("level", nullable=True),
         CheckConstraint("(kind = 'school') = (level IS NOT NULL)", name="school_has_level"),
         CheckConstraint("(kind = 'department') = (parent_id IS NULL)", name="root_is_department"),
         Index("ix_unit_parent_sort", "parent_id", "sort_key"),

@@ -12,6 +12,7 @@ from app.accounts.forms import EmptyForm
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.paging import page_of
+from app.core.vocabulary import Prize
 from app.core.spreadsheet import simple_workbook
 from app.core.template_helpers import score, score_cell
 from app.core.timeutil import local_to_utc, local_today, school_year_of, to_local, utcnow
@@ -24,6 +25,7 @@ from app.quiz.ranking import award_prizes, collective_ranking, contest_ranking, 
 from app.quiz.statistics import round_statistics
 
 bp = Blueprint("contest", __name__)
+bp.add_app_template_global(Prize, "Prize")
 
 
 def _staff():

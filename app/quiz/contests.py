@@ -10,13 +10,14 @@ from sqlalchemy import delete, func, select
 from app.core import models as audit
 from app.core.errors import DomainError
 from app.core.text import nfc
+from app.core.vocabulary import Prize
 from app.extensions import db
 from app.quiz.attempts import deadline_for
 from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Round
 from app.quiz.services import _CODE
 
 LEVELS = ("THCS", "THPT", "GDTX")
-PRIZE_KEYS = ("nhat", "nhi", "ba", "kk")
+PRIZE_KEYS = Prize.values()
 
 
 def _counts(prizes):
@@ -208,8 +209,7 @@ def _store_awards(contest, round_, ranking, prizes, recipient, now):
     go to `recipient` ("student_id" or "unit_id") with `prizes` ({recipient id: label}),
     each with its rank. Publishing again after a correction gives the corrected list."""
     from app.coverage.models import Award
-    from app.quiz.ranking import PRIZES
-    keys = {label: key for key, label in PRIZES}
+    keys = {prize.label: prize.value for prize in Prize}
     db.session.execute(delete(Award).where(
         Award.contest_id == contest.id, getattr(Award, recipient).is_not(None),
         Award.round_id == round_.id if round_ is not None else Award.round_id.is_(None)))

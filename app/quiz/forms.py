@@ -3,6 +3,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.core.vocabulary import Prize
 from app.quiz.formats import DIFFICULTY_LABELS, LEVEL_LABELS
 
 OPTION_SLOTS = 6
@@ -74,7 +75,7 @@ class RoundForm(FlaskForm):
     practice = BooleanField("Đợt luyện tập (không tính giờ, không xếp hạng)")
 
 
-PRIZE_FIELDS = (("nhat", "Giải Nhất"), ("nhi", "Giải Nhì"), ("ba", "Giải Ba"), ("kk", "Khuyến khích"))
+PRIZE_FIELDS = tuple(Prize.choices())
 
 
 def _prize_fields(form_class, prefix=""):

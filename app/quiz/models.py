@@ -5,9 +5,10 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint, and_
 from sqlalchemy.orm import foreign
 
 from app.core.text import fold, text_sort_key
+from app.core.vocabulary import Vocabulary
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.quiz.formats import DIFFICULTY_LABELS, LEVEL_LABELS, TYPE_LABELS, TYPES
+from app.quiz.formats import DIFFICULTY_LABELS, LEVEL_LABELS, TYPE_LABELS, TYPES, Difficulty, QuestionLevel, TextFormat
 
 _TYPES_SQL = ", ".join(f"'{t}'" for t in TYPES)
 
@@ -35,8 +36,8 @@ class Question(db.Model):
     __table_args__ = (
         UniqueConstraint("bank_id", "key", name="uq_question_bank_key"),
         CheckConstraint(f"qtype IN ({_TYPES_SQL})", name="qtype"),
-        CheckConstraint("level IN ('THCS', 'THPT', 'all')", name="level"),
-        CheckConstraint("difficulty IN ('easy', 'medium', 'hard')", name="difficulty"),
+        QuestionLevel.check("level"),
+        Difficulty.check("difficulty"),
         CheckConstraint("version >= 1", name="version_positive"),
         Index("ix_question_draw", "bank_id", "retired_at", "topic", "difficulty"),
         Index("ix_question_bank_hash", "bank_id", "content_hash"),
@@ -87,7 +88,11 @@ class QuestionVersion(db.Model):
     """One version of a question, never changed once an attempt may use it."""
 
     __tablename__ = "question_version"
-    __table_args__ = (UniqueConstraint("question_id", "number", name="uq_question_version_number"),)
+    __table_args__ = (
+        UniqueConstraint("question_id", "number", name="uq_question_version_number"),
+        CheckConstraint(f"qtype IN ({_TYPES_SQL})", name="qtype"),
+        TextFormat.check("text_format"),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
     question_id = db.Column(db.Integer, db.ForeignKey("question.id", ondelete="CASCADE"), nullable=False)
@@ -127,8 +132,33 @@ class QuestionVersion(db.Model):
 
 # Contests -----------------------------------------------------------------------------
 
-GRADING_METHODS = {"highest": "Điểm cao nhất", "first": "Lần đầu", "last": "Lần cuối", "average": "Trung bình"}
-REVIEW_POLICIES = {"after_submit": "Ngay sau khi nộp", "after_close": "Sau khi đợt thi kết thúc", "never": "Không hiện"}
+class GradingMethod(Vocabulary):
+    """Which attempt of a student counts in a round."""
+
+    HIGHEST = "highest", "Điểm cao nhất"
+    FIRST = "first", "Lần đầu"
+    LAST = "last", "Lần cuối"
+    AVERAGE = "average", "Trung bình"
+
+
+class ReviewPolicy(Vocabulary):
+    """When a student sees the answers and explanations of an attempt."""
+
+    AFTER_SUBMIT = "after_submit", "Ngay sau khi nộp"
+    AFTER_CLOSE = "after_close", "Sau khi đợt thi kết thúc"
+    NEVER = "never", "Không hiện"
+
+
+class FinishedBy(Vocabulary):
+    """Who finished an attempt: the student's submit, the deadline, or the teacher (a class session)."""
+
+    STUDENT = "student", "Học sinh nộp"
+    TIMEOUT = "timeout", "Hết giờ"
+    TEACHER = "teacher", "Giáo viên kết thúc"
+
+
+GRADING_METHODS = GradingMethod.labels()
+REVIEW_POLICIES = ReviewPolicy.labels()
 
 
 class Contest(db.Model):
@@ -174,8 +204,8 @@ class Round(db.Model):
         CheckConstraint("time_limit_minutes IS NULL OR time_limit_minutes > 0", name="time_limit_positive"),
         CheckConstraint("attempts_allowed >= 1", name="attempts_positive"),
         CheckConstraint("question_count >= 1", name="question_count_positive"),
-        CheckConstraint("grading_method IN ('highest', 'first', 'last', 'average')", name="grading_method"),
-        CheckConstraint("review_policy IN ('after_submit', 'after_close', 'never')", name="review_policy"),
+        GradingMethod.check("grading_method"),
+        ReviewPolicy.check("review_policy"),
         CheckConstraint("passing_score >= 0 AND passing_score <= 100", name="passing_score_range"),
     )
 
@@ -213,7 +243,7 @@ class Attempt(db.Model):
     __table_args__ = (
         UniqueConstraint("round_id", "student_id", "number", name="uq_attempt_round_student_number"),
         CheckConstraint("number >= 1", name="number_positive"),
-        CheckConstraint("finished_by IS NULL OR finished_by IN ('student', 'timeout', 'teacher')", name="finished_by"),
+        FinishedBy.check("finished_by", nullable=True),
         Index("ix_attempt_round_submitted", "round_id", "submitted_at"),
         Index("ix_attempt_student", "student_id", "round_id"),
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.core.text import text_sort_key
+from app.core.vocabulary import Prize
 from app.extensions import db
 from app.quiz.models import Attempt
 
@@ -108,7 +109,7 @@ def round_ranking(round_):
     return rank_attempts(by_student.values(), round_.grading_method)
 
 
-PRIZES = (("nhat", "Giải Nhất"), ("nhi", "Giải Nhì"), ("ba", "Giải Ba"), ("kk", "Giải Khuyến khích"))
+PRIZES = tuple(Prize.choices())  # (key, label), best first
 
 
 def award_prizes(results, counts, passing_score=0.0, key=lambda r: r.student_id, eligible=None):

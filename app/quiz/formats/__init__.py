@@ -8,17 +8,42 @@ A reader that finds errors raises `ParseError` with all of them, each with its l
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from app.core.vocabulary import Vocabulary
 from app.quiz.qtypes import GRADABLE_TYPES, TYPE_LABELS, TYPES, qtype_of, to_number  # noqa: F401 (re-exported)
 
-TEXT_FORMATS = ("moodle", "html", "markdown", "plain")
-LEVELS = ("THCS", "THPT", "all")
-DIFFICULTIES = ("easy", "medium", "hard")
+
+class TextFormat(Vocabulary):
+    """How a question's text is written (Moodle's text formats)."""
+
+    MOODLE = "moodle"
+    HTML = "html"
+    MARKDOWN = "markdown"
+    PLAIN = "plain"
+
+
+class QuestionLevel(Vocabulary):
+    """Who a question is for."""
+
+    THCS = "THCS", "THCS"
+    THPT = "THPT", "THPT"
+    ALL = "all", "THCS và THPT"
+
+
+class Difficulty(Vocabulary):
+    EASY = "easy", "Dễ"
+    MEDIUM = "medium", "Trung bình"
+    HARD = "hard", "Khó"
+
+
+TEXT_FORMATS = TextFormat.values()
+LEVELS = QuestionLevel.values()
+DIFFICULTIES = Difficulty.values()
 FORMATS = ("gift", "aiken", "xlsx", "yaml")
 # A whole province's bank is well under 1 MB of text; the shipped files are 20-40 KB each.
 MAX_TEXT_BYTES = 5 * 1024 * 1024
 
-LEVEL_LABELS = {"THCS": "THCS", "THPT": "THPT", "all": "THCS và THPT"}
-DIFFICULTY_LABELS = {"easy": "Dễ", "medium": "Trung bình", "hard": "Khó"}
+LEVEL_LABELS = QuestionLevel.labels()
+DIFFICULTY_LABELS = Difficulty.labels()
 
 
 class ParseError(Exception):
