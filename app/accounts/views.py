@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app.accounts import services
 from app.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, UserForm
-from app.accounts.models import ROLES, User
+from app.accounts.models import User
+from app.accounts.roles import Role
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.models import AuditLog
@@ -65,15 +66,16 @@ def _safe_next(target):
 
 
 def home_url(user):
-    if user.role == "admin":
+    role = user.role_enum
+    if role.sees_all:
         return url_for("org.tree")
-    if user.role in ("department", "unit"):
+    if role.oversees_units:
         return url_for("org.unit_detail", unit_id=user.unit_id)
-    if user.role == "school_admin":
-        return url_for("org.school_detail", school_id=user.unit_id)
-    if user.role == "teacher":
+    if role.teaches_classes:
         return url_for("org.teacher_home")
-    if user.role == "student":
+    if role.runs_own_school:
+        return url_for("org.school_detail", school_id=user.unit_id)
+    if role.takes_quizzes:
         return url_for("accounts.student_home")
     return url_for("entries.judge_list")
 
@@ -128,7 +130,7 @@ def change_password():
 @bp.route("/me")
 @login_required
 def student_home():
-    if current_user.role != "student":
+    if not current_user.role_enum.takes_quizzes:
         abort(404)
     from app.certificates.models import Certificate
     from app.core.scope import certificates_query
@@ -142,7 +144,7 @@ def student_home():
 
 
 def _require_user_manager():
-    if current_user.role not in ("admin", "department", "school_admin"):
+    if not current_user.role_enum.manages_accounts:
         abort(404)
 
 
@@ -152,19 +154,14 @@ def _unit_choices(user):
 
 
 def _role_choices(user):
-    allowed = {
-        "admin": [r for r in ROLES if r != "student"],
-        "department": ["department", "unit", "school_admin", "teacher", "judge"],
-        "school_admin": ["school_admin", "teacher"],
-    }[user.role]
-    return [(r, ROLES[r]) for r in allowed]
+    return [(role.value, role.label) for role in user.role_enum.account_roles_created]
 
 
 @bp.route("/users")
 @login_required
 def user_list():
     _require_user_manager()
-    query = scope.users_query(current_user).where(User.role != "student").order_by(User.role, User.username)
+    query = scope.users_query(current_user).where(User.role != Role.STUDENT).order_by(User.role, User.username)
     users = db.session.execute(query).scalars().all()
     return render_template("accounts/users.html", users=users, form=EmptyForm())
 
@@ -176,7 +173,7 @@ def user_create():
     form = UserForm()
     form.role.choices = _role_choices(current_user)
     form.unit_id.choices = ([(0, "— (quản trị hệ thống / giám khảo độc lập)")]
-                            if current_user.role == "admin" else []) + _unit_choices(current_user)
+                            if current_user.role_enum.sees_all else []) + _unit_choices(current_user)
     if request.method == "GET" and current_user.unit_id:
         form.unit_id.data = current_user.unit_id
     if form.validate_on_submit():
@@ -227,7 +224,7 @@ def user_toggle_active(user_id):
 @bp.route("/audit")
 @login_required
 def audit_log():
-    if current_user.role not in ("admin", "department", "unit", "school_admin"):
+    if not current_user.role_enum.reads_audit_log:
         abort(404)
     query = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(300)
     ids = scope.unit_ids_visible(current_user)

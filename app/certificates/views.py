@@ -23,13 +23,12 @@ from app.quiz.models import Contest
 
 bp = Blueprint("certificates", __name__)
 
-STAFF = ("admin", "department", "unit", "school_admin", "teacher")
 PAGE = 50
 WEB_DOWNLOAD_LIMIT = 3000  # pages per download; a province's print run is `flask certificates export`
 
 
 def _owner(contest_id=None, creative_id=None):
-    if current_user.role not in STAFF:
+    if not current_user.role_enum.is_staff:
         abort(404)
     if contest_id is not None:
         return scope.get_contest_or_404(current_user, contest_id)
@@ -54,7 +53,7 @@ def _visible(template):
 @bp.route("/certificates")
 @login_required
 def home():
-    if current_user.role not in STAFF:
+    if not current_user.role_enum.is_staff:
         abort(404)
     contests = db.session.execute(scope.contests_query(current_user)
                                   .order_by(Contest.school_year.desc(), Contest.code)).scalars().all()
@@ -105,7 +104,7 @@ def overview(contest_id=None, creative_id=None):
     if template:
         school_id = request.args.get("school_id", type=int)
         # above a school, one row per school (its classes one click away), or the page would run to thousands of rows
-        by_class = bool(school_id) or current_user.role in ("teacher", "school_admin")
+        by_class = bool(school_id) or current_user.role_enum.works_in_school
         groups = _groups(template, _owner_args(owner), by_class, school_id)
         all_valid = scope.count_rows(_visible(template).where(Certificate.revoked_at.is_(None)))
         query = _visible(template)

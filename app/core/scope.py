@@ -5,6 +5,7 @@ from another school answers 404 whatever the URL.
 from flask import abort
 from sqlalchemy import and_, false, select, true
 
+from app.accounts.roles import Role
 from app.extensions import db
 
 
@@ -22,9 +23,9 @@ def subtree_ids(unit_id):
 
 def unit_ids_visible(user):
     """Select of unit ids the user may see, or None for all."""
-    if user.role == "admin":
+    if user.role_enum.sees_all:
         return None
-    if user.role in ("department", "unit", "school_admin", "teacher") and user.unit_id:
+    if user.role_enum.sees_subtree and user.unit_id:
         return subtree_ids(user.unit_id)
     _, Unit, *_ = _models()
     return select(Unit.id).where(false())
@@ -46,7 +47,7 @@ def classes_query(user):
     """Teachers see the classes given to them; other staff every class of their subtree."""
     User, Unit, UnitClosure, SchoolClass, Student, class_teacher = _models()
     query = select(SchoolClass)
-    if user.role == "teacher":
+    if user.role_enum.sees_taught_classes_only:
         return query.join(class_teacher, class_teacher.c.class_id == SchoolClass.id).where(
             and_(class_teacher.c.user_id == user.id, SchoolClass.school_id == user.unit_id)
         )
@@ -57,21 +58,13 @@ def classes_query(user):
 def students_query(user):
     User, Unit, UnitClosure, SchoolClass, Student, class_teacher = _models()
     query = select(Student)
-    if user.role == "student":
+    if user.role_enum.sees_own_work_only:
         return query.where(Student.id == user.student_id)
-    if user.role == "teacher":
+    if user.role_enum.sees_taught_classes_only:
         class_ids = select(class_teacher.c.class_id).where(class_teacher.c.user_id == user.id)
         return query.where(Student.class_id.in_(class_ids), Student.school_id == user.unit_id)
     ids = unit_ids_visible(user)
     return query if ids is None else query.where(Student.school_id.in_(ids))
-
-
-# Staff accounts a role may manage (reset, lock), always below its own rank: a Sở
-# officer cannot take over a colleague's account by resetting its password.
-MANAGED_ROLES = {
-    "department": ("unit", "school_admin", "teacher", "judge"),
-    "school_admin": ("teacher",),
-}
 
 
 def users_query(user):
@@ -79,11 +72,11 @@ def users_query(user):
     accounts are managed through their student (`get_student_or_404`)."""
     User, *_ = _models()
     query = select(User)
-    if user.role == "admin":
+    if user.role_enum.sees_all:
         return query
-    if user.role in MANAGED_ROLES:
+    if user.role_enum.account_roles_managed:
         return query.where(User.unit_id.in_(subtree_ids(user.unit_id)),
-                           User.role.in_(MANAGED_ROLES[user.role]))
+                           User.role.in_(user.role_enum.account_roles_managed))
     return query.where(false())
 
 
@@ -127,7 +120,6 @@ def get_user_or_404(user, user_id):
 
 # Question banks: a bank of a unit serves that unit's whole part of the tree, so a
 # school's staff use their Sở's bank, and a Sở sees the banks of its schools.
-BANK_ROLES = ("admin", "department", "unit", "school_admin", "teacher")
 
 
 def _bank_models():
@@ -143,9 +135,9 @@ def banks_query(user):
 def _in_reach(user, column):
     """Condition on a unit column: the user's unit, the units above it and below it (admin: all)."""
     _, _, UnitClosure, *_ = _models()
-    if user.role == "admin":
+    if user.role_enum.sees_all:
         return true()
-    if user.role not in BANK_ROLES or not user.unit_id:
+    if not user.role_enum.is_staff or not user.unit_id:
         return false()
     above = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id == user.unit_id)
     return column.in_(above) | column.in_(subtree_ids(user.unit_id))
@@ -190,7 +182,7 @@ def get_attempt_or_404(user, attempt_id):
     from app.quiz.models import Attempt
     *_, Student, _ = _models()
     query = select(Attempt).where(Attempt.id == attempt_id)
-    if user.role == "student":
+    if user.role_enum.sees_own_work_only:
         return _one_or_404(query.where(Attempt.student_id == user.student_id))
     return _one_or_404(query.where(Attempt.student_id.in_(students_query(user).with_only_columns(Student.id))))
 
@@ -198,11 +190,11 @@ def get_attempt_or_404(user, attempt_id):
 def can_edit_bank(user, bank):
     """Change questions, import, retire: the bank's own unit and the units above it.
     (Also used for contests: anything with a `unit_id`.)"""
-    if user.role == "admin":
+    if user.role_enum.sees_all:
         return True
-    if user.role in ("department", "unit"):
+    if user.role_enum.edits_subtree_banks:
         return is_within(bank.unit_id, user.unit_id)
-    if user.role in ("school_admin", "teacher"):
+    if user.role_enum.edits_own_unit_banks:
         return bank.unit_id == user.unit_id
     return False
 
@@ -211,22 +203,22 @@ def can_export_bank(user, bank, now):
     """Download a bank with its answers: whoever sees it, except while a round drawing
     from it is open or scheduled; then only the managing staff of the bank's own unit
     (admin: always), so a teacher cannot hand a running contest's answers around."""
-    if user.role == "admin":
+    if user.role_enum.sees_all:
         return True
     from app.quiz.models import Contest, Round
     in_use = db.session.execute(select(Round.id).join(Contest, Round.contest_id == Contest.id).where(
         Contest.bank_id == bank.id, Round.practice.is_(False), Round.closes_at > now).limit(1)).first()
     if in_use is None:
         return True
-    return user.role in ("department", "unit", "school_admin") and user.unit_id == bank.unit_id
+    return user.role_enum.manages_unit and user.unit_id == bank.unit_id
 
 
 def bank_units_query(user):
     """Units a user may create a bank for: its own (admin: any Sở or school)."""
     _, Unit, *_ = _models()
-    if user.role == "admin":
+    if user.role_enum.sees_all:
         return select(Unit)
-    if user.role in BANK_ROLES and user.unit_id:
+    if user.role_enum.is_staff and user.unit_id:
         return select(Unit).where(Unit.id == user.unit_id)
     return select(Unit).where(false())
 
@@ -234,23 +226,24 @@ def bank_units_query(user):
 # What a role may change, asked by views before they call a service.
 
 def can_manage_tree(user):
-    return user.role in ("admin", "department")
+    return user.role_enum.manages_tree
 
 
 def can_manage_school(user, school):
     """Create classes and staff, assign teachers, import rosters for any class."""
-    if user.role == "admin":
+    role = user.role_enum
+    if not role.manages_school:
+        return False
+    if role.sees_all:
         return True
-    if user.role == "school_admin":
+    if role.works_in_school:
         return user.unit_id == school.id
-    if user.role == "department":
-        return is_within(school.id, user.unit_id)
-    return False
+    return is_within(school.id, user.unit_id)
 
 
 def can_manage_class(user, school_class):
     """Import the roster and print login cards of a class."""
-    if user.role == "teacher":
+    if user.role_enum.teaches_classes:
         return user.unit_id == school_class.school_id and any(
             t.id == user.id for t in school_class.teachers
         )
@@ -273,7 +266,7 @@ def creative_contests_query(user):
     of the units above their school that are open to students."""
     from app.entries.models import CreativeContest
     User, Unit, UnitClosure, SchoolClass, Student, class_teacher = _models()
-    if user.role == "student":
+    if user.role_enum.sees_own_work_only:
         school = select(Student.school_id).where(Student.id == user.student_id).scalar_subquery()
         above = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id == school)
         return select(CreativeContest).where(CreativeContest.unit_id.in_(above), CreativeContest.published.is_(True))
@@ -291,15 +284,16 @@ def entries_query(user):
     Judges see entries only blind, through their assignments."""
     from app.entries.models import Entry, EntryMember
     query = select(Entry)
-    if user.role == "admin":
+    role = user.role_enum
+    if role.sees_all:
         return query
-    if user.role == "student":
+    if role.sees_own_work_only:
         mine = select(EntryMember.entry_id).where(EntryMember.student_id == user.student_id)
         return query.where(Entry.id.in_(mine))
-    if user.role == "teacher":
+    if role.sees_taught_classes_only:
         return query.where(Entry.school_id == user.unit_id,
                            (Entry.advisor_id == user.id) | (Entry.created_by == user.id))
-    if user.role in ("school_admin", "unit", "department") and user.unit_id:
+    if role.sees_subtree and user.unit_id:
         return query.where(Entry.school_id.in_(subtree_ids(user.unit_id)))
     return query.where(false())
 
@@ -311,21 +305,21 @@ def get_entry_or_404(user, entry_id):
 
 def can_review_entry(user, entry):
     """Approve or return an entry in the school round: the school's own admin."""
-    return user.role == "admin" or (user.role == "school_admin" and user.unit_id == entry.school_id)
+    return user.role_enum.sees_all or (user.role_enum.reviews_school_entries and user.unit_id == entry.school_id)
 
 
 def judges_query(user):
     """Active judge accounts a contest's staff may put on a panel: those of no unit
     (the Sở's invited experts) and those in the user's reach."""
     User, *_ = _models()
-    return select(User).where(User.role == "judge", User.active.is_(True),
+    return select(User).where(User.role == Role.JUDGE, User.active.is_(True),
                               User.unit_id.is_(None) | _in_reach(user, User.unit_id))
 
 
 def get_assignment_or_404(user, assignment_id):
     """A judge's own assignment; nobody else opens it."""
     from app.entries.models import Assignment
-    if user.role != "judge":
+    if not user.role_enum.judges_entries:
         abort(404)
     return _one_or_404(select(Assignment).where(Assignment.id == assignment_id, Assignment.judge_id == user.id))
 
@@ -333,7 +327,7 @@ def get_assignment_or_404(user, assignment_id):
 def can_manage_creative(user, contest):
     """Change a creative contest, its rubrics and panels, publish its results: the
     owning unit's staff and the units above (not teachers)."""
-    return user.role != "teacher" and can_edit_bank(user, contest)
+    return user.role_enum.manages_contests and can_edit_bank(user, contest)
 
 
 # Certificates ---------------------------------------------------------------------------
@@ -344,14 +338,15 @@ def certificates_query(user):
     from app.certificates.models import Certificate
     User, Unit, UnitClosure, SchoolClass, Student, class_teacher = _models()
     query = select(Certificate)
-    if user.role == "admin":
+    role = user.role_enum
+    if role.sees_all:
         return query
-    if user.role == "student":
+    if role.sees_own_work_only:
         return query.where(Certificate.student_id == user.student_id)
-    if user.role == "teacher":
+    if role.sees_taught_classes_only:
         class_ids = select(class_teacher.c.class_id).where(class_teacher.c.user_id == user.id)
         return query.where(Certificate.class_id.in_(class_ids), Certificate.school_id == user.unit_id)
-    if user.role in ("school_admin", "unit", "department") and user.unit_id:
+    if role.sees_subtree and user.unit_id:
         under = subtree_ids(user.unit_id)
         return query.where(Certificate.school_id.in_(under) | Certificate.recipient_unit_id.in_(under))
     return query.where(false())
@@ -366,5 +361,5 @@ def can_manage_certificates(user, owner):
     """Design the template, issue and revoke: whoever manages the contest (not teachers)."""
     from app.quiz.models import Contest
     if isinstance(owner, Contest):
-        return user.role != "teacher" and can_manage_contest(user, owner)
+        return user.role_enum.manages_contests and can_manage_contest(user, owner)
     return can_manage_creative(user, owner)

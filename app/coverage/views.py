@@ -39,12 +39,9 @@ def pct(value, digits=1):
     """A rate (0-100) for the page: rate_text in a span the stylesheet keeps on one line."""
     return Markup(f'<span class="pct">{rate_text(value, digits)}</span>')
 
-STAFF = ("admin", "department", "unit", "school_admin", "teacher")
-REPORT_ROLES = ("admin", "department", "unit", "school_admin")  # detail sheets with students
-
-
-def _staff(roles=STAFF):
-    if current_user.role not in roles:
+def _staff(allowed=True):
+    """Staff pages; `allowed` narrows them to a capability of the user's role."""
+    if not (current_user.role_enum.is_staff and allowed):
         abort(404)
 
 
@@ -143,7 +140,7 @@ def unit(unit_id):
                            total_target=total_target, selection=selection, contests=contests,
                            args=_query_args(selection), weeks=rollup.weekly(selection, schools, classes),
                            computed_at=utcnow(), ancestors=ancestors, stages=STAGES,
-                           can_report=current_user.role in REPORT_ROLES)
+                           can_report=current_user.role_enum.sees_student_reports)
 
 
 @bp.route("/classes/<int:class_id>")
@@ -161,7 +158,7 @@ def school_class(class_id):
 
 
 def _report_args(unit_id):
-    _staff(REPORT_ROLES)
+    _staff(current_user.role_enum.sees_student_reports)
     unit = scope.get_unit_or_404(current_user, unit_id)
     selection, _ = _selection()
     rows, total, stage_targets, _ = _page_data(unit, selection)
@@ -203,7 +200,7 @@ def report_pdf(unit_id):
 @login_required
 def targets():
     """The Sở's targets per stage and year (over the national ones of Decision 1588)."""
-    _staff(("department",))
+    _staff(current_user.role_enum.sets_coverage_targets)
     root_id = rollup.root_of(current_user.unit_id)
     if root_id != current_user.unit_id:
         abort(404)  # only the Sở's own staff set its targets

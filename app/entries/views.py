@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.forms import EmptyForm
 from app.accounts.models import User
+from app.accounts.roles import Role
 from app.core import scope
 from app.core.actions import run_action
 from app.core.errors import DomainError
@@ -22,13 +23,11 @@ from app.quiz.forms import PRIZE_FIELDS, prize_counts, set_prize_counts
 
 bp = Blueprint("entries", __name__)
 
-STAFF = ("admin", "department", "unit", "school_admin", "teacher")
-MAKERS = ("student", "teacher", "school_admin")
 GALLERY_PAGE = 24
 
 
 def _staff():
-    if current_user.role not in STAFF:
+    if not current_user.role_enum.is_staff:
         abort(404)
 
 
@@ -44,12 +43,12 @@ def _managed(creative_id):
 @bp.route("/creative")
 @login_required
 def contest_list():
-    if current_user.role not in STAFF + ("student",):
+    if not (current_user.role_enum.is_staff or current_user.role_enum.enters_as_team_member):
         abort(404)
     contests = db.session.execute(scope.creative_contests_query(current_user)
                                   .order_by(CreativeContest.school_year.desc(), CreativeContest.code)).scalars().all()
     return render_template("entries/contest_list.html", contests=contests,
-                           can_create=current_user.role in ("admin", "department", "school_admin"))
+                           can_create=current_user.role_enum.creates_creative_contests)
 
 
 def _file_rules(form):
@@ -75,7 +74,7 @@ def _contest_kwargs(form):
 @bp.route("/creative/new", methods=["GET", "POST"])
 @login_required
 def contest_new():
-    if current_user.role not in ("admin", "department", "school_admin") or current_user.unit_id is None:
+    if not current_user.role_enum.creates_creative_contests or current_user.unit_id is None:
         abort(404)
     form = CreativeContestForm()
     if request.method == "GET":
@@ -123,7 +122,7 @@ def contest_detail(creative_id):
     mine = db.session.execute(scope.entries_query(current_user).where(Entry.contest_id == contest.id)
                               .order_by(Entry.id.desc()).limit(200)).scalars().all()
     counts = {}
-    if current_user.role in STAFF:
+    if current_user.role_enum.is_staff:
         visible = scope.entries_query(current_user).where(Entry.contest_id == contest.id).subquery()
         for category, status, n in db.session.execute(select(visible.c.category, visible.c.status, func.count())
                                                       .group_by(visible.c.category, visible.c.status)):
@@ -132,7 +131,7 @@ def contest_detail(creative_id):
     return render_template("entries/contest_detail.html", contest=contest, entries=mine, counts=counts, now=now,
                            stage=services.entry_stage, categories=CATEGORIES,
                            manage=scope.can_manage_creative(current_user, contest),
-                           can_make=current_user.role in MAKERS and contest.submit_opens_at <= now
+                           can_make=current_user.role_enum.makes_entries and contest.submit_opens_at <= now
                            < contest.submit_closes_at, prize_labels=dict(PRIZE_FIELDS))
 
 
@@ -160,10 +159,10 @@ def _entry_choices(form, contest, school_id, entry=None):
     form.category.choices = [(c, CATEGORIES[c]) for c in contest.category_list]
     students = select(Student).join(SchoolClass, SchoolClass.id == Student.class_id).where(
         Student.school_id == school_id, SchoolClass.school_year == contest.school_year)
-    if current_user.role == "student":  # classmates only: a school has a thousand students
+    if current_user.role_enum.enters_as_team_member:  # classmates only: a school has a thousand students
         students = students.where(Student.class_id == current_user.student.class_id,
                                   Student.id != current_user.student_id)
-    elif current_user.role == "teacher":
+    elif current_user.role_enum.sees_taught_classes_only:
         students = students.where(Student.class_id.in_(
             scope.classes_query(current_user).with_only_columns(SchoolClass.id)))
     rows = db.session.execute(students.order_by(SchoolClass.sort_key, Student.sort_key).limit(2000)).scalars().all()
@@ -172,13 +171,13 @@ def _entry_choices(form, contest, school_id, entry=None):
              and m.student_id != current_user.student_id]  # a team across classes keeps its members on edit
     form.members.choices = [(s.id, f"{s.full_name} ({s.school_class.name if s.school_class else ''})") for s in rows]
     teachers = db.session.execute(select(User).where(User.unit_id == school_id, User.active.is_(True),
-                                                     User.role.in_(("teacher", "school_admin")))
+                                                     User.role.in_([role for role in Role if role.advises_entries]))
                                   .order_by(User.full_name)).scalars()
     form.advisor_id.choices = [(0, "— Chưa chọn —")] + [(t.id, t.full_name) for t in teachers]
 
 
 def _school_of_maker():
-    if current_user.role == "student":
+    if current_user.role_enum.enters_as_team_member:
         return current_user.student.school_id
     return current_user.unit_id
 
@@ -186,7 +185,7 @@ def _school_of_maker():
 @bp.route("/creative/<int:creative_id>/entries/new", methods=["GET", "POST"])
 @login_required
 def entry_new(creative_id):
-    if current_user.role not in MAKERS:
+    if not current_user.role_enum.makes_entries:
         abort(404)
     contest = scope.get_creative_contest_or_404(current_user, creative_id)
     form = EntryForm()
@@ -239,7 +238,7 @@ def entry_detail(entry_id):
 
 def _entry_action(entry_id):
     entry = scope.get_entry_or_404(current_user, entry_id)
-    if current_user.role not in MAKERS:
+    if not current_user.role_enum.makes_entries:
         abort(404)
     return entry
 
@@ -328,7 +327,7 @@ def _may_open_file(record):
         return True
     if not current_user.is_authenticated:
         return False
-    if current_user.role == "judge":
+    if current_user.role_enum.judges_entries:
         return db.session.execute(select(Assignment.id).where(Assignment.entry_id == entry.id,
                                                               Assignment.judge_id == current_user.id)).first()
     return db.session.execute(scope.entries_query(current_user).where(Entry.id == entry.id)).first() is not None
@@ -410,7 +409,7 @@ def close_school_round(creative_id):
 @bp.route("/judging")
 @login_required
 def judge_list():
-    if current_user.role != "judge":
+    if not current_user.role_enum.judges_entries:
         abort(404)
     assignments = db.session.execute(select(Assignment).where(Assignment.judge_id == current_user.id)
                                      .order_by(Assignment.submitted_at.is_not(None), Assignment.id)).scalars().all()

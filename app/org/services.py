@@ -223,7 +223,7 @@ def class_sort_key(name):
 
 def set_class_teachers(actor, school_class, teachers):
     for teacher in teachers:
-        if teacher.role != "teacher" or teacher.unit_id != school_class.school_id:
+        if not teacher.role_enum.teaches_classes or teacher.unit_id != school_class.school_id:
             raise DomainError(f"{teacher.full_name} không phải giáo viên của trường này.")
     school_class.teachers = list(teachers)
     record(actor, "assign", "class", school_class.id, school_class.school_id,

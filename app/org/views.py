@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from app.accounts.forms import EmptyForm
 from app.accounts.models import User
+from app.accounts.roles import Role
 from app.accounts.services import reset_password
 from app.core import scope
 from app.core.errors import DomainError
@@ -42,8 +43,8 @@ def _parent_choices(unit=None):
 @bp.route("/units")
 @login_required
 def tree():
-    _require(scope.can_manage_tree(current_user) or current_user.role == "unit")
-    root_ids = None if current_user.role == "admin" else {current_user.unit_id}
+    _require(current_user.role_enum.works_above_schools)
+    root_ids = None if current_user.role_enum.sees_all else {current_user.unit_id}
     return render_template("org/tree.html", rows=services.tree_rows(root_ids), form=EmptyForm(),
                            can_edit=scope.can_manage_tree(current_user))
 
@@ -53,7 +54,7 @@ def tree():
 def unit_create():
     _require(scope.can_manage_tree(current_user))
     form = UnitForm()
-    form.parent_id.choices = ([(0, "— (không có: đây là Sở)")] if current_user.role == "admin" else []) \
+    form.parent_id.choices = ([(0, "— (không có: đây là Sở)")] if current_user.role_enum.sees_all else []) \
         + _parent_choices()
     if request.method == "GET":
         form.parent_id.data = request.args.get("parent", type=int) or 0
@@ -147,12 +148,12 @@ def schools_import():
     form = UploadForm()
     roots = [u for u in db.session.execute(
         scope.units_query(current_user).where(Unit.kind == "department")).scalars()]
-    if current_user.role != "admin":
+    if not current_user.role_enum.sees_all:
         roots = [scope.get_unit_or_404(current_user, current_user.unit_id)]
     result = None
     if form.validate_on_submit():
         root = scope.get_unit_or_404(current_user, request.form.get("root_id", type=int) or 0)
-        if root.kind != "department" and current_user.role == "admin":
+        if root.kind != "department" and current_user.role_enum.sees_all:
             abort(400)
         try:
             result = import_schools(current_user, form.file.data.read(), form.file.data.filename, root=root)
@@ -284,7 +285,7 @@ def class_teachers(class_id):
     school_class = scope.get_class_or_404(current_user, class_id)
     _require(scope.can_manage_school(current_user, school_class.school))
     teachers = db.session.execute(select(User).where(
-        User.unit_id == school_class.school_id, User.role == "teacher").order_by(User.full_name)).scalars().all()
+        User.unit_id == school_class.school_id, User.role == Role.TEACHER).order_by(User.full_name)).scalars().all()
     form = TeachersForm()
     form.teacher_ids.choices = [(t.id, f"{t.full_name} ({t.username})") for t in teachers]
     if request.method == "GET":
@@ -301,7 +302,7 @@ def class_teachers(class_id):
 @bp.route("/teacher")
 @login_required
 def teacher_home():
-    _require(current_user.role == "teacher")
+    _require(current_user.role_enum.teaches_classes)
     classes = db.session.execute(scope.classes_query(current_user).order_by(
         SchoolClass.school_year.desc(), SchoolClass.grade, SchoolClass.sort_key)).scalars().all()
     sizes = dict(db.session.execute(

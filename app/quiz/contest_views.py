@@ -27,7 +27,7 @@ bp = Blueprint("contest", __name__)
 
 
 def _staff():
-    if current_user.role not in scope.BANK_ROLES:
+    if not current_user.role_enum.is_staff:
         abort(404)
 
 
@@ -350,9 +350,9 @@ def public_results(round_id):
     prizes = award_prizes(ranking, round_.prizes or {}, round_.passing_score)
     winners = [r for r in ranking if r.student_id in prizes]
     own = page = None
-    if current_user.is_authenticated and current_user.role == "student":
+    if current_user.is_authenticated and current_user.role_enum.takes_quizzes:
         own = next((r for r in ranking if r.student_id == current_user.student_id), None)
-    elif current_user.is_authenticated and current_user.role in scope.BANK_ROLES:
+    elif current_user.is_authenticated and current_user.role_enum.is_staff:
         page = page_of(_in_scope(ranking, current_user), _page_arg())
     shown = winners + ([own] if own else []) + (page.items if page else [])
     return _public(render_template("quiz/public_results.html", round=round_, contest=round_.contest,

@@ -179,7 +179,7 @@ def join(code=None):
         return render_template("quiz/join.html", code=code, form=form)
     student = None
     if current_user.is_authenticated:
-        if current_user.role != "student":
+        if not current_user.role_enum.takes_quizzes:
             flash("Trang này dành cho học sinh. Thầy cô theo dõi lớp ở bảng theo dõi.", "info")
             return redirect(url_for("core.index"))
         student = current_user.student

@@ -53,7 +53,7 @@ def _require(allowed):
 
 
 def _bank_list_allowed():
-    _require(current_user.role in scope.BANK_ROLES)
+    _require(current_user.role_enum.is_staff)
 
 
 @bp.route("/banks", methods=["GET", "POST"])
