@@ -8,12 +8,16 @@ from app.accounts import services
 from app.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, UserForm
 from app.accounts.models import User
 from app.accounts.roles import Role
+from app.certificates import access as certificates_access
+from app.certificates.models import Certificate
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.models import AuditLog
 from app.core.timeutil import utcnow
 from app.extensions import db, login_manager
+from app.org import access as org_access
 from app.org.models import Unit
+from app.quiz.attempts import rounds_for_student
 
 bp = Blueprint("accounts", __name__)
 
@@ -132,11 +136,8 @@ def change_password():
 def student_home():
     if not current_user.role_enum.takes_quizzes:
         abort(404)
-    from app.certificates.models import Certificate
-    from app.core.scope import certificates_query
-    from app.quiz.attempts import rounds_for_student
     now = utcnow()
-    certificates = db.session.execute(certificates_query(current_user)
+    certificates = db.session.execute(certificates_access.certificates_query(current_user)
                                       .order_by(Certificate.created_at.desc(), Certificate.id.desc())).scalars().all()
     return render_template("accounts/student_home.html", student=current_user.student, now=now,
                            rounds=rounds_for_student(current_user.student, now), form=EmptyForm(),
@@ -149,7 +150,7 @@ def _require_user_manager():
 
 
 def _unit_choices(user):
-    units = db.session.execute(scope.units_query(user).order_by(Unit.sort_key)).scalars()
+    units = db.session.execute(org_access.units_query(user).order_by(Unit.sort_key)).scalars()
     return [(u.id, f"{u.name}" + (f" ({u.code})" if u.code else "")) for u in units]
 
 
@@ -161,7 +162,7 @@ def _role_choices(user):
 @login_required
 def user_list():
     _require_user_manager()
-    query = scope.users_query(current_user).where(User.role != Role.STUDENT).order_by(User.role, User.username)
+    query = org_access.users_query(current_user).where(User.role != Role.STUDENT).order_by(User.role, User.username)
     users = db.session.execute(query).scalars().all()
     return render_template("accounts/users.html", users=users, form=EmptyForm())
 
@@ -177,7 +178,7 @@ def user_create():
     if request.method == "GET" and current_user.unit_id:
         form.unit_id.data = current_user.unit_id
     if form.validate_on_submit():
-        unit = scope.get_unit_or_404(current_user, form.unit_id.data) if form.unit_id.data else None
+        unit = org_access.get_unit_or_404(current_user, form.unit_id.data) if form.unit_id.data else None
         try:
             user = services.create_user(current_user, username=form.username.data,
                                         password=form.password.data, full_name=form.full_name.data,
@@ -196,7 +197,7 @@ def user_create():
 @login_required
 def user_reset(user_id):
     _require_user_manager()
-    user = scope.get_user_or_404(current_user, user_id)
+    user = org_access.get_user_or_404(current_user, user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     password = services.reset_password(current_user, user)
@@ -209,7 +210,7 @@ def user_reset(user_id):
 @login_required
 def user_toggle_active(user_id):
     _require_user_manager()
-    user = scope.get_user_or_404(current_user, user_id)
+    user = org_access.get_user_or_404(current_user, user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     if user.id == current_user.id:

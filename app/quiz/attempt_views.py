@@ -5,12 +5,11 @@ from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
 from app.accounts.views import session_login
-from app.core import scope
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.quiz import access
 from app.quiz import attempts as quiz
-from app.quiz.models import Round
 
 bp = Blueprint("attempt", __name__)
 
@@ -33,9 +32,7 @@ def _student():
 @login_required
 def start(round_id):
     student = _student()
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or not quiz.may_take(student, round_) or not round_.contest.published:
-        abort(404)
+    round_ = access.get_startable_round_or_404(student, round_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     return go_to_attempt(lambda: quiz.start_attempt(student, round_, utcnow()))
@@ -57,14 +54,14 @@ def go_to_attempt(begin):
 def _own_attempt(attempt_id):
     if not current_user.role_enum.takes_quizzes:  # the role only: answering is the busiest request
         abort(404)
-    return scope.get_attempt_or_404(current_user, attempt_id)
+    return access.get_attempt_or_404(current_user, attempt_id)
 
 
 @bp.route("/attempts/<int:attempt_id>")
 @login_required
 def take(attempt_id):
     if not current_user.role_enum.takes_quizzes:
-        scope.get_attempt_or_404(current_user, attempt_id)
+        access.get_attempt_or_404(current_user, attempt_id)
         return redirect(url_for("attempt.result", attempt_id=attempt_id))
     attempt = _own_attempt(attempt_id)
     now = utcnow()
@@ -125,7 +122,7 @@ def _refuse_answer(attempt_id, bad_request):
         return jsonify(error="Phiên đăng nhập đã hết: em đăng nhập lại để gửi câu trả lời.", login=True), 401
     if not current_user.role_enum.takes_quizzes:
         abort(404)
-    scope.get_attempt_or_404(current_user, attempt_id)
+    access.get_attempt_or_404(current_user, attempt_id)
     if not bad_request:
         abort(404)
     return jsonify(error="Yêu cầu không hợp lệ."), 400
@@ -199,7 +196,7 @@ def _save_form_answers(attempt, now):
 @bp.route("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id):
-    attempt = scope.get_attempt_or_404(current_user, attempt_id)
+    attempt = access.get_attempt_or_404(current_user, attempt_id)
     now = utcnow()
     if quiz.finish_if_expired(attempt, now):
         db.session.commit()
