@@ -227,9 +227,7 @@ def user_toggle_active(user_id):
 def audit_log():
     if not current_user.role_enum.reads_audit_log:
         abort(404)
-    query = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(300)
-    ids = scope.unit_ids_visible(current_user)
-    if ids is not None:
-        query = query.where(AuditLog.unit_id.in_(ids))
+    query = select(AuditLog).where(scope.in_subtree(current_user, AuditLog.unit_id))
+    query = query.order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(300)
     entries = db.session.execute(query).scalars().all()
     return render_template("accounts/audit.html", entries=entries)

@@ -19,6 +19,7 @@ from app.core.text import file_safe, fold, nfc
 from app.entries import access as entries_access
 from app.entries.models import CreativeContest
 from app.extensions import db
+from app.org.models import Student
 from app.quiz import access as quiz_access
 from app.quiz.models import Contest
 
@@ -129,7 +130,6 @@ def overview(contest_id=None, creative_id=None):
 def _names_folded_like(template, folded):
     """Recipient names matching the accent-folded search (the certificate table keeps
     names as issued, so the folded form comes from the students)."""
-    from app.org.models import Student
     return (select(Student.full_name).join(Certificate, Certificate.student_id == Student.id)
             .where(Certificate.template_id == template.id, Student.search_name.like(folded)))
 

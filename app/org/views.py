@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.accounts.forms import EmptyForm
 from app.accounts.models import User
-from app.accounts.services import reset_password
+from app.accounts.services import issue_first_passwords, reset_password
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.text import fold
@@ -375,7 +375,6 @@ def class_cards(class_id):
     _require(access.can_manage_class(current_user, school_class))
     if not EmptyForm().validate_on_submit():
         abort(400)
-    from app.accounts.services import issue_first_passwords
     students = db.session.execute(select(Student).where(Student.class_id == school_class.id)
                                   .order_by(Student.sort_key, Student.id)).scalars().all()
     if not students:

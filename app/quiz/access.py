@@ -111,3 +111,9 @@ def get_class_session_or_404(user, session_id):
     if not can_manage_class(user, school_class):
         abort(404)
     return session_
+
+
+def join_candidates_query(session_):
+    """The class list of an open session, for a student without a password to pick
+    their name from (found by the session's code; confirmed by the birth date)."""
+    return select(Student).where(Student.class_id == session_.class_id)

@@ -14,7 +14,6 @@ from app.core.errors import DomainError
 from app.core.timeutil import parse_vn_date, utcnow
 from app.extensions import db
 from app.org import access as org_access
-from app.org.models import Student
 from app.quiz import access, join_access, sessions
 from app.quiz import attempts as quiz
 from app.quiz.attempt_views import go_to_attempt
@@ -180,8 +179,7 @@ def join(code=None):
     if student is not None:
         return render_template("quiz/join_student.html", session=session, student=student, form=form)
     # Not logged in: pick a name from the class list and confirm the birth date.
-    students = sorted(db.session.execute(select(Student).where(Student.class_id == session.class_id)).scalars(),
-                      key=lambda s: s.sort_key)
+    students = sorted(db.session.execute(access.join_candidates_query(session)).scalars(), key=lambda s: s.sort_key)
     if request.method == "POST":
         picked = next((s for s in students if s.id == request.form.get("student_id", type=int)), None)
         try:
