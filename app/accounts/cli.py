@@ -3,7 +3,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.accounts import services
-from app.accounts.models import ROLES
+from app.accounts.roles import Role
 from app.core.errors import DomainError
 from app.extensions import db
 from app.org.models import Unit
@@ -14,7 +14,7 @@ users_cli = AppGroup("users", help="Tài khoản người dùng.")
 @users_cli.command("create")
 @click.option("--username", required=True)
 @click.option("--name", "full_name", required=True, help="Họ và tên")
-@click.option("--role", type=click.Choice([r for r in ROLES if r != "student"]), required=True)
+@click.option("--role", type=click.Choice([value for value, _ in Role.staff_choices()]), required=True)
 @click.option("--unit", "unit_code", help="Mã đơn vị / mã trường (không cần với admin)")
 @click.password_option("--password", help="Mật khẩu (ít nhất 8 ký tự)")
 @click.option("--no-change", is_flag=True, help="Không bắt đổi mật khẩu khi đăng nhập lần đầu")
@@ -31,7 +31,7 @@ def create_user_command(username, full_name, role, unit_code, password, no_chang
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     db.session.commit()
-    click.echo(f"Đã tạo {user.username} ({ROLES[role]}).")
+    click.echo(f"Đã tạo {user.username} ({Role(role).label}).")
 
 
 @users_cli.command("purge-login-attempts")

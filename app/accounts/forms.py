@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.accounts.models import ROLES
+from app.accounts.roles import Role
 
 
 class LoginForm(FlaskForm):
@@ -20,7 +20,7 @@ class ChangePasswordForm(FlaskForm):
 class UserForm(FlaskForm):
     full_name = StringField("Họ và tên", validators=[DataRequired("Nhập họ và tên."), Length(max=120)])
     username = StringField("Tên đăng nhập", validators=[DataRequired("Nhập tên đăng nhập."), Length(max=64)])
-    role = SelectField("Vai trò", choices=[(k, v) for k, v in ROLES.items() if k != "student"])
+    role = SelectField("Vai trò", choices=Role.staff_choices())
     unit_id = SelectField("Đơn vị", coerce=int, choices=[])
     password = PasswordField("Mật khẩu ban đầu", validators=[DataRequired("Nhập mật khẩu ban đầu."),
                                                              Length(max=200)])

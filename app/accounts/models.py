@@ -4,29 +4,18 @@ import secrets
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Index
 
+from app.accounts.roles import Role
 from app.core.timeutil import utcnow
 from app.extensions import db
 
-ROLES = {
-    "admin": "Quản trị hệ thống",
-    "department": "Cán bộ Sở GD&ĐT",
-    "unit": "Cán bộ Phòng / cụm",
-    "school_admin": "Quản trị trường",
-    "teacher": "Giáo viên",
-    "judge": "Giám khảo",
-    "student": "Học sinh",
-}
-# Roles whose scope is a unit of the tree (a school for school staff).
-UNIT_ROLES = ("department", "unit", "school_admin", "teacher", "judge")
-SCHOOL_ROLES = ("school_admin", "teacher")
-STAFF_ROLES = ("admin", "department", "unit", "school_admin", "teacher")
+_ROLES_SQL = ", ".join(f"'{role.value}'" for role in Role)
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
     __table_args__ = (
         CheckConstraint(
-            "role IN ('admin', 'department', 'unit', 'school_admin', 'teacher', 'judge', 'student')",
+            f"role IN ({_ROLES_SQL})",
             name="role",
         ),
         CheckConstraint("(role = 'student') = (student_id IS NOT NULL)", name="student_link"),
@@ -69,8 +58,13 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{login.token}"
 
     @property
+    def role_enum(self):
+        """The stored role as a `Role`, to ask what it may do: `user.role_enum.manages_tree`."""
+        return Role(self.role)
+
+    @property
     def role_label(self):
-        return ROLES.get(self.role, self.role)
+        return self.role_enum.label
 
     def __repr__(self):
         return f"<User {self.username} {self.role}>"

@@ -11,7 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts.models import ROLES, SCHOOL_ROLES, LoginAttempt, LoginThrottle, User, UserLogin
+from app.accounts.models import LoginAttempt, LoginThrottle, User, UserLogin
+from app.accounts.roles import Role
 from app.core.errors import DomainError
 from app.core.models import record
 from app.core.text import fold, nfc, split_name
@@ -71,17 +72,18 @@ def create_user(actor, *, username, password, full_name, role, unit=None,
                 must_change_password=True):
     username = normalize_username(username)
     full_name = nfc(full_name)
-    if role not in ROLES or role == "student":
+    if role not in set(Role) or role == Role.STUDENT:
         raise DomainError("Vai trò không hợp lệ.")
+    role = Role(role)
     if not username or not full_name:
         raise DomainError("Cần nhập tên đăng nhập và họ tên.")
     if not all(ch.isalnum() or ch in "._-" for ch in username):
         raise DomainError("Tên đăng nhập chỉ gồm chữ không dấu, số và . _ -")
-    if role in SCHOOL_ROLES and (unit is None or not unit.is_school):
+    if role.works_in_school and (unit is None or not unit.is_school):
         raise DomainError("Giáo viên và quản trị trường phải thuộc một trường.")
-    if role in ("department", "unit") and (unit is None or unit.is_school):
+    if role.oversees_units and (unit is None or unit.is_school):
         raise DomainError("Cán bộ Sở / Phòng phải thuộc một đơn vị (không phải trường).")
-    if role == "admin":
+    if role.sees_all:
         unit = None
     check_new_password(password, username)
     if db.session.execute(select(User.id).where(User.username == username)).first():
@@ -92,7 +94,7 @@ def create_user(actor, *, username, password, full_name, role, unit=None,
     db.session.add(user)
     db.session.flush()
     record(actor, "create", "user", user.id, user.unit_id,
-           f"Tạo tài khoản {username} ({ROLES[role]})")
+           f"Tạo tài khoản {username} ({role.label})")
     return user
 
 
@@ -225,13 +227,13 @@ def clear_login_lock(user):
 
 # Whom to ask when locked out: who may reset the account's password.
 _LOCKED_ADVICE = {
-    "student": "nhờ thầy cô cấp lại mật khẩu",
-    "teacher": "nhờ quản trị trường (Ban giám hiệu) cấp lại mật khẩu",
-    "school_admin": "nhờ quản trị trường khác hoặc cán bộ Sở GD&ĐT cấp lại mật khẩu",
-    "department": "nhờ cán bộ Sở GD&ĐT khác hoặc quản trị hệ thống cấp lại mật khẩu",
-    "unit": "nhờ cán bộ Sở GD&ĐT hoặc quản trị hệ thống cấp lại mật khẩu",
-    "judge": "nhờ cán bộ Sở GD&ĐT hoặc quản trị hệ thống cấp lại mật khẩu",
-    "admin": "nhờ quản trị hệ thống khác cấp lại mật khẩu",
+    Role.STUDENT: "nhờ thầy cô cấp lại mật khẩu",
+    Role.TEACHER: "nhờ quản trị trường (Ban giám hiệu) cấp lại mật khẩu",
+    Role.SCHOOL_ADMIN: "nhờ quản trị trường khác hoặc cán bộ Sở GD&ĐT cấp lại mật khẩu",
+    Role.DEPARTMENT: "nhờ cán bộ Sở GD&ĐT khác hoặc quản trị hệ thống cấp lại mật khẩu",
+    Role.UNIT: "nhờ cán bộ Sở GD&ĐT hoặc quản trị hệ thống cấp lại mật khẩu",
+    Role.JUDGE: "nhờ cán bộ Sở GD&ĐT hoặc quản trị hệ thống cấp lại mật khẩu",
+    Role.ADMIN: "nhờ quản trị hệ thống khác cấp lại mật khẩu",
 }
 # An unknown name is told what a staff member would be: no hint that it does not exist.
 _LOCKED_ADVICE_UNKNOWN = "nhờ người quản lý tài khoản của bạn cấp lại mật khẩu"
@@ -355,7 +357,7 @@ def ensure_student_accounts(actor, students, school):
     created = []
     for student in students:
         user = User(username=_free_username(bases[student.id], taken), password_hash=placeholder,
-                    full_name=student.full_name, role="student", student_id=student.id,
+                    full_name=student.full_name, role=Role.STUDENT, student_id=student.id,
                     must_change_password=True)
         db.session.add(user)
         student.user = user

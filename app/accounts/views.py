@@ -6,13 +6,18 @@ from sqlalchemy import select
 
 from app.accounts import services
 from app.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, UserForm
-from app.accounts.models import ROLES, User
+from app.accounts.models import User
+from app.accounts.roles import Role
+from app.certificates import access as certificates_access
+from app.certificates.models import Certificate
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.models import AuditLog
 from app.core.timeutil import utcnow
 from app.extensions import db, login_manager
+from app.org import access as org_access
 from app.org.models import Unit
+from app.quiz.attempts import rounds_for_student
 
 bp = Blueprint("accounts", __name__)
 
@@ -65,15 +70,16 @@ def _safe_next(target):
 
 
 def home_url(user):
-    if user.role == "admin":
+    role = user.role_enum
+    if role.sees_all:
         return url_for("org.tree")
-    if user.role in ("department", "unit"):
+    if role.oversees_units:
         return url_for("org.unit_detail", unit_id=user.unit_id)
-    if user.role == "school_admin":
-        return url_for("org.school_detail", school_id=user.unit_id)
-    if user.role == "teacher":
+    if role.teaches_classes:
         return url_for("org.teacher_home")
-    if user.role == "student":
+    if role.runs_own_school:
+        return url_for("org.school_detail", school_id=user.unit_id)
+    if role.takes_quizzes:
         return url_for("accounts.student_home")
     return url_for("entries.judge_list")
 
@@ -128,13 +134,10 @@ def change_password():
 @bp.route("/me")
 @login_required
 def student_home():
-    if current_user.role != "student":
+    if not current_user.role_enum.takes_quizzes:
         abort(404)
-    from app.certificates.models import Certificate
-    from app.core.scope import certificates_query
-    from app.quiz.attempts import rounds_for_student
     now = utcnow()
-    certificates = db.session.execute(certificates_query(current_user)
+    certificates = db.session.execute(certificates_access.certificates_query(current_user)
                                       .order_by(Certificate.created_at.desc(), Certificate.id.desc())).scalars().all()
     return render_template("accounts/student_home.html", student=current_user.student, now=now,
                            rounds=rounds_for_student(current_user.student, now), form=EmptyForm(),
@@ -142,29 +145,24 @@ def student_home():
 
 
 def _require_user_manager():
-    if current_user.role not in ("admin", "department", "school_admin"):
+    if not current_user.role_enum.manages_accounts:
         abort(404)
 
 
 def _unit_choices(user):
-    units = db.session.execute(scope.units_query(user).order_by(Unit.sort_key)).scalars()
+    units = db.session.execute(org_access.units_query(user).order_by(Unit.sort_key)).scalars()
     return [(u.id, f"{u.name}" + (f" ({u.code})" if u.code else "")) for u in units]
 
 
 def _role_choices(user):
-    allowed = {
-        "admin": [r for r in ROLES if r != "student"],
-        "department": ["department", "unit", "school_admin", "teacher", "judge"],
-        "school_admin": ["school_admin", "teacher"],
-    }[user.role]
-    return [(r, ROLES[r]) for r in allowed]
+    return [(role.value, role.label) for role in user.role_enum.account_roles_created]
 
 
 @bp.route("/users")
 @login_required
 def user_list():
     _require_user_manager()
-    query = scope.users_query(current_user).where(User.role != "student").order_by(User.role, User.username)
+    query = org_access.users_query(current_user).where(User.role != Role.STUDENT).order_by(User.role, User.username)
     users = db.session.execute(query).scalars().all()
     return render_template("accounts/users.html", users=users, form=EmptyForm())
 
@@ -176,11 +174,11 @@ def user_create():
     form = UserForm()
     form.role.choices = _role_choices(current_user)
     form.unit_id.choices = ([(0, "— (quản trị hệ thống / giám khảo độc lập)")]
-                            if current_user.role == "admin" else []) + _unit_choices(current_user)
+                            if current_user.role_enum.sees_all else []) + _unit_choices(current_user)
     if request.method == "GET" and current_user.unit_id:
         form.unit_id.data = current_user.unit_id
     if form.validate_on_submit():
-        unit = scope.get_unit_or_404(current_user, form.unit_id.data) if form.unit_id.data else None
+        unit = org_access.get_unit_or_404(current_user, form.unit_id.data) if form.unit_id.data else None
         try:
             user = services.create_user(current_user, username=form.username.data,
                                         password=form.password.data, full_name=form.full_name.data,
@@ -199,7 +197,7 @@ def user_create():
 @login_required
 def user_reset(user_id):
     _require_user_manager()
-    user = scope.get_user_or_404(current_user, user_id)
+    user = org_access.get_user_or_404(current_user, user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     password = services.reset_password(current_user, user)
@@ -212,7 +210,7 @@ def user_reset(user_id):
 @login_required
 def user_toggle_active(user_id):
     _require_user_manager()
-    user = scope.get_user_or_404(current_user, user_id)
+    user = org_access.get_user_or_404(current_user, user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     if user.id == current_user.id:
@@ -227,11 +225,9 @@ def user_toggle_active(user_id):
 @bp.route("/audit")
 @login_required
 def audit_log():
-    if current_user.role not in ("admin", "department", "unit", "school_admin"):
+    if not current_user.role_enum.reads_audit_log:
         abort(404)
-    query = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(300)
-    ids = scope.unit_ids_visible(current_user)
-    if ids is not None:
-        query = query.where(AuditLog.unit_id.in_(ids))
+    query = select(AuditLog).where(scope.in_subtree(current_user, AuditLog.unit_id))
+    query = query.order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(300)
     entries = db.session.execute(query).scalars().all()
     return render_template("accounts/audit.html", entries=entries)

@@ -1,7 +1,7 @@
 """Certificates on the web: the template and its preview, issuing, the lists and
 downloads (one PDF, a merged PDF or a ZIP per class or school), revocation, and
 the public verification page. Contests come through app.core.scope; certificates
-through scope.certificates_query, so a download holds only what the user may see."""
+through access.certificates_query, so a download holds only what the user may see."""
 import io
 import zipfile
 
@@ -9,36 +9,37 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app.certificates import services
+from app.certificates import access, services
 from app.certificates.forms import ImageForm, IssueForm, RevokeForm, TemplateForm, VerifyForm
 from app.certificates.models import Certificate, CertificateTemplate
 from app.certificates.render import CertificateRenderer
 from app.core import scope
 from app.core.actions import DONE, run_action
 from app.core.text import file_safe, fold, nfc
+from app.entries import access as entries_access
 from app.entries.models import CreativeContest
 from app.extensions import db
-from app.org.models import SchoolClass, Unit
+from app.org.models import Student
+from app.quiz import access as quiz_access
 from app.quiz.models import Contest
 
 bp = Blueprint("certificates", __name__)
 
-STAFF = ("admin", "department", "unit", "school_admin", "teacher")
 PAGE = 50
 WEB_DOWNLOAD_LIMIT = 3000  # pages per download; a province's print run is `flask certificates export`
 
 
 def _owner(contest_id=None, creative_id=None):
-    if current_user.role not in STAFF:
+    if not current_user.role_enum.is_staff:
         abort(404)
     if contest_id is not None:
-        return scope.get_contest_or_404(current_user, contest_id)
-    return scope.get_creative_contest_or_404(current_user, creative_id)
+        return quiz_access.get_contest_or_404(current_user, contest_id)
+    return entries_access.get_creative_contest_or_404(current_user, creative_id)
 
 
 def _managed(contest_id=None, creative_id=None):
     owner = _owner(contest_id, creative_id)
-    if not scope.can_manage_certificates(current_user, owner):
+    if not access.can_manage_certificates(current_user, owner):
         abort(404)
     return owner
 
@@ -48,21 +49,21 @@ def _owner_args(owner):
 
 
 def _visible(template):
-    return scope.certificates_query(current_user).where(Certificate.template_id == template.id)
+    return access.certificates_query(current_user).where(Certificate.template_id == template.id)
 
 
 @bp.route("/certificates")
 @login_required
 def home():
-    if current_user.role not in STAFF:
+    if not current_user.role_enum.is_staff:
         abort(404)
-    contests = db.session.execute(scope.contests_query(current_user)
+    contests = db.session.execute(quiz_access.contests_query(current_user)
                                   .order_by(Contest.school_year.desc(), Contest.code)).scalars().all()
-    creative = db.session.execute(scope.creative_contests_query(current_user)
+    creative = db.session.execute(entries_access.creative_contests_query(current_user)
                                   .order_by(CreativeContest.school_year.desc(), CreativeContest.code)).scalars().all()
     counts = dict(db.session.execute(
         select(Certificate.template_id, func.count()).where(
-            Certificate.id.in_(scope.certificates_query(current_user).with_only_columns(Certificate.id)),
+            Certificate.id.in_(access.certificates_query(current_user).with_only_columns(Certificate.id)),
             Certificate.revoked_at.is_(None)).group_by(Certificate.template_id)).all())
     templates = db.session.execute(select(CertificateTemplate).where(
         CertificateTemplate.contest_id.in_([c.id for c in contests])
@@ -92,7 +93,7 @@ def _routes(rule, **options):
 def overview(contest_id=None, creative_id=None):
     owner = _owner(contest_id, creative_id)
     template = services.template_of(owner)
-    manage = scope.can_manage_certificates(current_user, owner)
+    manage = access.can_manage_certificates(current_user, owner)
     issue_form = IssueForm()
     issue_form.scope.choices = _issue_choices(owner)
     if manage and template and issue_form.validate_on_submit():
@@ -105,7 +106,7 @@ def overview(contest_id=None, creative_id=None):
     if template:
         school_id = request.args.get("school_id", type=int)
         # above a school, one row per school (its classes one click away), or the page would run to thousands of rows
-        by_class = bool(school_id) or current_user.role in ("teacher", "school_admin")
+        by_class = bool(school_id) or current_user.role_enum.works_in_school
         groups = _groups(template, _owner_args(owner), by_class, school_id)
         all_valid = scope.count_rows(_visible(template).where(Certificate.revoked_at.is_(None)))
         query = _visible(template)
@@ -129,7 +130,6 @@ def overview(contest_id=None, creative_id=None):
 def _names_folded_like(template, folded):
     """Recipient names matching the accent-folded search (the certificate table keeps
     names as issued, so the folded form comes from the students)."""
-    from app.org.models import Student
     return (select(Student.full_name).join(Certificate, Certificate.student_id == Student.id)
             .where(Certificate.template_id == template.id, Student.search_name.like(folded)))
 
@@ -252,16 +252,12 @@ def download(bundle, contest_id=None, creative_id=None):
         flash("Cuộc thi chưa có mẫu giấy, chưa có giấy nào để tải.", "error")
         return redirect(url_for(".overview", **_owner_args(owner)))
     query = _visible(template).where(Certificate.revoked_at.is_(None))
-    name = file_safe(owner.code)
     school_id, class_id = request.args.get("school_id", type=int), request.args.get("class_id", type=int)
     if class_id:
         query = query.where(Certificate.class_id == class_id)
-        name += "_" + file_safe(db.session.get(SchoolClass, class_id).name if db.session.get(SchoolClass, class_id)
-                                else str(class_id))
     if school_id:
         query = query.where(Certificate.school_id == school_id)
-        school = db.session.get(Unit, school_id)
-        name += "_" + file_safe(school.code or school.name if school else str(school_id))
+    name = access.download_name(owner.code, school_id, class_id)
     count = scope.count_rows(query)
     if not count:
         flash("Không có giấy nào để tải.", "error")
@@ -300,7 +296,7 @@ def zip_name(cert):
 @bp.route("/certificates/<int:certificate_id>.pdf")
 @login_required
 def certificate_pdf(certificate_id):
-    cert = scope.get_certificate_or_404(current_user, certificate_id)
+    cert = access.get_certificate_or_404(current_user, certificate_id)
     buffer = io.BytesIO()
     _renderer(cert.template).write([cert], buffer)
     return _pdf(buffer, zip_name(cert).rsplit("/", 1)[-1])
@@ -309,9 +305,9 @@ def certificate_pdf(certificate_id):
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke(certificate_id):
-    cert = scope.get_certificate_or_404(current_user, certificate_id)
+    cert = access.get_certificate_or_404(current_user, certificate_id)
     owner = cert.template.owner
-    if not scope.can_manage_certificates(current_user, owner):
+    if not access.can_manage_certificates(current_user, owner):
         abort(404)
     form = RevokeForm()
     if form.validate_on_submit():

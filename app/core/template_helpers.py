@@ -1,6 +1,7 @@
 """Jinja filters and globals: Vietnamese dates, numbers and labels."""
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.accounts.roles import Role
 from app.core import timeutil
 
 
@@ -47,6 +48,7 @@ def init_app(app):
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["score"] = score
     app.jinja_env.filters["filesize"] = filesize
+    app.jinja_env.globals["Role"] = Role  # `current_user.role_enum.manages_tree`, or Role.TEACHER by name
 
     @app.context_processor
     def globals_():

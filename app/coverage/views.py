@@ -6,17 +6,19 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.text import nfc
 from app.core.timeutil import local_today, parse_vn_date, school_year_of, utcnow
-from app.coverage import reports, rollup
+from app.coverage import access, reports, rollup
 from app.coverage.forms import TargetForm
 from app.coverage.models import STAGES, CoverageTarget
 from app.extensions import db
-from app.org.models import SchoolClass, Unit
+from app.org import access as org_access
+from app.org.models import Unit
+from app.quiz import access as quiz_access
 from app.quiz.models import Contest
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
@@ -39,12 +41,9 @@ def pct(value, digits=1):
     """A rate (0-100) for the page: rate_text in a span the stylesheet keeps on one line."""
     return Markup(f'<span class="pct">{rate_text(value, digits)}</span>')
 
-STAFF = ("admin", "department", "unit", "school_admin", "teacher")
-REPORT_ROLES = ("admin", "department", "unit", "school_admin")  # detail sheets with students
-
-
-def _staff(roles=STAFF):
-    if current_user.role not in roles:
+def _staff(allowed=True):
+    """Staff pages; `allowed` narrows them to a capability of the user's role."""
+    if not (current_user.role_enum.is_staff and allowed):
         abort(404)
 
 
@@ -64,7 +63,7 @@ def _date_arg(name):
 
 def _selection():
     """The contest (if any, in the viewer's reach), school year and dates from the query string."""
-    contests = db.session.execute(scope.contests_query(current_user)
+    contests = db.session.execute(quiz_access.contests_query(current_user)
                                   .order_by(Contest.school_year.desc(), Contest.code)).scalars().all()
     contest = None
     if request.args.get("contest"):
@@ -109,19 +108,13 @@ def _page_data(unit, selection):
     root_id = rollup.root_of(unit.id)
     stage_targets = rollup.targets(root_id, selection.school_year)
     if unit.is_school:
-        visible = scope.classes_query(current_user).with_only_columns(SchoolClass.id)
+        visible = access.visible_class_ids(current_user)
         rows, total = rollup.class_rows(unit, selection, visible, stage_targets)
     else:
-        visible = scope.schools_query(current_user).with_only_columns(Unit.id)
+        visible = access.visible_school_ids(current_user)
         rows, total = rollup.unit_rows(unit, selection, visible, stage_targets)
     total_target = rollup.target_gap(total, stage_targets)
     return rows, total, stage_targets, total_target
-
-
-def _visible_schools(unit):
-    """Ids of the schools under a unit that the viewer may see."""
-    return select(Unit.id).where(Unit.id.in_(scope.subtree_ids(unit.id)), Unit.kind == "school",
-                                 Unit.id.in_(scope.schools_query(current_user).with_only_columns(Unit.id)))
 
 
 @bp.route("/units/<int:unit_id>")
@@ -129,21 +122,17 @@ def _visible_schools(unit):
 def unit(unit_id):
     """A unit's children (or a school's classes) against the target, worst first."""
     _staff()
-    unit = scope.get_unit_or_404(current_user, unit_id)
+    unit = org_access.get_unit_or_404(current_user, unit_id)
     selection, contests = _selection()
     rows, total, stage_targets, total_target = _page_data(unit, selection)
-    schools = _visible_schools(unit)
-    classes = scope.classes_query(current_user).with_only_columns(SchoolClass.id)  # a teacher: only theirs
-    closure = rollup.UnitClosure
-    # the root first: the farthest ancestor is the deepest in the closure
-    ancestors = db.session.execute(scope.units_query(current_user).join(
-        closure, and_(closure.ancestor_id == Unit.id, closure.descendant_id == unit.id))
-        .where(Unit.id != unit.id).order_by(closure.depth.desc())).scalars().all()
+    schools = access.visible_schools_under(current_user, unit)
+    classes = access.visible_class_ids(current_user)  # a teacher: only theirs
+    ancestors = db.session.execute(access.visible_ancestors(current_user, unit)).scalars().all()
     return render_template("coverage/unit.html", unit=unit, rows=rows, total=total, stage_targets=stage_targets,
                            total_target=total_target, selection=selection, contests=contests,
                            args=_query_args(selection), weeks=rollup.weekly(selection, schools, classes),
                            computed_at=utcnow(), ancestors=ancestors, stages=STAGES,
-                           can_report=current_user.role in REPORT_ROLES)
+                           can_report=current_user.role_enum.sees_student_reports)
 
 
 @bp.route("/classes/<int:class_id>")
@@ -151,7 +140,7 @@ def unit(unit_id):
 def school_class(class_id):
     """A class: who has taken part and who has not yet, so the teacher can remind them."""
     _staff()
-    school_class = scope.get_class_or_404(current_user, class_id)
+    school_class = org_access.get_class_or_404(current_user, class_id)
     selection, contests = _selection()
     selection.school_year = school_class.school_year if selection.contest is None else selection.school_year
     students = rollup.class_students(school_class, selection)
@@ -161,8 +150,8 @@ def school_class(class_id):
 
 
 def _report_args(unit_id):
-    _staff(REPORT_ROLES)
-    unit = scope.get_unit_or_404(current_user, unit_id)
+    _staff(current_user.role_enum.sees_student_reports)
+    unit = org_access.get_unit_or_404(current_user, unit_id)
     selection, _ = _selection()
     rows, total, stage_targets, _ = _page_data(unit, selection)
     signer = " ".join(nfc(request.args.get("signer") or "").split())[:120]  # printed under the position
@@ -181,7 +170,7 @@ def report_xlsx(unit_id):
     unit, selection, rows, total, options = _report_args(unit_id)
     detail = None
     if request.args.get("detail"):
-        detail = _visible_schools(unit)
+        detail = access.visible_schools_under(current_user, unit)
         if selection.contest is not None:
             detail = detail.where(Unit.id.in_(scope.subtree_ids(selection.contest.unit_id)))
     data = reports.xlsx_report(unit, selection, rows, total, utcnow(), detail_schools=detail, **options)
@@ -203,7 +192,7 @@ def report_pdf(unit_id):
 @login_required
 def targets():
     """The Sở's targets per stage and year (over the national ones of Decision 1588)."""
-    _staff(("department",))
+    _staff(current_user.role_enum.sets_coverage_targets)
     root_id = rollup.root_of(current_user.unit_id)
     if root_id != current_user.unit_id:
         abort(404)  # only the Sở's own staff set its targets

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.accounts.roles import Role
 from app.core.timeutil import school_year_of, to_local, utcnow
 from app.entries import judging, services
 from app.entries.models import DEFAULT_RUBRIC, Assignment, Entry
@@ -73,7 +74,7 @@ def _teams(school_codes, rng, size=2):
     teams = []
     for code in school_codes:
         school = db.session.execute(select(Unit).where(Unit.code == code)).scalar_one()
-        advisor = db.session.execute(select(User).where(User.unit_id == school.id, User.role == "teacher")
+        advisor = db.session.execute(select(User).where(User.unit_id == school.id, User.role == Role.TEACHER)
                                      .order_by(User.username)).scalars().first()
         classes = db.session.execute(select(SchoolClass).where(SchoolClass.school_id == school.id)
                                      .order_by(SchoolClass.sort_key)).scalars().all()
@@ -91,7 +92,7 @@ def load_demo_creative(so, seed=1588):
     rng = random.Random(seed)
     now = utcnow().replace(second=0, microsecond=0)
     year = school_year_of(to_local(now).date())
-    judges = db.session.execute(select(User).where(User.role == "judge").order_by(User.username)).scalars().all()
+    judges = db.session.execute(select(User).where(User.role == Role.JUDGE).order_by(User.username)).scalars().all()
     published = _published_contest(so, year, now, judges, rng)
     open_contest = _open_contest(so, year, now, rng)
     return published, open_contest
@@ -154,7 +155,7 @@ def _open_contest(so, year, now, rng):
                                       member_ids=[s.id for s in team], video_url=VIDEO_LINKS[index % 2])
         services.submit_entry(advisor, entry)
         if index == 0:
-            admin = db.session.execute(select(User).where(User.unit_id == school.id, User.role == "school_admin")
+            admin = db.session.execute(select(User).where(User.unit_id == school.id, User.role == Role.SCHOOL_ADMIN)
                                        ).scalars().first()
             services.review_entry(admin, entry, approve=True)
     return contest

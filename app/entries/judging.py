@@ -47,7 +47,7 @@ def set_panel(actor, contest, category, judge_ids, head_id=None):
     if category not in contest.category_list:
         raise DomainError("Thể loại không có trong cuộc thi này.")
     judges = db.session.execute(select(User).where(User.id.in_([int(i) for i in judge_ids]))).scalars().all()
-    if any(j.role != "judge" or not j.is_active for j in judges) or len(judges) != len(set(judge_ids)):
+    if any(not j.role_enum.judges_entries or not j.is_active for j in judges) or len(judges) != len(set(judge_ids)):
         raise DomainError("Chỉ chọn được tài khoản giám khảo đang hoạt động.")
     if head_id and int(head_id) not in {j.id for j in judges}:
         raise DomainError("Trưởng ban phải là một giám khảo của ban.")

@@ -176,9 +176,9 @@ def is_author(actor, entry):
     reviews the entries of the school; they change only those they advise or created."""
     if actor is None:  # the system (demo, command line)
         return True
-    if actor.role == "student":
+    if actor.role_enum.enters_as_team_member:
         return any(m.student_id == actor.student_id for m in entry.members)
-    if actor.role in ("teacher", "school_admin"):
+    if actor.role_enum.advises_entries:
         return actor.id in (entry.advisor_id, entry.created_by)
     return False
 
@@ -196,7 +196,7 @@ def _check_editable(actor, entry, now):
 
 
 def _student_of(user):
-    if user.role != "student" or user.student is None:
+    if not user.role_enum.enters_as_team_member or user.student is None:
         raise DomainError("Tài khoản này không gắn với học sinh nào.")
     return user.student
 
@@ -226,7 +226,7 @@ def _advisor(contest, school_id, advisor_id):
             raise DomainError("Cuộc thi yêu cầu giáo viên hướng dẫn.")
         return None
     advisor = db.session.get(User, int(advisor_id))
-    if advisor is None or advisor.role not in ("teacher", "school_admin") or advisor.unit_id != school_id:
+    if advisor is None or not advisor.role_enum.advises_entries or advisor.unit_id != school_id:
         raise DomainError("Giáo viên hướng dẫn phải là giáo viên của trường.")
     return advisor
 
@@ -240,17 +240,17 @@ def create_entry(actor, contest, *, category, title, description="", member_ids=
         raise DomainError("Cuộc thi không trong thời gian nhận bài.")
     if category not in contest.category_list:
         raise DomainError("Thể loại không có trong cuộc thi này.")
-    if actor.role == "student":
+    if actor.role_enum.enters_as_team_member:
         student = _student_of(actor)
         school_id = student.school_id
         member_ids = [student.id, *member_ids]
-    elif actor.role in ("teacher", "school_admin"):
+    elif actor.role_enum.advises_entries:
         school_id = actor.unit_id
     else:
         raise DomainError("Chỉ học sinh hoặc giáo viên của trường tạo bài dự thi.")
     entry = Entry(contest=contest, school_id=school_id, category=category, status="draft",
                   created_by=getattr(actor, "id", None))
-    _fill(entry, title, description, member_ids, advisor_id or (actor.id if actor.role == "teacher" else None),
+    _fill(entry, title, description, member_ids, advisor_id or (actor.id if actor.role_enum.teaches_classes else None),
           video_url)
     db.session.add(entry)
     db.session.flush()
@@ -260,7 +260,7 @@ def create_entry(actor, contest, *, category, title, description="", member_ids=
 
 def update_entry(actor, entry, *, title, description="", member_ids=(), advisor_id=None, video_url=None, now=None):
     _check_editable(actor, entry, now or utcnow())
-    if actor.role == "student" and actor.student_id not in [int(i) for i in member_ids]:
+    if actor.role_enum.enters_as_team_member and actor.student_id not in [int(i) for i in member_ids]:
         member_ids = [actor.student_id, *member_ids]  # a student cannot remove themselves from their own entry
     _fill(entry, title, description, member_ids, advisor_id, video_url)
     audit.record(actor, "entry.update", "entry", entry.id, entry.school_id, entry.title)

@@ -1,6 +1,6 @@
 """Creative contests on the web: setting up, entries with their files, the school
 round, blind judging, results and the public gallery. Every entry, file and
-assignment is fetched through app.core.scope."""
+assignment is fetched through app.entries.access."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -13,28 +13,27 @@ from app.core.actions import run_action
 from app.core.errors import DomainError
 from app.core.timeutil import local_to_utc, to_local, utcnow
 from app.entries import files as entry_files
-from app.entries import judging, services
+from app.entries import access, judging, services
 from app.entries.forms import FILE_RULE_FIELDS, CreativeContestForm, EntryForm, PanelForm, ReviewForm
-from app.entries.models import CATEGORIES, DEFAULT_FILE_RULES, Assignment, CreativeContest, Entry, EntryFile, Panel
+from app.entries.models import CATEGORIES, DEFAULT_FILE_RULES, Assignment, CreativeContest, Entry, Panel
 from app.extensions import db
+from app.org import access as org_access
 from app.org.models import SchoolClass, Student, Unit
 from app.quiz.forms import PRIZE_FIELDS, prize_counts, set_prize_counts
 
 bp = Blueprint("entries", __name__)
 
-STAFF = ("admin", "department", "unit", "school_admin", "teacher")
-MAKERS = ("student", "teacher", "school_admin")
 GALLERY_PAGE = 24
 
 
 def _staff():
-    if current_user.role not in STAFF:
+    if not current_user.role_enum.is_staff:
         abort(404)
 
 
 def _managed(creative_id):
-    contest = scope.get_creative_contest_or_404(current_user, creative_id)
-    if not scope.can_manage_creative(current_user, contest):
+    contest = access.get_creative_contest_or_404(current_user, creative_id)
+    if not access.can_manage_creative(current_user, contest):
         abort(404)
     return contest
 
@@ -44,12 +43,12 @@ def _managed(creative_id):
 @bp.route("/creative")
 @login_required
 def contest_list():
-    if current_user.role not in STAFF + ("student",):
+    if not (current_user.role_enum.is_staff or current_user.role_enum.enters_as_team_member):
         abort(404)
-    contests = db.session.execute(scope.creative_contests_query(current_user)
+    contests = db.session.execute(access.creative_contests_query(current_user)
                                   .order_by(CreativeContest.school_year.desc(), CreativeContest.code)).scalars().all()
     return render_template("entries/contest_list.html", contests=contests,
-                           can_create=current_user.role in ("admin", "department", "school_admin"))
+                           can_create=current_user.role_enum.creates_creative_contests)
 
 
 def _file_rules(form):
@@ -75,7 +74,7 @@ def _contest_kwargs(form):
 @bp.route("/creative/new", methods=["GET", "POST"])
 @login_required
 def contest_new():
-    if current_user.role not in ("admin", "department", "school_admin") or current_user.unit_id is None:
+    if not current_user.role_enum.creates_creative_contests or current_user.unit_id is None:
         abort(404)
     form = CreativeContestForm()
     if request.method == "GET":
@@ -119,20 +118,20 @@ def contest_edit(creative_id):
 @bp.route("/creative/<int:creative_id>")
 @login_required
 def contest_detail(creative_id):
-    contest = scope.get_creative_contest_or_404(current_user, creative_id)
-    mine = db.session.execute(scope.entries_query(current_user).where(Entry.contest_id == contest.id)
+    contest = access.get_creative_contest_or_404(current_user, creative_id)
+    mine = db.session.execute(access.entries_query(current_user).where(Entry.contest_id == contest.id)
                               .order_by(Entry.id.desc()).limit(200)).scalars().all()
     counts = {}
-    if current_user.role in STAFF:
-        visible = scope.entries_query(current_user).where(Entry.contest_id == contest.id).subquery()
+    if current_user.role_enum.is_staff:
+        visible = access.entries_query(current_user).where(Entry.contest_id == contest.id).subquery()
         for category, status, n in db.session.execute(select(visible.c.category, visible.c.status, func.count())
                                                       .group_by(visible.c.category, visible.c.status)):
             counts.setdefault(category, {})[status] = n
     now = utcnow()
     return render_template("entries/contest_detail.html", contest=contest, entries=mine, counts=counts, now=now,
                            stage=services.entry_stage, categories=CATEGORIES,
-                           manage=scope.can_manage_creative(current_user, contest),
-                           can_make=current_user.role in MAKERS and contest.submit_opens_at <= now
+                           manage=access.can_manage_creative(current_user, contest),
+                           can_make=current_user.role_enum.makes_entries and contest.submit_opens_at <= now
                            < contest.submit_closes_at, prize_labels=dict(PRIZE_FIELDS))
 
 
@@ -158,27 +157,18 @@ def rubric(creative_id, category):
 
 def _entry_choices(form, contest, school_id, entry=None):
     form.category.choices = [(c, CATEGORIES[c]) for c in contest.category_list]
-    students = select(Student).join(SchoolClass, SchoolClass.id == Student.class_id).where(
-        Student.school_id == school_id, SchoolClass.school_year == contest.school_year)
-    if current_user.role == "student":  # classmates only: a school has a thousand students
-        students = students.where(Student.class_id == current_user.student.class_id,
-                                  Student.id != current_user.student_id)
-    elif current_user.role == "teacher":
-        students = students.where(Student.class_id.in_(
-            scope.classes_query(current_user).with_only_columns(SchoolClass.id)))
+    students = access.team_candidates_query(current_user, contest, school_id)
     rows = db.session.execute(students.order_by(SchoolClass.sort_key, Student.sort_key).limit(2000)).scalars().all()
     shown = {s.id for s in rows}
     rows += [m.student for m in (entry.members if entry else []) if m.student_id not in shown
              and m.student_id != current_user.student_id]  # a team across classes keeps its members on edit
     form.members.choices = [(s.id, f"{s.full_name} ({s.school_class.name if s.school_class else ''})") for s in rows]
-    teachers = db.session.execute(select(User).where(User.unit_id == school_id, User.active.is_(True),
-                                                     User.role.in_(("teacher", "school_admin")))
-                                  .order_by(User.full_name)).scalars()
+    teachers = db.session.execute(org_access.advisors_of_school(school_id).order_by(User.full_name)).scalars()
     form.advisor_id.choices = [(0, "— Chưa chọn —")] + [(t.id, t.full_name) for t in teachers]
 
 
 def _school_of_maker():
-    if current_user.role == "student":
+    if current_user.role_enum.enters_as_team_member:
         return current_user.student.school_id
     return current_user.unit_id
 
@@ -186,9 +176,9 @@ def _school_of_maker():
 @bp.route("/creative/<int:creative_id>/entries/new", methods=["GET", "POST"])
 @login_required
 def entry_new(creative_id):
-    if current_user.role not in MAKERS:
+    if not current_user.role_enum.makes_entries:
         abort(404)
-    contest = scope.get_creative_contest_or_404(current_user, creative_id)
+    contest = access.get_creative_contest_or_404(current_user, creative_id)
     form = EntryForm()
     _entry_choices(form, contest, _school_of_maker())
     if form.validate_on_submit():
@@ -205,7 +195,7 @@ def entry_new(creative_id):
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
 @login_required
 def entry_edit(entry_id):
-    entry = scope.get_entry_or_404(current_user, entry_id)
+    entry = access.get_entry_or_404(current_user, entry_id)
     if not services.can_change(current_user, entry):
         abort(404)
     form = EntryForm(obj=entry if request.method == "GET" else None)
@@ -226,11 +216,11 @@ def entry_edit(entry_id):
 @bp.route("/entries/<int:entry_id>")
 @login_required
 def entry_detail(entry_id):
-    entry = scope.get_entry_or_404(current_user, entry_id)
+    entry = access.get_entry_or_404(current_user, entry_id)
     editable = services.can_change(current_user, entry)
     return render_template("entries/entry_detail.html", entry=entry, contest=entry.contest, editable=editable,
                            stage=services.entry_stage(entry), missing=services.missing_for_submit(entry),
-                           can_review=scope.can_review_entry(current_user, entry)
+                           can_review=access.can_review_entry(current_user, entry)
                            and utcnow() < entry.contest.approval_closes_at and entry.status in ("submitted", "approved"),
                            review_form=ReviewForm(), form=EmptyForm(), categories=CATEGORIES,
                            rules=entry.contest.rules_for(entry.category),
@@ -238,8 +228,8 @@ def entry_detail(entry_id):
 
 
 def _entry_action(entry_id):
-    entry = scope.get_entry_or_404(current_user, entry_id)
-    if current_user.role not in MAKERS:
+    entry = access.get_entry_or_404(current_user, entry_id)
+    if not current_user.role_enum.makes_entries:
         abort(404)
     return entry
 
@@ -292,8 +282,8 @@ def entry_submit(entry_id):
 @bp.route("/entries/<int:entry_id>/review", methods=["POST"])
 @login_required
 def entry_review(entry_id):
-    entry = scope.get_entry_or_404(current_user, entry_id)
-    if not scope.can_review_entry(current_user, entry):
+    entry = access.get_entry_or_404(current_user, entry_id)
+    if not access.can_review_entry(current_user, entry):
         abort(404)
     form = ReviewForm()
     if form.validate_on_submit():
@@ -308,8 +298,8 @@ def entry_review(entry_id):
 def school_entries(creative_id):
     """The entries staff may see, with the school round's actions for the school admin."""
     _staff()
-    contest = scope.get_creative_contest_or_404(current_user, creative_id)
-    query = scope.entries_query(current_user).where(Entry.contest_id == contest.id, Entry.status != "draft")
+    contest = access.get_creative_contest_or_404(current_user, creative_id)
+    query = access.entries_query(current_user).where(Entry.contest_id == contest.id, Entry.status != "draft")
     status = request.args.get("status")
     if status in ("submitted", "returned", "approved"):
         query = query.where(Entry.status == status)
@@ -320,30 +310,13 @@ def school_entries(creative_id):
 
 # Files --------------------------------------------------------------------------------
 
-def _may_open_file(record):
-    """Whoever may see the entry, a judge it is assigned to, or anyone once the
-    results are published and the entry is in the gallery."""
-    entry = db.session.get(Entry, record.entry_id)
-    if _in_gallery(entry):
-        return True
-    if not current_user.is_authenticated:
-        return False
-    if current_user.role == "judge":
-        return db.session.execute(select(Assignment.id).where(Assignment.entry_id == entry.id,
-                                                              Assignment.judge_id == current_user.id)).first()
-    return db.session.execute(scope.entries_query(current_user).where(Entry.id == entry.id)).first() is not None
-
-
 @bp.route("/files/<int:file_id>")
 @bp.route("/files/<int:file_id>/<any(thumb):variant>")
 def entry_file(file_id, variant=None):
-    record = db.session.get(EntryFile, file_id)
-    if record is None or not _may_open_file(record):
-        abort(404)
+    record, entry = access.get_file_or_404(current_user, file_id)
     name = record.thumb_name if variant == "thumb" else record.stored_name
     if not name:
         abort(404)
-    entry = db.session.get(Entry, record.entry_id)
     path = services.upload_dir(entry.contest_id) / name
     if not path.exists():
         abort(404)
@@ -353,7 +326,7 @@ def entry_file(file_id, variant=None):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     # a pupil's work must not stay in a shared school computer's cache, unless it is public
-    response.headers["Cache-Control"] = "public, max-age=3600" if _in_gallery(entry) else "no-store"
+    response.headers["Cache-Control"] = "public, max-age=3600" if access.in_gallery(entry) else "no-store"
     return response
 
 
@@ -363,7 +336,7 @@ def entry_file(file_id, variant=None):
 @login_required
 def panels(creative_id):
     contest = _managed(creative_id)
-    judges = db.session.execute(scope.judges_query(current_user).order_by(User.full_name)).scalars().all()
+    judges = db.session.execute(access.judges_query(current_user).order_by(User.full_name)).scalars().all()
     forms = {}
     for category in contest.category_list:
         form = PanelForm(prefix=category)
@@ -410,9 +383,9 @@ def close_school_round(creative_id):
 @bp.route("/judging")
 @login_required
 def judge_list():
-    if current_user.role != "judge":
+    if not current_user.role_enum.judges_entries:
         abort(404)
-    assignments = db.session.execute(select(Assignment).where(Assignment.judge_id == current_user.id)
+    assignments = db.session.execute(access.assignments_of(current_user)
                                      .order_by(Assignment.submitted_at.is_not(None), Assignment.id)).scalars().all()
     # a panel head sees the entries of their panel whose judges disagree widely (still blind)
     flagged = []
@@ -426,7 +399,7 @@ def judge_list():
 @login_required
 def judge_entry(assignment_id):
     """The blind view: the work, its title and description; no names, school or advisor."""
-    assignment = scope.get_assignment_or_404(current_user, assignment_id)
+    assignment = access.get_assignment_or_404(current_user, assignment_id)
     entry, contest = assignment.entry, assignment.entry.contest
     rubric = contest.rubric_for(entry.category)
     form = EmptyForm()
@@ -458,20 +431,10 @@ def results(creative_id):
 
 # Gallery (public) ---------------------------------------------------------------------
 
-def _published(query):
-    """Entries in the gallery: scored in the provincial round of a contest whose results are public."""
-    return query.join(CreativeContest, CreativeContest.id == Entry.contest_id).where(
-        CreativeContest.results_published_at.is_not(None), Entry.final_score.is_not(None))
-
-
-def _in_gallery(entry):
-    return entry is not None and entry.contest.results_published_at is not None and entry.final_score is not None
-
-
 @bp.route("/trien-lam")
 def gallery():
     """Published entries: the work, title, school, category and prize; filter and pages."""
-    query = _published(select(Entry))
+    query = access.published_entries(select(Entry))
     contest_id, category, school_id = (request.args.get("contest", type=int), request.args.get("category"),
                                        request.args.get("school", type=int))
     if contest_id:
@@ -485,7 +448,7 @@ def gallery():
     entries = db.session.execute(query.options(selectinload(Entry.files), selectinload(Entry.school))
                                  .order_by(Entry.prize.is_(None), Entry.rank, Entry.id)
                                  .offset((page - 1) * GALLERY_PAGE).limit(GALLERY_PAGE)).scalars().all()
-    published = _published(select(Entry.school_id))
+    published = access.published_entries(select(Entry.school_id))
     schools = db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(published)).order_by(Unit.sort_key)).all()
     contests = db.session.execute(select(CreativeContest).where(CreativeContest.results_published_at.is_not(None))
                                   .order_by(CreativeContest.results_published_at.desc())).scalars().all()
@@ -496,8 +459,6 @@ def gallery():
 
 @bp.route("/trien-lam/<int:entry_id>")
 def gallery_entry(entry_id):
-    entry = db.session.get(Entry, entry_id)
-    if not _in_gallery(entry):
-        abort(404)
+    entry = access.get_gallery_entry_or_404(entry_id)
     return render_template("entries/gallery_entry.html", entry=entry, categories=CATEGORIES,
                            embed=entry_files.youtube_embed(entry.video_url))

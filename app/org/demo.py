@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 from app.accounts.models import User
+from app.accounts.roles import Role
 from app.accounts.services import ensure_student_accounts, hash_password
 from app.core.timeutil import local_today, school_year_of
 from app.extensions import db
@@ -61,19 +62,19 @@ def load_demo(seed=1588):
     student_hash = hash_password(STUDENT_PASSWORD)
     so = create_unit(None, kind="department", name="Sở Giáo dục và Đào tạo thành phố Cần Thơ", code="SO-CT")
     clusters = [create_unit(None, kind="cluster", name=name, code=code, parent=so) for code, name in CLUSTERS]
-    _staff("admin", "Quản trị hệ thống", "admin", None, staff_hash)
-    _staff("so.cantho", "Trần Minh Tâm", "department", so, staff_hash)
-    _staff("cum.ninhkieu", "Lê Thị Hồng", "unit", clusters[0], staff_hash)
-    _staff("cum.cairang", "Phạm Quốc Bảo", "unit", clusters[1], staff_hash)
-    _staff("giamkhao1", "Võ Thanh Hải", "judge", None, staff_hash)
-    _staff("giamkhao2", "Lâm Ngọc Trâm", "judge", None, staff_hash)
+    _staff("admin", "Quản trị hệ thống", Role.ADMIN, None, staff_hash)
+    _staff("so.cantho", "Trần Minh Tâm", Role.DEPARTMENT, so, staff_hash)
+    _staff("cum.ninhkieu", "Lê Thị Hồng", Role.UNIT, clusters[0], staff_hash)
+    _staff("cum.cairang", "Phạm Quốc Bảo", Role.UNIT, clusters[1], staff_hash)
+    _staff("giamkhao1", "Võ Thanh Hải", Role.JUDGE, None, staff_hash)
+    _staff("giamkhao2", "Lâm Ngọc Trâm", Role.JUDGE, None, staff_hash)
     student_count = 0
     for code, name, level, cluster, class_names in SCHOOLS:
         parent = so if cluster is None else clusters[cluster]
         school = create_unit(None, kind="school", name=name, code=code, level=level, parent=parent)
         slug = code.lower().replace("-", "")
-        _staff(f"bgh.{slug}", _name(rng)[0], "school_admin", school, staff_hash)
-        teachers = [_staff(f"gv{n}.{slug}", _name(rng)[0], "teacher", school, staff_hash) for n in (1, 2)]
+        _staff(f"bgh.{slug}", _name(rng)[0], Role.SCHOOL_ADMIN, school, staff_hash)
+        teachers = [_staff(f"gv{n}.{slug}", _name(rng)[0], Role.TEACHER, school, staff_hash) for n in (1, 2)]
         db.session.flush()
         for index, class_name in enumerate(class_names):
             grade = int(re.match(r"\d+", class_name).group())

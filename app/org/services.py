@@ -3,11 +3,12 @@ import re
 
 from sqlalchemy import delete, insert, literal, select
 
+from app.accounts.models import User
 from app.core.errors import DomainError
 from app.core.models import record
 from app.core.text import nfc, text_sort_key
 from app.extensions import db
-from app.org.models import SCHOOL_LEVELS, UNIT_KINDS, SchoolClass, Unit, UnitClosure
+from app.org.models import SCHOOL_LEVELS, UNIT_KINDS, SchoolClass, Student, Unit, UnitClosure
 
 
 def _check_parent(kind, parent):
@@ -126,8 +127,6 @@ def move_unit(actor, unit, new_parent):
 
 def delete_unit(actor, unit):
     """Delete an empty unit: no children, classes, students or accounts."""
-    from app.accounts.models import User
-    from app.org.models import Student
     if unit.children.count():
         raise DomainError("Không thể xoá: đơn vị còn đơn vị trực thuộc.")
     for model, column, what in ((SchoolClass, SchoolClass.school_id, "lớp"),
@@ -223,7 +222,7 @@ def class_sort_key(name):
 
 def set_class_teachers(actor, school_class, teachers):
     for teacher in teachers:
-        if teacher.role != "teacher" or teacher.unit_id != school_class.school_id:
+        if not teacher.role_enum.teaches_classes or teacher.unit_id != school_class.school_id:
             raise DomainError(f"{teacher.full_name} không phải giáo viên của trường này.")
     school_class.teachers = list(teachers)
     record(actor, "assign", "class", school_class.id, school_class.school_id,

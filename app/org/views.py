@@ -4,14 +4,14 @@ from sqlalchemy import func, select
 
 from app.accounts.forms import EmptyForm
 from app.accounts.models import User
-from app.accounts.services import reset_password
+from app.accounts.services import issue_first_passwords, reset_password
 from app.core import scope
 from app.core.errors import DomainError
 from app.core.text import fold
 from app.core.timeutil import local_today, school_year_of
 from app.core.uploads import EXPIRED_UPLOAD, drop_pending, save_pending, two_step_upload
 from app.extensions import db
-from app.org import roster, services
+from app.org import access, roster, services
 from app.org.cards import login_cards_pdf
 from app.org.forms import ClassForm, ConfirmImportForm, MoveForm, TeachersForm, UnitForm, UploadForm
 from app.org.models import SchoolClass, Student, Unit
@@ -42,24 +42,24 @@ def _parent_choices(unit=None):
 @bp.route("/units")
 @login_required
 def tree():
-    _require(scope.can_manage_tree(current_user) or current_user.role == "unit")
-    root_ids = None if current_user.role == "admin" else {current_user.unit_id}
+    _require(current_user.role_enum.works_above_schools)
+    root_ids = None if current_user.role_enum.sees_all else {current_user.unit_id}
     return render_template("org/tree.html", rows=services.tree_rows(root_ids), form=EmptyForm(),
-                           can_edit=scope.can_manage_tree(current_user))
+                           can_edit=access.can_manage_tree(current_user))
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
 @login_required
 def unit_create():
-    _require(scope.can_manage_tree(current_user))
+    _require(access.can_manage_tree(current_user))
     form = UnitForm()
-    form.parent_id.choices = ([(0, "— (không có: đây là Sở)")] if current_user.role == "admin" else []) \
+    form.parent_id.choices = ([(0, "— (không có: đây là Sở)")] if current_user.role_enum.sees_all else []) \
         + _parent_choices()
     if request.method == "GET":
         form.parent_id.data = request.args.get("parent", type=int) or 0
         form.kind.data = request.args.get("kind", "school")
     if form.validate_on_submit():
-        parent = scope.get_unit_or_404(current_user, form.parent_id.data) if form.parent_id.data else None
+        parent = access.get_unit_or_404(current_user, form.parent_id.data) if form.parent_id.data else None
         try:
             unit = services.create_unit(current_user, kind=form.kind.data, name=form.name.data,
                                         parent=parent, code=form.code.data, level=form.level.data or None,
@@ -76,8 +76,8 @@ def unit_create():
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 @login_required
 def unit_edit(unit_id):
-    _require(scope.can_manage_tree(current_user))
-    unit = scope.get_unit_or_404(current_user, unit_id)
+    _require(access.can_manage_tree(current_user))
+    unit = access.get_unit_or_404(current_user, unit_id)
     form = UnitForm(obj=unit)
     del form.kind, form.parent_id
     if request.method == "GET":
@@ -99,14 +99,14 @@ def unit_edit(unit_id):
 @bp.route("/units/<int:unit_id>/move", methods=["GET", "POST"])
 @login_required
 def unit_move(unit_id):
-    _require(scope.can_manage_tree(current_user))
-    unit = scope.get_unit_or_404(current_user, unit_id)
+    _require(access.can_manage_tree(current_user))
+    unit = access.get_unit_or_404(current_user, unit_id)
     form = MoveForm()
     form.parent_id.choices = _parent_choices(unit)
     if request.method == "GET":
         form.parent_id.data = unit.parent_id
     if form.validate_on_submit():
-        parent = scope.get_unit_or_404(current_user, form.parent_id.data)
+        parent = access.get_unit_or_404(current_user, form.parent_id.data)
         try:
             services.move_unit(current_user, unit, parent)
         except DomainError as exc:
@@ -122,8 +122,8 @@ def unit_move(unit_id):
 @bp.route("/units/<int:unit_id>/delete", methods=["POST"])
 @login_required
 def unit_delete(unit_id):
-    _require(scope.can_manage_tree(current_user))
-    unit = scope.get_unit_or_404(current_user, unit_id)
+    _require(access.can_manage_tree(current_user))
+    unit = access.get_unit_or_404(current_user, unit_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     if unit.id == current_user.unit_id:
@@ -143,16 +143,16 @@ def unit_delete(unit_id):
 @bp.route("/units/import", methods=["GET", "POST"])
 @login_required
 def schools_import():
-    _require(scope.can_manage_tree(current_user))
+    _require(access.can_manage_tree(current_user))
     form = UploadForm()
     roots = [u for u in db.session.execute(
-        scope.units_query(current_user).where(Unit.kind == "department")).scalars()]
-    if current_user.role != "admin":
-        roots = [scope.get_unit_or_404(current_user, current_user.unit_id)]
+        access.units_query(current_user).where(Unit.kind == "department")).scalars()]
+    if not current_user.role_enum.sees_all:
+        roots = [access.get_unit_or_404(current_user, current_user.unit_id)]
     result = None
     if form.validate_on_submit():
-        root = scope.get_unit_or_404(current_user, request.form.get("root_id", type=int) or 0)
-        if root.kind != "department" and current_user.role == "admin":
+        root = access.get_unit_or_404(current_user, request.form.get("root_id", type=int) or 0)
+        if root.kind != "department" and current_user.role_enum.sees_all:
             abort(400)
         try:
             result = import_schools(current_user, form.file.data.read(), form.file.data.filename, root=root)
@@ -185,12 +185,12 @@ def _student_counts_by_school(school_ids, year):
 @bp.route("/units/<int:unit_id>")
 @login_required
 def unit_detail(unit_id):
-    unit = scope.get_unit_or_404(current_user, unit_id)
+    unit = access.get_unit_or_404(current_user, unit_id)
     if unit.is_school:
         return redirect(url_for("org.school_detail", school_id=unit.id))
     year = request.args.get("year", type=int) or current_school_year()
     children = list(db.session.execute(
-        scope.units_query(current_user).where(Unit.parent_id == unit.id).order_by(Unit.kind != "school",
+        access.units_query(current_user).where(Unit.parent_id == unit.id).order_by(Unit.kind != "school",
                                                                                   Unit.sort_key)
     ).scalars())
     schools = list(db.session.execute(services.schools_under(unit.id).order_by(Unit.sort_key)).scalars())
@@ -202,30 +202,29 @@ def unit_detail(unit_id):
 @bp.route("/schools/<int:school_id>")
 @login_required
 def school_detail(school_id):
-    school = scope.get_school_or_404(current_user, school_id)
+    school = access.get_school_or_404(current_user, school_id)
     year = request.args.get("year", type=int) or current_school_year()
     classes = db.session.execute(
-        scope.classes_query(current_user).where(SchoolClass.school_id == school.id,
+        access.classes_query(current_user).where(SchoolClass.school_id == school.id,
                                                 SchoolClass.school_year == year)
         .order_by(SchoolClass.grade, SchoolClass.sort_key)).scalars().all()
     sizes = dict(db.session.execute(
         select(Student.class_id, func.count(Student.id)).where(Student.class_id.in_([c.id for c in classes]))
         .group_by(Student.class_id)).all())
-    staff = db.session.execute(select(User).where(User.unit_id == school.id).order_by(User.role, User.full_name)
-                               ).scalars().all()
+    staff = db.session.execute(access.staff_of_school(school).order_by(User.role, User.full_name)).scalars().all()
     years = sorted(set(db.session.execute(select(SchoolClass.school_year).where(
         SchoolClass.school_id == school.id).distinct()).scalars()) | {current_school_year()}, reverse=True)
     return render_template("org/school_detail.html", school=school, classes=classes, sizes=sizes,
                            staff=staff, year=year, years=years,
-                           can_manage=scope.can_manage_school(current_user, school),
+                           can_manage=access.can_manage_school(current_user, school),
                            ancestors=services.ancestors(school))
 
 
 @bp.route("/schools/<int:school_id>/classes/new", methods=["GET", "POST"])
 @login_required
 def class_create(school_id):
-    school = scope.get_school_or_404(current_user, school_id)
-    _require(scope.can_manage_school(current_user, school))
+    school = access.get_school_or_404(current_user, school_id)
+    _require(access.can_manage_school(current_user, school))
     form = ClassForm()
     this_year = current_school_year()
     form.school_year.choices = [(y, f"{y}-{y + 1}") for y in (this_year + 1, this_year, this_year - 1)]
@@ -255,23 +254,23 @@ def _search_students(query, text):
 @bp.route("/classes/<int:class_id>")
 @login_required
 def class_detail(class_id):
-    school_class = scope.get_class_or_404(current_user, class_id)
+    school_class = access.get_class_or_404(current_user, class_id)
     q = request.args.get("q", "")
-    query = _search_students(scope.students_query(current_user).where(Student.class_id == school_class.id), q)
+    query = _search_students(access.students_query(current_user).where(Student.class_id == school_class.id), q)
     students = db.session.execute(query.order_by(Student.sort_key, Student.id)).scalars().all()
     return render_template("org/class_detail.html", school_class=school_class, students=students, q=q,
-                           can_manage=scope.can_manage_class(current_user, school_class),
-                           can_assign=scope.can_manage_school(current_user, school_class.school),
+                           can_manage=access.can_manage_class(current_user, school_class),
+                           can_assign=access.can_manage_school(current_user, school_class.school),
                            form=EmptyForm())
 
 
 @bp.route("/schools/<int:school_id>/students")
 @login_required
 def school_students(school_id):
-    school = scope.get_school_or_404(current_user, school_id)
+    school = access.get_school_or_404(current_user, school_id)
     q = request.args.get("q", "")
     page = max(request.args.get("page", type=int) or 1, 1)
-    query = _search_students(scope.students_query(current_user).where(Student.school_id == school.id), q)
+    query = _search_students(access.students_query(current_user).where(Student.school_id == school.id), q)
     students = db.session.execute(query.order_by(Student.sort_key, Student.id)
                                   .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars().all()
     return render_template("org/school_students.html", school=school, students=students[:PAGE_SIZE],
@@ -281,10 +280,10 @@ def school_students(school_id):
 @bp.route("/classes/<int:class_id>/teachers", methods=["GET", "POST"])
 @login_required
 def class_teachers(class_id):
-    school_class = scope.get_class_or_404(current_user, class_id)
-    _require(scope.can_manage_school(current_user, school_class.school))
-    teachers = db.session.execute(select(User).where(
-        User.unit_id == school_class.school_id, User.role == "teacher").order_by(User.full_name)).scalars().all()
+    school_class = access.get_class_or_404(current_user, class_id)
+    _require(access.can_manage_school(current_user, school_class.school))
+    teachers = db.session.execute(access.teachers_of_school(school_class.school_id).order_by(User.full_name)
+                                  ).scalars().all()
     form = TeachersForm()
     form.teacher_ids.choices = [(t.id, f"{t.full_name} ({t.username})") for t in teachers]
     if request.method == "GET":
@@ -301,8 +300,8 @@ def class_teachers(class_id):
 @bp.route("/teacher")
 @login_required
 def teacher_home():
-    _require(current_user.role == "teacher")
-    classes = db.session.execute(scope.classes_query(current_user).order_by(
+    _require(current_user.role_enum.teaches_classes)
+    classes = db.session.execute(access.classes_query(current_user).order_by(
         SchoolClass.school_year.desc(), SchoolClass.grade, SchoolClass.sort_key)).scalars().all()
     sizes = dict(db.session.execute(
         select(Student.class_id, func.count(Student.id)).where(Student.class_id.in_([c.id for c in classes]))
@@ -313,9 +312,9 @@ def teacher_home():
 # Roster import
 
 def _movable_class_ids(school):
-    if scope.can_manage_school(current_user, school):
+    if access.can_manage_school(current_user, school):
         return None
-    return {c.id for c in db.session.execute(scope.classes_query(current_user)).scalars()}
+    return {c.id for c in db.session.execute(access.classes_query(current_user)).scalars()}
 
 
 def _roster_import(school, school_class, back_url):
@@ -353,8 +352,8 @@ def _roster_import(school, school_class, back_url):
 @bp.route("/classes/<int:class_id>/roster", methods=["GET", "POST"])
 @login_required
 def class_roster(class_id):
-    school_class = scope.get_class_or_404(current_user, class_id)
-    _require(scope.can_manage_class(current_user, school_class))
+    school_class = access.get_class_or_404(current_user, class_id)
+    _require(access.can_manage_class(current_user, school_class))
     return _roster_import(school_class.school, school_class,
                           url_for("org.class_detail", class_id=school_class.id))
 
@@ -362,8 +361,8 @@ def class_roster(class_id):
 @bp.route("/schools/<int:school_id>/roster", methods=["GET", "POST"])
 @login_required
 def school_roster(school_id):
-    school = scope.get_school_or_404(current_user, school_id)
-    _require(scope.can_manage_school(current_user, school))
+    school = access.get_school_or_404(current_user, school_id)
+    _require(access.can_manage_school(current_user, school))
     return _roster_import(school, None, url_for("org.school_detail", school_id=school.id))
 
 
@@ -372,11 +371,10 @@ def school_roster(school_id):
 @bp.route("/classes/<int:class_id>/cards", methods=["POST"])
 @login_required
 def class_cards(class_id):
-    school_class = scope.get_class_or_404(current_user, class_id)
-    _require(scope.can_manage_class(current_user, school_class))
+    school_class = access.get_class_or_404(current_user, class_id)
+    _require(access.can_manage_class(current_user, school_class))
     if not EmptyForm().validate_on_submit():
         abort(400)
-    from app.accounts.services import issue_first_passwords
     students = db.session.execute(select(Student).where(Student.class_id == school_class.id)
                                   .order_by(Student.sort_key, Student.id)).scalars().all()
     if not students:
@@ -392,8 +390,8 @@ def class_cards(class_id):
 @bp.route("/students/<int:student_id>/reset-password", methods=["POST"])
 @login_required
 def student_reset_password(student_id):
-    student = scope.get_student_or_404(current_user, student_id)
-    _require(student.school_class is not None and scope.can_manage_class(current_user, student.school_class))
+    student = access.get_student_or_404(current_user, student_id)
+    _require(student.school_class is not None and access.can_manage_class(current_user, student.school_class))
     if not EmptyForm().validate_on_submit():
         abort(400)
     if student.user is None:

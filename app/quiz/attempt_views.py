@@ -5,12 +5,11 @@ from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
 from app.accounts.views import session_login
-from app.core import scope
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.quiz import access
 from app.quiz import attempts as quiz
-from app.quiz.models import Round
 from app.quiz.qtypes import qtype_of
 
 bp = Blueprint("attempt", __name__)
@@ -27,7 +26,7 @@ def countdown(seconds):
 
 
 def _student():
-    if current_user.role != "student" or current_user.student is None:
+    if not current_user.role_enum.takes_quizzes or current_user.student is None:
         abort(404)
     return current_user.student
 
@@ -36,9 +35,7 @@ def _student():
 @login_required
 def start(round_id):
     student = _student()
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or not quiz.may_take(student, round_) or not round_.contest.published:
-        abort(404)
+    round_ = access.get_startable_round_or_404(student, round_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     return go_to_attempt(lambda: quiz.start_attempt(student, round_, utcnow()))
@@ -58,16 +55,16 @@ def go_to_attempt(begin):
 
 
 def _own_attempt(attempt_id):
-    if current_user.role != "student":  # the role only: answering is the busiest request
+    if not current_user.role_enum.takes_quizzes:  # the role only: answering is the busiest request
         abort(404)
-    return scope.get_attempt_or_404(current_user, attempt_id)
+    return access.get_attempt_or_404(current_user, attempt_id)
 
 
 @bp.route("/attempts/<int:attempt_id>")
 @login_required
 def take(attempt_id):
-    if current_user.role != "student":
-        scope.get_attempt_or_404(current_user, attempt_id)
+    if not current_user.role_enum.takes_quizzes:
+        access.get_attempt_or_404(current_user, attempt_id)
         return redirect(url_for("attempt.result", attempt_id=attempt_id))
     attempt = _own_attempt(attempt_id)
     now = utcnow()
@@ -126,9 +123,9 @@ def _refuse_answer(attempt_id, bad_request):
     if not current_user.is_authenticated:
         # JSON, not the login page: the page must not mistake a redirect for a save.
         return jsonify(error="Phiên đăng nhập đã hết: em đăng nhập lại để gửi câu trả lời.", login=True), 401
-    if current_user.role != "student":
+    if not current_user.role_enum.takes_quizzes:
         abort(404)
-    scope.get_attempt_or_404(current_user, attempt_id)
+    access.get_attempt_or_404(current_user, attempt_id)
     if not bad_request:
         abort(404)
     return jsonify(error="Yêu cầu không hợp lệ."), 400
@@ -195,18 +192,18 @@ def _save_form_answers(attempt, now):
 @bp.route("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id):
-    attempt = scope.get_attempt_or_404(current_user, attempt_id)
+    attempt = access.get_attempt_or_404(current_user, attempt_id)
     now = utcnow()
     if quiz.finish_if_expired(attempt, now):
         db.session.commit()
     if attempt.submitted_at is None:
-        if current_user.role != "student":
+        if not current_user.role_enum.takes_quizzes:
             return render_template("quiz/result.html", attempt=attempt, round=attempt.round, review=False)
         return redirect(url_for("attempt.take", attempt_id=attempt.id))
-    review = quiz.may_review(attempt, now) or current_user.role != "student"
+    review = quiz.may_review(attempt, now) or not current_user.role_enum.takes_quizzes
     # Practice: the answers of questions an official round may still ask stay hidden, and
     # so does their mark (a mark alone tells the key after a few tries).
-    hidden = quiz.practice_hidden_ids(attempt, now) if current_user.role == "student" else set()
+    hidden = quiz.practice_hidden_ids(attempt, now) if current_user.role_enum.takes_quizzes else set()
     shown_score = sum(item.mark or 0 for item in attempt.questions if item.question_id not in hidden)
     return render_template("quiz/result.html", attempt=attempt, round=attempt.round, review=review,
                            hidden=hidden, shown_score=shown_score)

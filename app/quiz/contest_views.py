@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.forms import EmptyForm
-from app.core import scope
 from app.core.errors import DomainError
 from app.core.paging import page_of
 from app.core.vocabulary import Prize
@@ -17,10 +16,11 @@ from app.core.spreadsheet import simple_workbook
 from app.core.template_helpers import score, score_cell
 from app.core.timeutil import local_to_utc, local_today, school_year_of, to_local, utcnow
 from app.extensions import db
+from app.org import access as org_access
 from app.org.models import Student, Unit
-from app.quiz import contests
+from app.quiz import access, contests
 from app.quiz.forms import PRIZE_FIELDS, ContestEditForm, ContestForm, RoundForm, prize_counts, set_prize_counts
-from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank, Round
+from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank
 from app.quiz.ranking import award_prizes, collective_ranking, contest_ranking, round_ranking
 from app.quiz.statistics import round_statistics
 
@@ -29,7 +29,7 @@ bp.add_app_template_global(Prize, "Prize")
 
 
 def _staff():
-    if current_user.role not in scope.BANK_ROLES:
+    if not current_user.role_enum.is_staff:
         abort(404)
 
 
@@ -38,7 +38,7 @@ def _staff():
 def contest_list():
     _staff()
     form = ContestForm()
-    banks = db.session.execute(scope.banks_query(current_user).order_by(QuestionBank.code)).scalars().all()
+    banks = db.session.execute(access.banks_query(current_user).order_by(QuestionBank.code)).scalars().all()
     form.bank_id.choices = [(b.id, f"{b.code} · {b.name}") for b in banks]
     can_create = current_user.unit_id is not None and bool(banks)
     if not form.is_submitted():
@@ -56,7 +56,7 @@ def contest_list():
             db.session.commit()
             flash(f"Đã tạo cuộc thi “{contest.name}”. Thêm đợt thi để học sinh bắt đầu.", "success")
             return redirect(url_for("contest.contest_detail", contest_id=contest.id))
-    rows = db.session.execute(scope.contests_query(current_user)
+    rows = db.session.execute(access.contests_query(current_user)
                               .order_by(Contest.school_year.desc(), Contest.code)).scalars().all()
     return render_template("quiz/contest_list.html", contests=rows, form=form, can_create=can_create)
 
@@ -109,8 +109,8 @@ def _fill_round_form(form, round_):
 @bp.route("/contests/<int:contest_id>", methods=["GET", "POST"])
 @login_required
 def contest_detail(contest_id):
-    contest = scope.get_contest_or_404(current_user, contest_id)
-    can_manage = scope.can_manage_contest(current_user, contest)
+    contest = access.get_contest_or_404(current_user, contest_id)
+    can_manage = access.can_manage_contest(current_user, contest)
     form = _round_form(contest)
     if can_manage and form.validate_on_submit():
         try:
@@ -133,15 +133,15 @@ def contest_detail(contest_id):
 
 
 def _managed_contest(contest_id):
-    contest = scope.get_contest_or_404(current_user, contest_id)
-    if not scope.can_manage_contest(current_user, contest):
+    contest = access.get_contest_or_404(current_user, contest_id)
+    if not access.can_manage_contest(current_user, contest):
         abort(404)
     return contest
 
 
 def _managed_round(round_id):
-    round_ = scope.get_round_or_404(current_user, round_id)
-    if not scope.can_manage_contest(current_user, round_.contest):
+    round_ = access.get_round_or_404(current_user, round_id)
+    if not access.can_manage_contest(current_user, round_.contest):
         abort(404)
     return round_
 
@@ -223,7 +223,7 @@ def _in_scope(ranking, user):
     ids = [r.student_id for r in ranking]
     if not ids:
         return []
-    visible = set(db.session.execute(scope.students_query(user).with_only_columns(Student.id)
+    visible = set(db.session.execute(org_access.students_query(user).with_only_columns(Student.id)
                                      .where(Student.id.in_(ids))).scalars())
     return [r for r in ranking if r.student_id in visible]
 
@@ -245,14 +245,14 @@ def _page_arg():
 @bp.route("/rounds/<int:round_id>/ranking")
 @login_required
 def round_ranking_page(round_id):
-    round_ = scope.get_round_or_404(current_user, round_id)
+    round_ = access.get_round_or_404(current_user, round_id)
     ranking = round_ranking(round_)
     page = page_of(_in_scope(ranking, current_user), _page_arg())
     full_marks = sum(1 for r in ranking if r.max_score and r.score >= r.max_score - 1e-9)
     return render_template("quiz/round_ranking.html", round=round_, contest=round_.contest, ranking=page.items,
                            page=page, students=_students(page.items), total=len(ranking), full_marks=full_marks,
                            prizes=award_prizes(ranking, round_.prizes or {}, round_.passing_score),
-                           can_manage=scope.can_manage_contest(current_user, round_.contest), form=EmptyForm(),
+                           can_manage=access.can_manage_contest(current_user, round_.contest), form=EmptyForm(),
                            now=utcnow())
 
 
@@ -260,13 +260,13 @@ def round_ranking_page(round_id):
 @login_required
 def overall_ranking(contest_id):
     """All ranked rounds together; each viewer sees their own students with their overall rank and prize."""
-    contest = scope.get_contest_or_404(current_user, contest_id)
+    contest = access.get_contest_or_404(current_user, contest_id)
     ranking = contest_ranking(contest)
     page = page_of(_in_scope(ranking, current_user), _page_arg())
     return render_template("quiz/overall_ranking.html", contest=contest, ranking=page.items, page=page,
                            students=_students(page.items), total=len(ranking),
                            prizes=award_prizes(ranking, contest.prizes),
-                           can_manage=scope.can_manage_contest(current_user, contest), form=EmptyForm(), now=utcnow())
+                           can_manage=access.can_manage_contest(current_user, contest), form=EmptyForm(), now=utcnow())
 
 
 @bp.route("/contests/<int:contest_id>/schools")
@@ -274,9 +274,9 @@ def overall_ranking(contest_id):
 def school_ranking(contest_id):
     """Collective ranking by participation rate: the ranks are among all of the contest's
     schools and units; the viewer sees the ones in their part of the tree."""
-    contest = scope.get_contest_or_404(current_user, contest_id)
+    contest = access.get_contest_or_404(current_user, contest_id)
     schools, units, prizes = collective_ranking(contest)
-    visible = set(db.session.execute(scope.units_query(current_user).with_only_columns(Unit.id)).scalars())
+    visible = set(db.session.execute(org_access.units_query(current_user).with_only_columns(Unit.id)).scalars())
     return render_template("quiz/school_ranking.html", contest=contest, prizes=prizes,
                            schools=[r for r in schools if r.unit_id in visible],
                            units=[r for r in units if r.unit_id in visible])
@@ -312,9 +312,7 @@ def _public(html):
 def public_contest_results(contest_id):
     """Published overall results and collective prizes, for everyone: the prize winners
     (name, class, school, total score) and the units by participation rate."""
-    contest = db.session.get(Contest, contest_id)
-    if contest is None or contest.results_published_at is None:
-        abort(404)
+    contest = access.get_published_contest_or_404(contest_id)
     ranking = contest_ranking(contest)
     prizes = award_prizes(ranking, contest.prizes)
     winners = [r for r in ranking if r.student_id in prizes]
@@ -345,16 +343,14 @@ def public_results(round_id):
     """Published results. Everyone sees the prize winners (name, class, school, prize);
     a student also their own rank and score; staff the whole ranking of the students
     in their part of the tree, page by page. Nobody else's name or score."""
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.results_published_at is None:
-        abort(404)
+    round_ = access.get_published_round_or_404(round_id)
     ranking = round_ranking(round_)
     prizes = award_prizes(ranking, round_.prizes or {}, round_.passing_score)
     winners = [r for r in ranking if r.student_id in prizes]
     own = page = None
-    if current_user.is_authenticated and current_user.role == "student":
+    if current_user.is_authenticated and current_user.role_enum.takes_quizzes:
         own = next((r for r in ranking if r.student_id == current_user.student_id), None)
-    elif current_user.is_authenticated and current_user.role in scope.BANK_ROLES:
+    elif current_user.is_authenticated and current_user.role_enum.is_staff:
         page = page_of(_in_scope(ranking, current_user), _page_arg())
     shown = winners + ([own] if own else []) + (page.items if page else [])
     return _public(render_template("quiz/public_results.html", round=round_, contest=round_.contest,
@@ -365,7 +361,7 @@ def public_results(round_id):
 @bp.route("/rounds/<int:round_id>/statistics")
 @login_required
 def round_statistics_page(round_id):
-    round_ = scope.get_round_or_404(current_user, round_id)
+    round_ = access.get_round_or_404(current_user, round_id)
     return render_template("quiz/round_statistics.html", round=round_, contest=round_.contest,
                            stats=round_statistics(round_))
 
@@ -373,7 +369,7 @@ def round_statistics_page(round_id):
 @bp.route("/rounds/<int:round_id>/statistics.xlsx")
 @login_required
 def round_statistics_xlsx(round_id):
-    round_ = scope.get_round_or_404(current_user, round_id)
+    round_ = access.get_round_or_404(current_user, round_id)
     stats = round_statistics(round_)
     header = ["Mã câu", "Câu hỏi", "Số lượt", "Độ dễ (%)", "Độ lệch chuẩn (%)", "Chỉ số phân biệt (%)",
               "Hiệu quả phân biệt (%)", "Cảnh báo"]

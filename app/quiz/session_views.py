@@ -13,9 +13,9 @@ from app.core import scope
 from app.core.errors import DomainError
 from app.core.timeutil import parse_vn_date, utcnow
 from app.extensions import db
-from app.org.models import Student
+from app.org import access as org_access
+from app.quiz import access, join_access, sessions
 from app.quiz import attempts as quiz
-from app.quiz import join_access, sessions
 from app.quiz.attempt_views import go_to_attempt
 from app.quiz.models import ClassSession, Contest, Round
 
@@ -30,22 +30,11 @@ bp.record_once(lambda state: state.app.before_request_funcs.setdefault(None, [])
 QR_MAX_PX = 240
 
 
-def _get_session_or_404(session_id):
-    """A session of a class the user may manage (the teacher of the class, school staff)."""
-    session = db.session.get(ClassSession, session_id)
-    if session is None:
-        abort(404)
-    school_class = scope.get_class_or_404(current_user, session.class_id)
-    if not scope.can_manage_class(current_user, school_class):
-        abort(404)
-    return session
-
-
 def _open_rounds_for(school_class, now):
     rounds = db.session.execute(
         select(Round).join(Contest, Round.contest_id == Contest.id)
         .where(Round.opens_at <= now, Round.closes_at > now, Round.practice.is_(False))
-        .where(Contest.id.in_(scope.contests_query(current_user).with_only_columns(Contest.id)))
+        .where(Contest.id.in_(access.contests_query(current_user).with_only_columns(Contest.id)))
         .order_by(Round.closes_at)).scalars().all()
     return [r for r in rounds if scope.is_within(school_class.school_id, r.contest.unit_id)]
 
@@ -53,8 +42,8 @@ def _open_rounds_for(school_class, now):
 @bp.route("/classes/<int:class_id>/sessions", methods=["GET", "POST"])
 @login_required
 def session_new(class_id):
-    school_class = scope.get_class_or_404(current_user, class_id)
-    if not scope.can_manage_class(current_user, school_class):
+    school_class = org_access.get_class_or_404(current_user, class_id)
+    if not org_access.can_manage_class(current_user, school_class):
         abort(404)
     now = utcnow()
     rounds = _open_rounds_for(school_class, now)
@@ -93,7 +82,7 @@ def _qr_svg(url):
 @bp.route("/sessions/<int:session_id>")
 @login_required
 def board_page(session_id):
-    session = _get_session_or_404(session_id)
+    session = access.get_class_session_or_404(current_user, session_id)
     join_url = url_for("session.join", code=session.code, _external=True)
     return render_template("quiz/session_board.html", session=session, rows=sessions.board(session),
                            join_url=join_url, qr=_qr_svg(join_url), form=EmptyForm(), now=utcnow())
@@ -102,7 +91,7 @@ def board_page(session_id):
 @bp.route("/sessions/<int:session_id>/board")
 @login_required
 def board_fragment(session_id):
-    session = _get_session_or_404(session_id)
+    session = access.get_class_session_or_404(current_user, session_id)
     return render_template("quiz/_session_rows.html", session=session, rows=sessions.board(session),
                            form=EmptyForm(), now=utcnow())
 
@@ -110,7 +99,7 @@ def board_fragment(session_id):
 @bp.route("/sessions/<int:session_id>/attempts/<int:attempt_id>/extra", methods=["POST"])
 @login_required
 def extra_time(session_id, attempt_id):
-    session = _get_session_or_404(session_id)
+    session = access.get_class_session_or_404(current_user, session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     minutes = max(1, min(request.form.get("minutes", 5, type=int), 60))
@@ -129,7 +118,7 @@ def extra_time(session_id, attempt_id):
 @bp.route("/sessions/<int:session_id>/students/<int:student_id>/refuse", methods=["POST"])
 @login_required
 def refuse_join(session_id, student_id):
-    session = _get_session_or_404(session_id)
+    session = access.get_class_session_or_404(current_user, session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -151,7 +140,7 @@ def refuse_join(session_id, student_id):
 @bp.route("/sessions/<int:session_id>/close", methods=["POST"])
 @login_required
 def close(session_id):
-    session = _get_session_or_404(session_id)
+    session = access.get_class_session_or_404(current_user, session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     finished = sessions.close_session(session, utcnow())
@@ -179,7 +168,7 @@ def join(code=None):
         return render_template("quiz/join.html", code=code, form=form)
     student = None
     if current_user.is_authenticated:
-        if current_user.role != "student":
+        if not current_user.role_enum.takes_quizzes:
             flash("Trang này dành cho học sinh. Thầy cô theo dõi lớp ở bảng theo dõi.", "info")
             return redirect(url_for("core.index"))
         student = current_user.student
@@ -190,8 +179,7 @@ def join(code=None):
     if student is not None:
         return render_template("quiz/join_student.html", session=session, student=student, form=form)
     # Not logged in: pick a name from the class list and confirm the birth date.
-    students = sorted(db.session.execute(select(Student).where(Student.class_id == session.class_id)).scalars(),
-                      key=lambda s: s.sort_key)
+    students = sorted(db.session.execute(access.join_candidates_query(session)).scalars(), key=lambda s: s.sort_key)
     if request.method == "POST":
         picked = next((s for s in students if s.id == request.form.get("student_id", type=int)), None)
         try:

@@ -10,13 +10,12 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from app.accounts.forms import EmptyForm
-from app.core import scope
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.core.uploads import EXPIRED_UPLOAD, drop_pending, save_pending, two_step_upload
 from app.extensions import db
 from app.org.forms import ConfirmImportForm
-from app.quiz import services
+from app.quiz import access, services
 from app.quiz.formats import (
     DIFFICULTY_LABELS,
     FORMATS,
@@ -53,7 +52,7 @@ def _require(allowed):
 
 
 def _bank_list_allowed():
-    _require(current_user.role in scope.BANK_ROLES)
+    _require(current_user.role_enum.is_staff)
 
 
 @bp.route("/banks", methods=["GET", "POST"])
@@ -61,7 +60,7 @@ def _bank_list_allowed():
 def bank_list():
     _bank_list_allowed()
     form = BankForm()
-    units = db.session.execute(scope.bank_units_query(current_user)).scalars().all()
+    units = db.session.execute(access.bank_units_query(current_user)).scalars().all()
     form.unit_id.choices = [(u.id, u.name) for u in units]
     if form.validate_on_submit():
         unit = next(u for u in units if u.id == form.unit_id.data)
@@ -75,7 +74,7 @@ def bank_list():
             return redirect(url_for("quiz.bank_detail", bank_id=bank.id))
     counts = dict(db.session.execute(
         select(Question.bank_id, func.count()).where(Question.retired_at.is_(None)).group_by(Question.bank_id)).all())
-    banks = db.session.execute(scope.banks_query(current_user).order_by(QuestionBank.code)).scalars().all()
+    banks = db.session.execute(access.banks_query(current_user).order_by(QuestionBank.code)).scalars().all()
     return render_template("quiz/bank_list.html", banks=banks, counts=counts, form=form,
                            can_create=bool(units))
 
@@ -104,7 +103,7 @@ def _filters():
 @bp.route("/banks/<int:bank_id>")
 @login_required
 def bank_detail(bank_id):
-    bank = scope.get_bank_or_404(current_user, bank_id)
+    bank = access.get_bank_or_404(current_user, bank_id)
     filters = _filters()
     query = services.questions_query(bank, **filters)
     total = db.session.execute(query.with_only_columns(func.count())).scalar_one()
@@ -115,8 +114,8 @@ def bank_detail(bank_id):
     return render_template(
         "quiz/bank_detail.html", bank=bank, questions=questions, total=total, page=page,
         pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1), filters=filters,
-        topics=services.topic_counts(bank), can_edit=scope.can_edit_bank(current_user, bank),
-        can_export=scope.can_export_bank(current_user, bank, utcnow()),
+        topics=services.topic_counts(bank), can_edit=access.can_edit_bank(current_user, bank),
+        can_export=access.can_export_bank(current_user, bank, utcnow()),
         levels=LEVEL_LABELS, difficulties=DIFFICULTY_LABELS, types=TYPE_LABELS)
 
 
@@ -124,8 +123,8 @@ def bank_detail(bank_id):
 @login_required
 def bank_import(bank_id):
     """Upload -> preview as students will see it (nothing written) -> confirm (one transaction)."""
-    bank = scope.get_bank_or_404(current_user, bank_id)
-    _require(scope.can_edit_bank(current_user, bank))
+    bank = access.get_bank_or_404(current_user, bank_id)
+    _require(access.can_edit_bank(current_user, bank))
     upload, confirm = QuestionImportForm(), ConfirmImportForm()
     back = url_for("quiz.bank_detail", bank_id=bank.id)
     data, token, expired = two_step_upload(current_user.id, upload, confirm)
@@ -175,8 +174,8 @@ def _stem(filename):
 @bp.route("/banks/<int:bank_id>/export.<fmt>")
 @login_required
 def bank_export(bank_id, fmt):
-    bank = scope.get_bank_or_404(current_user, bank_id)
-    if not scope.can_export_bank(current_user, bank, utcnow()):
+    bank = access.get_bank_or_404(current_user, bank_id)
+    if not access.can_export_bank(current_user, bank, utcnow()):
         flash(f"Ngân hàng đang dùng cho đợt thi chưa kết thúc: chỉ cán bộ của {bank.unit.name} "
               "mới xuất được ngân hàng kèm đáp án.", "error")
         return redirect(url_for("quiz.bank_detail", bank_id=bank.id))
@@ -196,12 +195,12 @@ def bank_export(bank_id, fmt):
 @bp.route("/questions/<int:question_id>")
 @login_required
 def question_detail(question_id):
-    question = scope.get_question_or_404(current_user, question_id)
+    question = access.get_question_or_404(current_user, question_id)
     # The key follows the export rule: hidden from others while an official round may draw it.
     return render_template("quiz/question_detail.html", question=question, bank=question.bank,
                            question_dict=services.question_dict(question),
-                           show_key=scope.can_export_bank(current_user, question.bank, utcnow()),
-                           can_edit=scope.can_edit_bank(current_user, question.bank), form=EmptyForm())
+                           show_key=access.can_export_bank(current_user, question.bank, utcnow()),
+                           can_edit=access.can_edit_bank(current_user, question.bank), form=EmptyForm())
 
 
 def _fill_form(form, q):
@@ -224,8 +223,8 @@ def _fill_form(form, q):
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @login_required
 def question_edit(question_id):
-    question = scope.get_question_or_404(current_user, question_id)
-    _require(scope.can_edit_bank(current_user, question.bank))
+    question = access.get_question_or_404(current_user, question_id)
+    _require(access.can_edit_bank(current_user, question.bank))
     form = QuestionForm()
     if request.method == "GET":
         _fill_form(form, services.question_dict(question))
@@ -250,8 +249,8 @@ def question_edit(question_id):
 @bp.route("/questions/<int:question_id>/<any(retire, restore):action>", methods=["POST"])
 @login_required
 def question_status(question_id, action):
-    question = scope.get_question_or_404(current_user, question_id)
-    _require(scope.can_edit_bank(current_user, question.bank))
+    question = access.get_question_or_404(current_user, question_id)
+    _require(access.can_edit_bank(current_user, question.bank))
     if not EmptyForm().validate_on_submit():
         abort(400)
     if action == "retire":

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.accounts.services import ensure_student_accounts, set_password
-from app.core import scope
+from app.org import access
 from app.core.timeutil import local_today, school_year_of, utcnow
 from app.entries.models import Assignment
 from app.org.services import set_class_teachers
@@ -258,5 +258,5 @@ def expected_scope(w):
 def test_scope_helpers_return_exactly_what_each_role_may_see(world, db, who):
     user = getattr(world, who)
     schools, students = expected_scope(world)[who]
-    assert set(db.session.execute(scope.schools_query(user)).scalars()) == schools
-    assert set(db.session.execute(scope.students_query(user)).scalars()) == students
+    assert set(db.session.execute(access.schools_query(user)).scalars()) == schools
+    assert set(db.session.execute(access.students_query(user)).scalars()) == students
