@@ -2,6 +2,7 @@
 tests/plugins/__init__.py); test modules ask for them by name."""
 
 pytest_plugins = [
+    "pytester",
     "tests.plugins.environment",
     "tests.plugins.app",
     "tests.plugins.people",
