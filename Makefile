@@ -1,5 +1,5 @@
 # Two commands: `make run` (set up everything and serve the demo), `make test` (all tests,
-# on SQLite and on the local PostgreSQL).
+# on SQLite and on the local PostgreSQL). `make test-fast` while working: no browser, SQLite only.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-pg setup migrate demo chromium axe bench bench-quiz clean
+.PHONY: run test test-fast test-sqlite test-pg setup migrate demo chromium axe bench bench-quiz clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ axe:
 	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund
 
 test: test-sqlite test-pg
+
+# Everything but the browser and PostgreSQL tests, on SQLite; prints how long it took.
+test-fast: setup
+	@start=$$(date +%s); \
+	DATABASE_URL= $(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not postgres"; status=$$?; \
+	echo "test-fast: $$(( $$(date +%s) - start )) s"; exit $$status
 
 test-sqlite: setup chromium axe
 	$(BIN)/python -m pytest -q -p no:cacheprovider

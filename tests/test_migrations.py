@@ -3,6 +3,7 @@ downgrades cleanly; on SQLite always, on PostgreSQL when the run uses it."""
 import os
 import uuid
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -42,6 +43,7 @@ def test_upgrade_on_an_empty_sqlite_file(tmp_path):
     check_empty_database(f"sqlite:///{tmp_path / 'fresh.db'}", tmp_path)
 
 
+@pytest.mark.postgres
 def test_upgrade_on_an_empty_postgresql_database(tmp_path):
     # The local PostgreSQL every machine of this project has (see README).
     server = database_url(os.environ.get("PG_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test"))

@@ -1,25 +1,11 @@
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import update
 
 from app.accounts.models import LoginThrottle
-from tests.conftest import TEST_PASSWORD
 
 
-def post_login(client, username, password, address="10.0.0.1"):
-    return client.post("/login", data={"username": username, "password": password},
-                       environ_base={"REMOTE_ADDR": address})
-
-
-@pytest.fixture
-def teacher(tree, make_user, make_class, db):
-    user = make_user("teacher", tree.school_a, username="gv.lan")
-    db.session.commit()
-    return user
-
-
-def test_each_role_lands_on_its_own_home(tree, make_user, make_class, make_student, client, db):
+def test_each_role_lands_on_its_own_home(tree, make_user, make_class, make_student, client, db, TEST_PASSWORD, post_login):
     from app.accounts.services import ensure_student_accounts
     school_class = make_class(tree.school_a)
     student = make_student(school_class, "Nguyễn Thị Ánh")
@@ -43,18 +29,18 @@ def test_each_role_lands_on_its_own_home(tree, make_user, make_class, make_stude
         assert client.get(home).status_code == 200, role
 
 
-def test_wrong_password_is_refused_in_vietnamese(teacher, client):
+def test_wrong_password_is_refused_in_vietnamese(teacher, client, post_login):
     response = post_login(client, "gv.lan", "sai-mat-khau")
     assert response.status_code == 200
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.get_data(as_text=True)
     assert client.get("/teacher").status_code == 302  # still logged out
 
 
-def test_username_is_case_and_accent_insensitive(teacher, client):
+def test_username_is_case_and_accent_insensitive(teacher, client, TEST_PASSWORD, post_login):
     assert post_login(client, " GV.Lan ", TEST_PASSWORD).status_code == 302
 
 
-def test_account_is_locked_after_five_failures_even_with_the_right_password(teacher, client, db):
+def test_account_is_locked_after_five_failures_even_with_the_right_password(teacher, client, db, TEST_PASSWORD, post_login):
     for _ in range(5):
         post_login(client, "gv.lan", "wrong")
     response = post_login(client, "gv.lan", TEST_PASSWORD)
@@ -68,7 +54,7 @@ def test_account_is_locked_after_five_failures_even_with_the_right_password(teac
     assert post_login(client, "gv.lan", TEST_PASSWORD).status_code == 302
 
 
-def test_address_is_slowed_across_accounts_not_locked(teacher, make_user, tree, client, app, db, monkeypatch):
+def test_address_is_slowed_across_accounts_not_locked(teacher, make_user, tree, client, app, db, monkeypatch, TEST_PASSWORD, post_login):
     from app.accounts import services
     waited = []
     monkeypatch.setattr(services, "_wait", waited.append)
@@ -85,7 +71,7 @@ def test_address_is_slowed_across_accounts_not_locked(teacher, make_user, tree, 
     assert len(waited) == 1  # another address is not slowed
 
 
-def test_first_login_must_change_password(tree, client, db, app):
+def test_first_login_must_change_password(tree, client, db, app, post_login):
     from app.accounts.services import create_user
     create_user(None, username="gv.moi", password="BanDau@123", full_name="Giáo viên Mới", role="teacher",
                 unit=tree.school_a)
@@ -100,7 +86,7 @@ def test_first_login_must_change_password(tree, client, db, app):
     assert client.get("/teacher").status_code == 200
 
 
-def test_password_change_ends_other_sessions(teacher, app, db):
+def test_password_change_ends_other_sessions(teacher, app, db, TEST_PASSWORD, post_login):
     first, second = app.test_client(), app.test_client()
     post_login(first, "gv.lan", TEST_PASSWORD)
     post_login(second, "gv.lan", TEST_PASSWORD)
@@ -120,13 +106,13 @@ def test_passwords_are_hashed_with_a_strong_default(app, tree, db):
     assert user.password_hash.startswith("scrypt:") and "Secret@123" not in user.password_hash
 
 
-def test_next_parameter_cannot_leave_the_site(teacher, client):
+def test_next_parameter_cannot_leave_the_site(teacher, client, TEST_PASSWORD):
     response = client.post("/login", data={"username": "gv.lan", "password": TEST_PASSWORD,
                                            "next": "https://evil.example/phish"})
     assert response.headers["Location"].endswith("/teacher")
 
 
-def test_deactivated_account_cannot_log_in(teacher, client, db):
+def test_deactivated_account_cannot_log_in(teacher, client, db, TEST_PASSWORD, post_login):
     teacher.active = False
     db.session.commit()
     response = post_login(client, "gv.lan", TEST_PASSWORD)

@@ -5,8 +5,6 @@ import pytest
 
 from app.accounts import services
 from app.core.errors import DomainError
-from tests.accounts.test_login import post_login, teacher  # noqa: F401 (fixture)
-from tests.conftest import TEST_PASSWORD
 
 WEAK = ["123456", "12345678", "matkhau", "MatKhau", "mật khẩu", "abc123", "password", "Password", "qwerty",
         "iloveyou", "11111111", "anhyeuem", "123456789", "88888888", "qwertyuiop"]
@@ -32,7 +30,8 @@ def test_passwords_made_of_the_username_are_refused(password, app):
         services.check_new_password(password, username=username)
 
 
-@pytest.mark.parametrize("password", ["Demo@2025", "hocsinh2025", TEST_PASSWORD, "KhacHan@2026", "BanDau@123"])
+# "Matkhau@123": the factories' TEST_PASSWORD
+@pytest.mark.parametrize("password", ["Demo@2025", "hocsinh2025", "Matkhau@123", "KhacHan@2026", "BanDau@123"])
 def test_the_demo_and_test_passwords_pass(password, app):
     services.check_new_password(password, username="gv.lan")
 
@@ -48,7 +47,7 @@ def test_the_list_is_shipped_and_folded(app):
     assert all(word == word.strip().lower() for word in weak)
 
 
-def test_the_change_password_form_refuses_a_weak_one(teacher, client):  # noqa: F811
+def test_the_change_password_form_refuses_a_weak_one(teacher, client, TEST_PASSWORD, post_login):  # noqa: F811
     post_login(client, "gv.lan", TEST_PASSWORD)
     response = client.post("/password", data={"current": TEST_PASSWORD, "new": "matkhau123",
                                                "confirm": "matkhau123"})

@@ -8,9 +8,6 @@ from sqlalchemy import func, select, update
 
 from app.accounts.models import UserLogin
 from app.core.timeutil import utcnow
-from tests.accounts.test_login import post_login, teacher  # noqa: F401 (fixture)
-from tests.conftest import TEST_PASSWORD
-from tests.quiz.test_attempt_views import right_choice, setup, start  # noqa: F401 (fixture)
 
 
 def copy_of(client, app):
@@ -20,7 +17,7 @@ def copy_of(client, app):
     return other
 
 
-def test_logout_ends_the_session_on_the_server(teacher, client, app, db):  # noqa: F811
+def test_logout_ends_the_session_on_the_server(teacher, client, app, db, TEST_PASSWORD, post_login):  # noqa: F811
     post_login(client, "gv.lan", TEST_PASSWORD)
     stolen = copy_of(client, app)
     assert stolen.get("/teacher").status_code == 200
@@ -30,7 +27,7 @@ def test_logout_ends_the_session_on_the_server(teacher, client, app, db):  # noq
     assert ended.ended_at is not None
 
 
-def test_logout_on_one_device_keeps_the_others(teacher, app, db):  # noqa: F811
+def test_logout_on_one_device_keeps_the_others(teacher, app, db, TEST_PASSWORD, post_login):  # noqa: F811
     phone, laptop = app.test_client(), app.test_client()
     post_login(phone, "gv.lan", TEST_PASSWORD)
     post_login(laptop, "gv.lan", TEST_PASSWORD)
@@ -39,7 +36,7 @@ def test_logout_on_one_device_keeps_the_others(teacher, app, db):  # noqa: F811
     assert laptop.get("/teacher").status_code == 200
 
 
-def test_a_copied_cookie_cannot_save_answers_after_logout(client, login, setup, app, db):  # noqa: F811
+def test_a_copied_cookie_cannot_save_answers_after_logout(client, login, setup, app, db, right_choice, start):  # noqa: F811
     round_, mine, _ = setup
     login(mine.user)
     attempt_id = start(client, round_)
@@ -53,7 +50,7 @@ def test_a_copied_cookie_cannot_save_answers_after_logout(client, login, setup, 
     assert late.status_code == 401 or late.status_code == 302
 
 
-def test_a_staff_reset_ends_every_login_of_the_user(teacher, make_user, tree, app, db):  # noqa: F811
+def test_a_staff_reset_ends_every_login_of_the_user(teacher, make_user, tree, app, db, TEST_PASSWORD, post_login):  # noqa: F811
     phone, laptop = app.test_client(), app.test_client()
     post_login(phone, "gv.lan", TEST_PASSWORD)
     post_login(laptop, "gv.lan", TEST_PASSWORD)
@@ -66,7 +63,7 @@ def test_a_staff_reset_ends_every_login_of_the_user(teacher, make_user, tree, ap
     assert manager.get("/users").status_code == 200  # the manager's own login is untouched
 
 
-def test_a_password_change_keeps_this_device_and_ends_the_others(teacher, app, db):  # noqa: F811
+def test_a_password_change_keeps_this_device_and_ends_the_others(teacher, app, db, TEST_PASSWORD, post_login):  # noqa: F811
     phone, laptop = app.test_client(), app.test_client()
     post_login(phone, "gv.lan", TEST_PASSWORD)
     post_login(laptop, "gv.lan", TEST_PASSWORD)
@@ -77,7 +74,7 @@ def test_a_password_change_keeps_this_device_and_ends_the_others(teacher, app, d
     assert old_cookie.get("/teacher").status_code == 302  # the cookie from before the change is dead too
 
 
-def test_purge_removes_old_logins_and_prints_the_counts(teacher, client, app, db):  # noqa: F811
+def test_purge_removes_old_logins_and_prints_the_counts(teacher, client, app, db, TEST_PASSWORD, post_login):  # noqa: F811
     post_login(client, "gv.lan", TEST_PASSWORD)
     client.post("/logout")
     post_login(client, "gv.lan", TEST_PASSWORD)
@@ -92,7 +89,7 @@ def test_purge_removes_old_logins_and_prints_the_counts(teacher, client, app, db
     assert client.get("/teacher").status_code == 200  # the current login stays
 
 
-def test_a_login_in_use_is_marked_seen_now_and_then(teacher, client, db):  # noqa: F811
+def test_a_login_in_use_is_marked_seen_now_and_then(teacher, client, db, TEST_PASSWORD, post_login):  # noqa: F811
     post_login(client, "gv.lan", TEST_PASSWORD)
     earlier = utcnow() - timedelta(minutes=30)
     db.session.execute(update(UserLogin).values(last_seen_at=earlier))

@@ -11,8 +11,6 @@ from sqlalchemy import func, select, update
 
 from app.accounts import services
 from app.accounts.models import LoginAttempt, LoginThrottle
-from tests.conftest import TEST_PASSWORD
-from tests.accounts.test_login import post_login
 
 
 @pytest.fixture
@@ -33,7 +31,7 @@ def staff(tree, make_user, db):
     return users
 
 
-def test_150_wrong_logins_from_one_address_leave_its_teachers_able_to_log_in(staff, client, delays, app, db):
+def test_150_wrong_logins_from_one_address_leave_its_teachers_able_to_log_in(staff, client, delays, app, db, TEST_PASSWORD, post_login):
     school_address = "203.0.113.7"
     for number in range(150):
         post_login(client, f"doan{number % 30}", "doan-bua", address=school_address)
@@ -46,14 +44,14 @@ def test_150_wrong_logins_from_one_address_leave_its_teachers_able_to_log_in(sta
     assert post_login(client, "gv.lan", TEST_PASSWORD, address=school_address).status_code == 302
 
 
-def test_an_address_below_its_limit_is_not_slowed(staff, client, delays):
+def test_an_address_below_its_limit_is_not_slowed(staff, client, delays, TEST_PASSWORD, post_login):
     for number in range(5):
         post_login(client, f"doan{number}", "doan-bua", address="198.51.100.1")
     assert post_login(client, "gv.lan", TEST_PASSWORD, address="198.51.100.1").status_code == 302
     assert delays == []
 
 
-def test_two_guesses_at_once_cannot_both_pass_the_account_limit(staff, app, db):
+def test_two_guesses_at_once_cannot_both_pass_the_account_limit(staff, app, db, post_login):
     """Four failures, then two requests at the same moment: only one may be checked."""
     for _ in range(4):
         post_login(app.test_client(), "gv.lan", "wrong")
@@ -105,7 +103,7 @@ def test_the_limit_is_one_statement_that_counts_and_reserves(staff, app, db):
                                   .where(LoginThrottle.username == "gv.lan")).scalar_one() == 5
 
 
-def test_a_staff_reset_clears_the_lock(staff, client, login, db):
+def test_a_staff_reset_clears_the_lock(staff, client, login, db, TEST_PASSWORD, post_login):
     for _ in range(5):
         post_login(client, "gv.lan", "wrong")
     assert "quá nhiều lần" in post_login(client, "gv.lan", TEST_PASSWORD).get_data(as_text=True)
@@ -123,7 +121,7 @@ def test_a_staff_reset_clears_the_lock(staff, client, login, db):
     ("department", "quản trị hệ thống", "nhờ thầy cô"),
 ])
 def test_the_lock_message_fits_the_role(role, advice, not_advice, tree, make_user, make_class, make_student,
-                                        client, db):
+                                        client, db, TEST_PASSWORD, post_login):
     if role == "student":
         student = make_student(make_class(tree.school_a), "Nguyễn Thị Ánh")
         services.ensure_student_accounts(None, [student], tree.school_a)
@@ -141,7 +139,7 @@ def test_the_lock_message_fits_the_role(role, advice, not_advice, tree, make_use
         assert not_advice not in text
 
 
-def test_an_unknown_username_costs_a_password_check_with_the_same_method(staff, client, app, monkeypatch):
+def test_an_unknown_username_costs_a_password_check_with_the_same_method(staff, client, app, monkeypatch, post_login):
     methods = []
     original = services.check_password_hash
 
@@ -155,7 +153,7 @@ def test_an_unknown_username_costs_a_password_check_with_the_same_method(staff, 
     assert len(methods) == 2 and methods[0] == methods[1] == app.config["PASSWORD_HASH_METHOD"]
 
 
-def test_the_window_passing_unlocks_the_account(staff, client, db):
+def test_the_window_passing_unlocks_the_account(staff, client, db, TEST_PASSWORD, post_login):
     for _ in range(5):
         post_login(client, "gv.lan", "wrong")
     assert post_login(client, "gv.lan", TEST_PASSWORD).status_code == 200

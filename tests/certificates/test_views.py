@@ -11,8 +11,6 @@ from sqlalchemy import select
 
 from app.certificates import services
 from app.certificates.models import Certificate
-from tests.conftest import TEST_PASSWORD
-from tests.entries.conftest import png_bytes
 
 
 def _issue(client, finished):
@@ -55,7 +53,7 @@ def test_the_officer_edits_the_template_previews_it_and_issues_for_the_round(cli
     assert re.search(r'<td class="num">3</td>', row[:600]) and "Xem, tải giấy" in row[:900]
 
 
-def test_a_template_image_is_checked_by_content(client, login, finished, db):
+def test_a_template_image_is_checked_by_content(client, login, finished, db, png_bytes):
     login(finished.officer)
     url = f"/contests/{finished.contest.id}/certificates/template/signature"
     page = client.post(url, data={"image": (io.BytesIO(b"<html><script>alert(1)</script>"), "ky.png")},
@@ -72,7 +70,7 @@ def test_a_template_image_is_checked_by_content(client, login, finished, db):
     assert client.get(f"/contests/{finished.contest.id}/certificates/preview.pdf").status_code == 200
 
 
-def test_the_student_downloads_their_own_certificate_and_no_one_else_s(client, login, finished, db):
+def test_the_student_downloads_their_own_certificate_and_no_one_else_s(client, login, finished, db, TEST_PASSWORD):
     services.issue(None, finished.template, finished.round)
     db.session.commit()
     thao, ngoc = _cert(db, finished.thao), _cert(db, finished.ngoc)

@@ -18,9 +18,6 @@ from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import parse
 from app.quiz.services import create_bank, import_questions
 from app.quiz.sessions import open_session
-from tests.certificates.conftest import make_certificate
-from tests.conftest import TEST_PASSWORD
-from tests.entries.conftest import creative_entry
 
 OUTSIDERS = ["teacher_a", "school_admin_a", "unit_a", "student_a", "judge", "other_department"]
 
@@ -78,31 +75,34 @@ FORMS = {
 }
 
 
-def _staffed_school(school, make_class, make_student, make_user):
-    """A class of two students with accounts, its teacher, and a school admin."""
-    school_class = make_class(school, "10A1")
-    students = [make_student(school_class, "Nguyễn Văn An"), make_student(school_class, "Trần Thị Bình")]
-    ensure_student_accounts(None, students, school)
-    teacher = make_user("teacher", school)
-    set_class_teachers(None, school_class, [teacher])
-    bank = create_bank(None, school, code=f"NH-{school.code}", name=f"Ngân hàng {school.name}")
-    question = import_questions(None, bank, parse(
-        "::q1::Ứng dụng định danh điện tử quốc gia là gì?{=VNeID ~VssID}".encode(), "gift")).questions[0]
-    contest = create_contest(None, school, bank, code=f"THI-{school.code}", name="Thi cấp trường", school_year=2026)
-    round_ = add_round(None, contest, name="Vòng trường", opens_at=utcnow() - timedelta(days=1),
-                       closes_at=utcnow() + timedelta(days=1), question_count=1)
-    attempt = start_attempt(students[0], round_, utcnow())
-    session = open_session(teacher, school_class, round_, utcnow())
-    creative, entry, judge = creative_entry(school, teacher, students[0], make_user)
-    certificate = make_certificate(contest, students[0])
-    return SimpleNamespace(certificate=certificate, session=session, school_class=school_class, students=students, teacher=teacher,
-                           admin=make_user("school_admin", school), bank=bank, question=question,
-                           round=round_, attempt=attempt, creative=creative, entry=entry, file=entry.files[0],
-                           assignment=Assignment(entry_id=entry.id, judge_id=judge.id, scores={}, comment=""))
+@pytest.fixture(name="_staffed_school")
+def staffed_school_fixture(creative_entry, make_certificate):
+    def _staffed_school(school, make_class, make_student, make_user):
+        """A class of two students with accounts, its teacher, and a school admin."""
+        school_class = make_class(school, "10A1")
+        students = [make_student(school_class, "Nguyễn Văn An"), make_student(school_class, "Trần Thị Bình")]
+        ensure_student_accounts(None, students, school)
+        teacher = make_user("teacher", school)
+        set_class_teachers(None, school_class, [teacher])
+        bank = create_bank(None, school, code=f"NH-{school.code}", name=f"Ngân hàng {school.name}")
+        question = import_questions(None, bank, parse(
+            "::q1::Ứng dụng định danh điện tử quốc gia là gì?{=VNeID ~VssID}".encode(), "gift")).questions[0]
+        contest = create_contest(None, school, bank, code=f"THI-{school.code}", name="Thi cấp trường", school_year=2026)
+        round_ = add_round(None, contest, name="Vòng trường", opens_at=utcnow() - timedelta(days=1),
+                           closes_at=utcnow() + timedelta(days=1), question_count=1)
+        attempt = start_attempt(students[0], round_, utcnow())
+        session = open_session(teacher, school_class, round_, utcnow())
+        creative, entry, judge = creative_entry(school, teacher, students[0], make_user)
+        certificate = make_certificate(contest, students[0])
+        return SimpleNamespace(certificate=certificate, session=session, school_class=school_class, students=students, teacher=teacher,
+                               admin=make_user("school_admin", school), bank=bank, question=question,
+                               round=round_, attempt=attempt, creative=creative, entry=entry, file=entry.files[0],
+                               assignment=Assignment(entry_id=entry.id, judge_id=judge.id, scores={}, comment=""))
+    return _staffed_school
 
 
 @pytest.fixture
-def world(tree, make_unit, make_class, make_student, make_user, db):
+def world(tree, make_unit, make_class, make_student, make_user, db, TEST_PASSWORD, _staffed_school):
     """Schools A (cluster A) and B (cluster B), staffed; in A a second class its teacher
     does not teach; in cluster B an empty unit (deletable); a second Sở with a school;
     and one person of each kind."""
@@ -133,11 +133,14 @@ def call(app, client, method, url, **kwargs):
         return client.open(url, method=method, **kwargs)
 
 
-def log_in(app, user):
-    client = app.test_client()
-    response = call(app, client, "POST", "/login", data={"username": user.username, "password": TEST_PASSWORD})
-    assert response.status_code == 302, user
-    return client
+@pytest.fixture(name="log_in")
+def log_in_fixture(TEST_PASSWORD):
+    def log_in(app, user):
+        client = app.test_client()
+        response = call(app, client, "POST", "/login", data={"username": user.username, "password": TEST_PASSWORD})
+        assert response.status_code == 302, user
+        return client
+    return log_in
 
 
 def id_args(rule):
@@ -177,7 +180,7 @@ def test_every_id_argument_is_swept(app):
 
 
 @pytest.mark.parametrize("viewer", OUTSIDERS)
-def test_school_b_objects_answer_404_and_change_nothing(app, world, db, viewer):
+def test_school_b_objects_answer_404_and_change_nothing(app, world, db, viewer, log_in):
     # given someone of school A / cluster A, a student, a judge or another Sở's officer
     client = log_in(app, getattr(world, viewer))
     before = snapshot(db)
@@ -191,7 +194,7 @@ def test_school_b_objects_answer_404_and_change_nothing(app, world, db, viewer):
     assert snapshot(db) == before
 
 
-def test_sweep_urls_name_real_objects(app, world):
+def test_sweep_urls_name_real_objects(app, world, log_in):
     # given the officer of the Sở above both clusters
     client = log_in(app, world.department)
     # when they open every GET URL of the sweep
@@ -220,13 +223,13 @@ OWN_PAGES = {
 
 
 @pytest.mark.parametrize("viewer", OUTSIDERS)
-def test_the_same_people_open_their_own_pages(app, world, viewer):
+def test_the_same_people_open_their_own_pages(app, world, viewer, log_in):
     client = log_in(app, getattr(world, viewer))
     for url in OWN_PAGES[viewer](world):
         assert call(app, client, "GET", url).status_code == 200, url
 
 
-def test_department_officer_gets_404_under_another_so(app, world):
+def test_department_officer_gets_404_under_another_so(app, world, log_in):
     # given the officers of two Sở
     first, second = log_in(app, world.department), log_in(app, world.other_department)
     # then each sees the schools of its own Sở only

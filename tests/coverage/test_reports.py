@@ -2,20 +2,13 @@
 30/2020/NĐ-CP, appendix I): the governing agency above the issuing one, the motto,
 the number and the dated line, the title naming the contest once, the table with
 the target and how far each unit is from it, and the signature block. The province
-and its hand counts are in tests/coverage/province.py."""
+and its hand counts are in tests/plugins/province.py."""
 import io
 
-import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.quiz.contests import create_contest
-from tests.coverage.province import YEAR, answer_round, build_province
-
-
-@pytest.fixture
-def province(tree, make_class, make_student, db):
-    return build_province(tree, make_class, make_student, db)
 
 
 def _book(client, url):
@@ -44,7 +37,7 @@ def _font_of(runs, fragment):
 
 
 def test_the_title_names_the_contest_once_whether_or_not_its_name_says_cuoc_thi(client, login, make_user, tree,
-                                                                               province, db):
+                                                                               province, db, YEAR):
     other = create_contest(None, tree.so, province.contest.bank, code="DVC2", name="Cuộc thi tìm hiểu VNeID",
                            school_year=YEAR, levels=("THPT",))
     login(make_user("department", tree.so))
@@ -127,7 +120,7 @@ def test_a_so_report_is_headed_by_the_province_s_people_s_committee(client, logi
 
 
 def test_the_summary_counts_a_gdtx_centre_as_its_detail_sheet_does(client, login, make_user, make_unit, make_class,
-                                                                   make_student, tree, province, db):
+                                                                   make_student, tree, province, db, YEAR, answer_round):
     """A TTGDNN-GDTX centre in Cụm A. For a THCS-THPT contest its learners are not
     enrolled (they may not take part): neither the summary nor the detail sheets list
     them. For a contest open to GDTX, both count its 3 learners and the 1 who took part."""

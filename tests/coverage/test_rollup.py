@@ -1,6 +1,6 @@
 """Coverage figures against counts made by hand, the dashboards and both reports
 showing the same numbers, and what each viewer may see. The province and its hand
-counts are in tests/coverage/province.py."""
+counts are in tests/plugins/province.py."""
 import io
 from datetime import timedelta
 
@@ -15,19 +15,13 @@ from app.coverage.models import Participation
 from app.coverage.rollup import Selection, figures, target_gap, targets, unit_rows
 from app.org.models import SchoolClass, Unit
 from app.quiz.contests import add_round, create_contest
-from tests.coverage.province import YEAR, answer_round, build_province
-
-
-@pytest.fixture
-def province(tree, make_class, make_student, db):
-    return build_province(tree, make_class, make_student, db)
 
 
 def _by_name(rows):
     return {r.name: r.fig for r in rows}
 
 
-def test_figures_per_school_match_the_hand_counts(tree, province, db):
+def test_figures_per_school_match_the_hand_counts(tree, province, db, YEAR):
     selection = Selection(YEAR, province.contest)
     schools = select(Unit.id).where(Unit.kind == "school")
     per_school = figures(selection, SchoolClass.school_id, schools)
@@ -40,7 +34,7 @@ def test_figures_per_school_match_the_hand_counts(tree, province, db):
     assert c.stages == {"THCS": [3, 2]}
 
 
-def test_the_sos_children_are_rolled_up_and_the_furthest_behind_target_comes_first(tree, province, db):
+def test_the_sos_children_are_rolled_up_and_the_furthest_behind_target_comes_first(tree, province, db, YEAR):
     stage_targets = targets(tree.so.id, YEAR)
     assert stage_targets == {"THPT": 80.0}  # Decision 1588, from 2025; 100 % only from 2030
     assert targets(tree.so.id, 2030) == {"THPT": 100.0}
@@ -53,7 +47,7 @@ def test_the_sos_children_are_rolled_up_and_the_furthest_behind_target_comes_fir
     assert (target, round(rate, 1), round(gap, 1)) == (80.0, 36.4, -43.6)
 
 
-def test_a_date_range_counts_students_by_their_first_attempt(tree, province, db):
+def test_a_date_range_counts_students_by_their_first_attempt(tree, province, db, YEAR):
     start = to_local(province.early + timedelta(days=5)).date()
     selection = Selection(YEAR, province.contest, date_from=start)
     a = figures(selection, SchoolClass.school_id, select(Unit.id))[tree.school_a.id]
@@ -63,7 +57,7 @@ def test_a_date_range_counts_students_by_their_first_attempt(tree, province, db)
     assert (a.participants, a.attempts, a.mean) == (1, 1, 50)
 
 
-def test_the_passing_rule_counts_only_students_who_reached_the_passing_score(tree, province, db):
+def test_the_passing_rule_counts_only_students_who_reached_the_passing_score(tree, province, db, YEAR):
     province.contest.participation_rule = "passed"
     c = figures(Selection(YEAR, province.contest), SchoolClass.school_id, select(Unit.id))[tree.school_c.id]
     assert (c.participants, c.takers, c.attempts) == (1, 2, 2)
@@ -79,7 +73,7 @@ def test_participation_rebuilt_from_the_attempts_equals_the_one_kept_at_submit(p
     assert rows() == kept
 
 
-def test_practice_rounds_do_not_count(tree, province, make_student, db):
+def test_practice_rounds_do_not_count(tree, province, make_student, db, YEAR, answer_round):
     practice = add_round(None, province.contest, name="Luyện tập", opens_at=utcnow() - timedelta(hours=1),
                          closes_at=utcnow() + timedelta(days=1), question_count=2, practice=True)
     answer_round(province.people["11A1"][0], practice, (True, True), utcnow())
@@ -161,7 +155,7 @@ def test_a_teacher_sees_only_their_class_and_gets_no_reports(client, login, make
 
 
 def test_exported_cells_that_look_like_formulas_stay_text(client, login, make_user, make_student, tree, province,
-                                                         db):
+                                                         db, YEAR):
     school = db.session.get(Unit, tree.school_a.id)
     school.name = "=HYPERLINK(\"http://x\",\"A\")"
     make_student(province.classes["10A1"], "=1+2")
@@ -196,7 +190,7 @@ def test_the_rebuild_command_recomputes_participation(app, province, db):
     assert result.exit_code != 0 and "Không có cuộc thi mã KHONG" in result.output
 
 
-def test_the_weekly_chart_counts_by_the_local_date(tree, province, db):
+def test_the_weekly_chart_counts_by_the_local_date(tree, province, db, YEAR):
     """Sunday 23:30 in Vietnam is Sunday 16:30 UTC; 00:30 on Monday is still Sunday in UTC."""
     from datetime import datetime
 
@@ -216,7 +210,7 @@ def test_the_weekly_chart_counts_by_the_local_date(tree, province, db):
     assert weekly(Selection(YEAR), select(Unit.id)) == weeks
 
 
-def test_a_school_year_counts_each_student_once_over_its_contests(tree, province, db):
+def test_a_school_year_counts_each_student_once_over_its_contests(tree, province, db, YEAR, answer_round):
     """A second contest of the year: a 10A1 student who already took part and one of
     11A1 who had not. School A: 4 participants (not 5), 6 attempts, best scores kept."""
     second = create_contest(None, tree.so, province.contest.bank, code="DVC2", name="Tìm hiểu VNeID",
@@ -232,7 +226,7 @@ def test_a_school_year_counts_each_student_once_over_its_contests(tree, province
     assert a.score_sum == pytest.approx(100 + 100 + 100 + 0)  # the 50 % student's best is now 100
 
 
-def test_creative_entries_count_per_school_and_class_for_the_school_year(tree, province, make_user, db):
+def test_creative_entries_count_per_school_and_class_for_the_school_year(tree, province, make_user, db, YEAR):
     """School A: a video by two 10A1 students (approved), a video by one 10A1 and one 11A1
     student (handed in), a draft (not counted). School A: 2 entries, 1 approved;
     10A1: 2 and 1; 11A1: 1 and 0. A single quiz contest shows none."""
@@ -263,7 +257,7 @@ def test_creative_entries_count_per_school_and_class_for_the_school_year(tree, p
         tree.school_a.id].entries == 0
 
 
-def test_in_a_date_range_a_participant_is_counted_when_the_rule_was_met_in_it(tree, province, db):
+def test_in_a_date_range_a_participant_is_counted_when_the_rule_was_met_in_it(tree, province, db, YEAR):
     """Rule "passed": a 9C1 student first tried 20 days ago and passed yesterday. From
     5 days ago they are a participant (the rule was met then) but did not start then:
     no attempts, no score. Up to 2 days ago they took part but had not passed."""

@@ -4,11 +4,12 @@ driven by Debian's Chromium through Playwright at a 360 x 740 phone viewport.
 The live server runs its own app on the session's database (SQLite file or the
 PostgreSQL that DATABASE_URL names), with real CSRF and without SERVER_NAME, so
 requests to 127.0.0.1:PORT are routed. Tests create their data with the factories
-of tests/conftest.py and must commit it before the browser acts: the server thread
+of tests/plugins and must commit it before the browser acts: the server thread
 has its own connections and sees only committed rows.
 """
 import os
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,12 @@ from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.accounts.services import ensure_student_accounts, set_password
+from app.core.timeutil import utcnow
 from app.extensions import db as _db
-from tests.conftest import TEST_PASSWORD
+from app.quiz.contests import add_round, create_contest
+from app.quiz.formats import answer, new_question
+from app.quiz.services import create_bank, import_questions
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -105,7 +110,7 @@ def page(browser, live_server, server_errors, js_errors):
 
 
 @pytest.fixture
-def log_in(page, db):
+def log_in(page, db, TEST_PASSWORD):
     """Log in through the login form, as a person would; commits the test's data first."""
     def do(username, password=TEST_PASSWORD):
         db.session.commit()
@@ -173,6 +178,28 @@ def school_admin(school, make_user):
     user = make_user("school_admin", unit=school, username="bgh.ta")
     user.full_name = "Lê Minh Tuấn"
     return user
+
+
+@pytest.fixture
+def student(school, make_class, make_student, tree, db, TEST_PASSWORD):
+    """Nguyễn Hoàng Bảo Ngọc, 10A1 of the school, with an account and an open round of three questions."""
+    bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng")
+    import_questions(None, bank, [
+        new_question("multichoice", f"Câu hỏi số {i}: ứng dụng định danh điện tử quốc gia là gì?", key=f"k{i}",
+                     topic="VNeID", level="all", difficulty="easy", general_feedback="VNeID của Bộ Công an.",
+                     source="Nghị định 69/2024/NĐ-CP",
+                     answers=[answer("VNeID", 1.0), answer("VssID", 0.0), answer("Zalo", 0.0)]) for i in range(3)])
+    contest = create_contest(None, tree.so, bank, code="DVC2026", name="Tìm hiểu dịch vụ công trực tuyến 2026",
+                             school_year=2026)
+    add_round(None, contest, name="Tuần 1", opens_at=utcnow() - timedelta(hours=1),
+              closes_at=utcnow() + timedelta(days=1), time_limit_minutes=20, question_count=3,
+              review_policy="after_submit")
+    pupil = make_student(make_class(school, "10A1"), "Nguyễn Hoàng Bảo Ngọc")
+    ensure_student_accounts(None, [pupil], school)
+    set_password(pupil.user, TEST_PASSWORD)
+    pupil.user.must_change_password = False
+    db.session.commit()
+    return pupil
 
 
 # Accessibility: axe-core from the npm registry (package-lock.json; `make test` runs npm ci).

@@ -18,19 +18,17 @@ from app.certificates.models import Certificate
 from app.core.timeutil import utcnow
 from app.entries import judging
 from app.entries import services as entries
-from app.entries.models import Assignment
+from app.entries.models import DEFAULT_RUBRIC, Assignment
 from app.quiz.models import Attempt
 from app.quiz import attempts as quiz
 from app.quiz.contests import add_round
 from app.quiz.sessions import open_session
-from tests.certificates.conftest import finished  # noqa: F401
-from tests.conftest import TEST_PASSWORD
-from tests.entries.conftest import creative, png_bytes  # noqa: F401
-from tests.entries.test_judging import KEYS
+
+KEYS = tuple(criterion["key"] for criterion in DEFAULT_RUBRIC)
 
 
 @pytest.fixture
-def world(finished, creative, tree, make_user, db):  # noqa: F811
+def world(finished, creative, tree, make_user, db, TEST_PASSWORD, png_bytes):  # noqa: F811
     f = finished
     thao = f.thao
     set_password(thao.user, TEST_PASSWORD)

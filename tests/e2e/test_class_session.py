@@ -20,11 +20,10 @@ from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import answer, new_question
 from app.quiz.models import Attempt, AttemptQuestion
 from app.quiz.services import create_bank, import_questions
-from tests.conftest import TEST_PASSWORD
 
 
 @pytest.fixture
-def lop(school, teacher, tree, make_class, make_student, db):
+def lop(school, teacher, tree, make_class, make_student, db, TEST_PASSWORD):
     bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng")
     import_questions(None, bank, [
         new_question("multichoice", f"Câu {i}: đâu là ứng dụng định danh điện tử quốc gia?", key=f"k{i}",
@@ -77,7 +76,7 @@ def join_by_birth_date(browser, live_server, code, name, birth_date):
     return context, student_page
 
 
-def test_teacher_runs_a_class_session(page, browser, live_server, log_in, lop, screenshot, db):
+def test_teacher_runs_a_class_session(page, browser, live_server, log_in, lop, screenshot, db, TEST_PASSWORD):
     school_class, an, binh, cuong = lop
     page.set_viewport_size({"width": 1100, "height": 800})
     log_in("gv1.ta")

@@ -1,6 +1,6 @@
 """A Phòng / cluster officer on a phone: the schools of their unit against the target,
 down to a school and a class, then the XLSX and PDF reports holding the numbers the
-page showed. The data is the hand-counted province of tests/coverage/province.py,
+page showed. The data is the hand-counted province of tests/plugins/province.py,
 plus a second school of Cụm A where nobody has taken part yet."""
 import io
 import re
@@ -10,11 +10,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.coverage.province import build_province
-
 
 @pytest.fixture
-def province(tree, make_unit, make_class, make_student, db):
+def province(tree, make_unit, make_class, make_student, db, build_province):
     data = build_province(tree, make_class, make_student, db)
     quiet = make_unit("school", "Trường THPT Lê Quý Đôn", parent=tree.cluster_a, code="TA2")
     d1 = make_class(quiet, "10D1", year=data.contest.school_year)

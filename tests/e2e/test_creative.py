@@ -12,13 +12,12 @@ from playwright.sync_api import expect
 from app.accounts.services import ensure_student_accounts, set_password
 from app.core.timeutil import utcnow
 from app.entries import services
-from tests.conftest import TEST_PASSWORD
 
 STUDENTS = ("Nguyễn Thị Phương Thảo", "Đặng Lê Hoàng Khánh Ngọc")
 
 
 @pytest.fixture
-def contest(tree, school, school_admin, make_class, make_student, make_user, db):
+def contest(tree, school, school_admin, make_class, make_student, make_user, db, TEST_PASSWORD):
     now = utcnow()
     creative = services.create_contest(
         None, tree.so, code="ST2026", name="Sáng tạo về dịch vụ công trực tuyến", school_year=2026,

@@ -4,7 +4,6 @@ import re
 from playwright.sync_api import expect
 
 from app.org.services import set_class_teachers
-from tests.conftest import TEST_PASSWORD
 
 
 def test_teacher_logs_in_and_lands_on_their_classes(page, log_in, school, teacher, make_class,
@@ -55,12 +54,12 @@ def test_wrong_password_shows_the_vietnamese_error_and_stays_logged_out(page, lo
     expect(page.locator(".flash")).to_have_text("Vui lòng đăng nhập để tiếp tục.")
 
 
-def test_unknown_user_gets_the_same_message(page, log_in, school):
+def test_unknown_user_gets_the_same_message(page, log_in, school, TEST_PASSWORD):
     log_in("khongco.ta", TEST_PASSWORD)
     expect(page.get_by_role("alert")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
 
 
-def test_login_without_csrf_token_is_refused(page, live_server, teacher, db):
+def test_login_without_csrf_token_is_refused(page, live_server, teacher, db, TEST_PASSWORD):
     """CSRF is real in the browser: a form posted without the token is rejected."""
     db.session.commit()
     page.goto("/login")
@@ -73,7 +72,7 @@ def test_login_without_csrf_token_is_refused(page, live_server, teacher, db):
     expect(page).to_have_url(re.compile(r"/login\?next="))
 
 
-def test_login_returns_to_the_page_asked_for(page, log_in, school, teacher, make_class, db):
+def test_login_returns_to_the_page_asked_for(page, log_in, school, teacher, make_class, db, TEST_PASSWORD):
     own = make_class(school, "10A1")
     set_class_teachers(None, own, [teacher])
     db.session.commit()
@@ -86,7 +85,7 @@ def test_login_returns_to_the_page_asked_for(page, log_in, school, teacher, make
     expect(page.get_by_role("heading", level=1)).to_have_text("Lớp 10A1")
 
 
-def test_login_ignores_a_next_pointing_to_another_site(page, log_in, teacher, db):
+def test_login_ignores_a_next_pointing_to_another_site(page, log_in, teacher, db, TEST_PASSWORD):
     db.session.commit()
     page.goto("/login?next=//evil.example/phish")
     page.get_by_label("Tên đăng nhập").fill("gv1.ta")

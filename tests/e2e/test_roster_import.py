@@ -8,13 +8,12 @@ from sqlalchemy import select
 
 from app.org.models import Student
 from app.org.services import set_class_teachers
-from tests.org.rosterfiles import MESSY_ERROR_ROWS, MESSY_GOOD_CODES, messy_class_roster
 
 IMPORTED_IN_ORDER = ["Nguyễn Thị Ánh", "Trần Văn Bình", "Lê Đức", "Đặng Minh Khang"]
 
 
 @pytest.fixture
-def roster_file(tmp_path):
+def roster_file(tmp_path, messy_class_roster):
     path = tmp_path / "DS lớp 10A1.xlsx"
     path.write_bytes(messy_class_roster())
     return path
@@ -30,7 +29,7 @@ def class_10a1(school, teacher, make_class, db):
 
 
 def test_teacher_imports_a_roster_through_the_browser(page, log_in, class_10a1, roster_file, screenshot,
-                                                      assert_fits_phone, db):
+                                                      assert_fits_phone, db, MESSY_ERROR_ROWS, MESSY_GOOD_CODES):
     log_in("gv1.ta")
     page.get_by_role("link", name=re.compile(r"^10A1")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lớp 10A1")

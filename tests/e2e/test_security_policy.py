@@ -7,8 +7,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_take_round import student  # noqa: F401 (fixture)
-
 
 @pytest.fixture
 def violations(page):

@@ -4,7 +4,6 @@ device where the answers are, submit with the prediction, and see the result."""
 import re
 from datetime import timedelta
 
-import pytest
 from playwright.sync_api import expect
 
 from app.accounts.services import ensure_student_accounts, set_password
@@ -13,28 +12,6 @@ from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import answer, new_question
 from app.quiz.models import Attempt, AttemptQuestion
 from app.quiz.services import create_bank, import_questions
-from tests.conftest import TEST_PASSWORD
-
-
-@pytest.fixture
-def student(school, make_class, make_student, tree, db):
-    bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng")
-    import_questions(None, bank, [
-        new_question("multichoice", f"Câu hỏi số {i}: ứng dụng định danh điện tử quốc gia là gì?", key=f"k{i}",
-                     topic="VNeID", level="all", difficulty="easy", general_feedback="VNeID của Bộ Công an.",
-                     source="Nghị định 69/2024/NĐ-CP",
-                     answers=[answer("VNeID", 1.0), answer("VssID", 0.0), answer("Zalo", 0.0)]) for i in range(3)])
-    contest = create_contest(None, tree.so, bank, code="DVC2026", name="Tìm hiểu dịch vụ công trực tuyến 2026",
-                             school_year=2026)
-    add_round(None, contest, name="Tuần 1", opens_at=utcnow() - timedelta(hours=1),
-              closes_at=utcnow() + timedelta(days=1), time_limit_minutes=20, question_count=3,
-              review_policy="after_submit")
-    pupil = make_student(make_class(school, "10A1"), "Nguyễn Hoàng Bảo Ngọc")
-    ensure_student_accounts(None, [pupil], school)
-    set_password(pupil.user, TEST_PASSWORD)
-    pupil.user.must_change_password = False
-    db.session.commit()
-    return pupil
 
 
 def pick_right(page, db, position):
@@ -46,7 +23,7 @@ def pick_right(page, db, position):
 
 
 def test_student_answers_through_a_dropped_connection_and_submits(page, browser, live_server, log_in, student,
-                                                                 screenshot, assert_fits_phone, db):
+                                                                 screenshot, assert_fits_phone, db, TEST_PASSWORD):
     log_in(student.user.username)
     page.goto("/me")
     page.get_by_role("button", name="Bắt đầu làm bài").click()
@@ -102,7 +79,7 @@ def test_student_answers_through_a_dropped_connection_and_submits(page, browser,
 
 
 def test_answers_survive_a_lost_login_and_are_sent_after_logging_in_again(page, live_server, log_in, student,
-                                                                          screenshot, db):
+                                                                          screenshot, db, TEST_PASSWORD):
     log_in(student.user.username)
     page.goto("/me")
     page.get_by_role("button", name="Bắt đầu làm bài").click()
@@ -188,7 +165,7 @@ def test_a_practice_round_has_no_clock_at_phone_width(page, log_in, student, ass
     screenshot(page, "25-practice-360")
 
 
-def test_the_page_source_tells_nothing_about_the_key(page, log_in, school, make_class, make_student, tree, db):
+def test_the_page_source_tells_nothing_about_the_key(page, log_in, school, make_class, make_student, tree, db, TEST_PASSWORD):
     """A bank that stores every key first, as careless files do: in the browser, always
     picking the option whose identifier sorts first scores at chance level."""
     bank = create_bank(None, tree.so, code="KEY1", name="Đáp án đứng đầu")

@@ -9,19 +9,21 @@ from sqlalchemy import select
 from app.core.errors import DomainError
 from app.entries import judging, services
 from app.entries.models import Assignment
-from tests.entries.conftest import png_bytes
 
 
-def _approved_poster(creative, school, student, advisor, admin, title):
-    entry = services.create_entry(advisor, creative, category="poster", title=title, member_ids=[student.id])
-    services.add_file(None, entry, io.BytesIO(png_bytes()), "p.png")
-    services.submit_entry(advisor, entry)
-    services.review_entry(admin, entry, approve=True)
-    return entry
+@pytest.fixture(name="_approved_poster")
+def approved_poster_fixture(png_bytes):
+    def _approved_poster(creative, school, student, advisor, admin, title):
+        entry = services.create_entry(advisor, creative, category="poster", title=title, member_ids=[student.id])
+        services.add_file(None, entry, io.BytesIO(png_bytes()), "p.png")
+        services.submit_entry(advisor, entry)
+        services.review_entry(admin, entry, approve=True)
+        return entry
+    return _approved_poster
 
 
 @pytest.fixture
-def round_(creative, school_people, tree, make_user, make_student, db):
+def round_(creative, school_people, tree, make_user, make_student, db, _approved_poster):
     """Three approved posters: X and Y from school A, Z from school B; four judges:
     j_a works at school A, j_b at school B, j_1 and j_2 at no school."""
     p = school_people

@@ -7,7 +7,6 @@ import pytest
 
 from app.core.errors import DomainError
 from app.entries import services
-from tests.entries.conftest import png_bytes
 
 
 def _poster(creative, people, **kwargs):
@@ -45,7 +44,7 @@ def test_bad_teams_and_advisors_are_refused(creative, school_people, make_studen
         services.create_entry(p.students[0].user, creative, **kwargs)
 
 
-def test_submitting_needs_the_files_of_the_category(creative, school_people, db):
+def test_submitting_needs_the_files_of_the_category(creative, school_people, db, png_bytes):
     entry = _poster(creative, school_people)
     with pytest.raises(DomainError, match="tệp áp phích"):
         services.submit_entry(school_people.students[0].user, entry)
@@ -68,7 +67,7 @@ def test_submitting_needs_the_files_of_the_category(creative, school_people, db)
         services.submit_entry(school_people.teacher, model)
 
 
-def test_a_poster_keeps_one_file_and_a_new_one_replaces_it(creative, school_people, app, db):
+def test_a_poster_keeps_one_file_and_a_new_one_replaces_it(creative, school_people, app, db, png_bytes):
     entry = _poster(creative, school_people)
     first = services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
     first_path = services.upload_dir(creative.id) / first.stored_name
@@ -78,7 +77,7 @@ def test_a_poster_keeps_one_file_and_a_new_one_replaces_it(creative, school_peop
     assert len(entry.files) == 1 and entry.files[0].width == 500 and not first_path.exists()
 
 
-def test_a_refused_file_changes_nothing(creative, school_people, db):
+def test_a_refused_file_changes_nothing(creative, school_people, db, png_bytes):
     entry = _poster(creative, school_people)
     directory = services.upload_dir(creative.id)
     before = set(directory.iterdir()) if directory.exists() else set()
@@ -91,7 +90,7 @@ def test_a_refused_file_changes_nothing(creative, school_people, db):
 
 
 def test_the_window_closes_editing_but_a_returned_entry_can_be_fixed_in_the_school_round(creative, school_people,
-                                                                                         db):
+                                                                                         db, png_bytes):
     p = school_people
     entry = _poster(creative, p)
     services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
@@ -142,7 +141,7 @@ def test_team_members_must_be_of_the_contests_stages(creative, school_people, db
         _poster(creative, school_people)
 
 
-def test_a_replaced_file_leaves_the_disk_only_when_the_replacement_commits(creative, school_people, db):
+def test_a_replaced_file_leaves_the_disk_only_when_the_replacement_commits(creative, school_people, db, png_bytes):
     entry = _poster(creative, school_people)
     first = services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
     db.session.commit()
@@ -164,7 +163,7 @@ def test_a_replaced_file_leaves_the_disk_only_when_the_replacement_commits(creat
     assert (services.upload_dir(creative.id) / third.stored_name).exists()
 
 
-def test_a_deleted_file_leaves_the_disk_only_when_the_deletion_commits(creative, school_people, db):
+def test_a_deleted_file_leaves_the_disk_only_when_the_deletion_commits(creative, school_people, db, png_bytes):
     entry = _poster(creative, school_people)
     record = services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
     db.session.commit()

@@ -10,12 +10,10 @@ from sqlalchemy import select
 
 from app.entries import judging, services
 from app.entries.models import Assignment, Entry
-from tests.conftest import TEST_PASSWORD
-from tests.entries.conftest import png_bytes
 
 
 @pytest.fixture
-def student_login(client, db):
+def student_login(client, db, TEST_PASSWORD):
     def do(student):
         from app.accounts.services import set_password
         set_password(student.user, TEST_PASSWORD)
@@ -26,7 +24,7 @@ def student_login(client, db):
     return do
 
 
-def test_a_student_creates_uploads_and_submits_an_entry(client, student_login, creative, school_people, db):
+def test_a_student_creates_uploads_and_submits_an_entry(client, student_login, creative, school_people, db, png_bytes):
     p = school_people
     student_login(p.students[0])
     page = client.get(f"/creative/{creative.id}").get_data(as_text=True)
@@ -54,7 +52,7 @@ def test_a_student_creates_uploads_and_submits_an_entry(client, student_login, c
     assert client.get(f"/files/{entry.files[0].id}/thumb").headers["Content-Type"] == "image/jpeg"
 
 
-def test_the_school_admin_approves_or_returns_with_a_reason(client, login, creative, school_people, db):
+def test_the_school_admin_approves_or_returns_with_a_reason(client, login, creative, school_people, db, png_bytes):
     p = school_people
     entry = services.create_entry(p.teacher, creative, category="poster", title="Bài", member_ids=[p.students[0].id])
     services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
@@ -72,7 +70,7 @@ def test_the_school_admin_approves_or_returns_with_a_reason(client, login, creat
 
 
 @pytest.fixture
-def judged(creative, school_people, tree, make_user, db):
+def judged(creative, school_people, tree, make_user, db, png_bytes):
     """A poster of school A approved, the school round over, two judges assigned (one
     from school B), a third judge with nothing assigned."""
     p = school_people
@@ -188,7 +186,7 @@ def test_the_panel_head_sees_entries_whose_judges_disagree(client, login, judged
     assert "Bài có điểm lệch nhiều" not in client.get("/judging").get_data(as_text=True)
 
 
-def test_only_an_entry_file_may_be_larger_than_the_upload_limit(app, client, login, creative, school_people, db):
+def test_only_an_entry_file_may_be_larger_than_the_upload_limit(app, client, login, creative, school_people, db, png_bytes):
     p = school_people
     entry = services.create_entry(p.teacher, creative, category="poster", title="Bài", member_ids=[p.students[0].id])
     login(p.teacher)
@@ -226,7 +224,7 @@ def test_a_video_entry_page_says_only_files_are_taken_in_a_blind_contest(client,
 
 
 def test_the_school_reviewer_sees_only_the_review_on_a_students_submitted_entry(client, login, student_login, creative,
-                                                                               school_people, db):
+                                                                               school_people, db, png_bytes):
     p = school_people
     entry = services.create_entry(p.students[0].user, creative, category="poster", title="Áp phích của nhóm",
                                   member_ids=[p.students[1].id], advisor_id=p.teacher.id)

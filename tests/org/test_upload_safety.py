@@ -9,8 +9,6 @@ from sqlalchemy import func, select
 
 from app.org import roster
 from app.org.models import Student, Unit
-from tests.core import spreadsheetbombs as bombs
-from tests.org.rosterfiles import messy_class_roster
 
 FAST = 3.0  # seconds for the whole request; a bomb held a worker for 30 s
 
@@ -36,17 +34,18 @@ def upload(client, url, data, name="ds.xlsx", **fields):
 
 
 BOMBS = [
-    ("inflates-to-100-MB", lambda: bombs.huge_member_xlsx(100), "khi giải nén lớn quá"),
-    ("5000-members", lambda: bombs.many_members_xlsx(5000), "quá nhiều thành phần"),
-    ("billion-laughs", lambda: dict(bombs.entity_payloads())["billion-laughs-in-sheet"], "DOCTYPE/ENTITY"),
-    ("xxe", lambda: dict(bombs.entity_payloads())["xxe-in-workbook"], "DOCTYPE/ENTITY"),
-    ("lying-size", lambda: bombs.lying_size_xlsx(60), "khai sai kích thước"),
+    ("inflates-to-100-MB", lambda bombs: bombs.huge_member_xlsx(100), "khi giải nén lớn quá"),
+    ("5000-members", lambda bombs: bombs.many_members_xlsx(5000), "quá nhiều thành phần"),
+    ("billion-laughs", lambda bombs: dict(bombs.entity_payloads())["billion-laughs-in-sheet"], "DOCTYPE/ENTITY"),
+    ("xxe", lambda bombs: dict(bombs.entity_payloads())["xxe-in-workbook"], "DOCTYPE/ENTITY"),
+    ("lying-size", lambda bombs: bombs.lying_size_xlsx(60), "khai sai kích thước"),
 ]
 
 
 @pytest.mark.parametrize("name,make,message", BOMBS, ids=[b[0] for b in BOMBS])
-def test_a_roster_bomb_is_refused_quickly_and_leaves_no_pending_file(name, make, message, teacher, login, app, db):
-    client, data, before = login(teacher), make(), pending_files(app)
+def test_a_roster_bomb_is_refused_quickly_and_leaves_no_pending_file(name, make, message, teacher, login, app, db,
+                                                                     bombs):
+    client, data, before = login(teacher), make(bombs), pending_files(app)
     response, seconds = upload(client, f"/classes/{teacher.class_10a1.id}/roster", data)
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
@@ -55,7 +54,7 @@ def test_a_roster_bomb_is_refused_quickly_and_leaves_no_pending_file(name, make,
     assert db.session.execute(select(func.count(Student.id))).scalar_one() == 0
 
 
-def test_an_upload_whose_preview_crashes_leaves_no_pending_file(teacher, login, app, monkeypatch):
+def test_an_upload_whose_preview_crashes_leaves_no_pending_file(teacher, login, app, monkeypatch, messy_class_roster):
     def crash(*args, **kwargs):
         raise RuntimeError("worker killed mid-preview")
     monkeypatch.setattr(roster, "preview_roster", crash)
@@ -65,7 +64,7 @@ def test_an_upload_whose_preview_crashes_leaves_no_pending_file(teacher, login, 
     assert pending_files(app) == before
 
 
-def test_a_previewed_roster_is_kept_until_confirmed(teacher, login, app, db):
+def test_a_previewed_roster_is_kept_until_confirmed(teacher, login, app, db, messy_class_roster):
     client, before = login(teacher), pending_files(app)
     url = f"/classes/{teacher.class_10a1.id}/roster"
     response, _ = upload(client, url, messy_class_roster())
@@ -78,9 +77,9 @@ def test_a_previewed_roster_is_kept_until_confirmed(teacher, login, app, db):
 
 
 @pytest.mark.parametrize("name,make,message", BOMBS[:3], ids=[b[0] for b in BOMBS[:3]])
-def test_the_schools_import_page_refuses_a_bomb(name, make, message, tree, make_user, login, db):
+def test_the_schools_import_page_refuses_a_bomb(name, make, message, tree, make_user, login, db, bombs):
     client = login(make_user("department", tree.so))
-    response, seconds = upload(client, "/units/import", make(), root_id=tree.so.id)
+    response, seconds = upload(client, "/units/import", make(bombs), root_id=tree.so.id)
     assert response.status_code == 200 and message in response.get_data(as_text=True)
     assert seconds < FAST
     assert db.session.execute(select(func.count(Unit.id))).scalar_one() == 6  # the tree only

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from app.accounts.models import User
 from app.core.models import AuditLog
 from app.org.models import SchoolClass, Student, Unit
-from tests.org.rosterfiles import messy_class_roster, xlsx_bytes
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ def upload(client, url, data, name="ds.xlsx", **fields):
                        content_type="multipart/form-data")
 
 
-def test_teacher_imports_a_roster_after_a_preview(teacher, login, db):
+def test_teacher_imports_a_roster_after_a_preview(teacher, login, db, messy_class_roster):
     client = login(teacher)
     url = f"/classes/{teacher.class_10a1.id}/roster"
     page = upload(client, url, messy_class_roster()).get_data(as_text=True)
@@ -55,7 +54,7 @@ def test_teacher_imports_a_roster_after_a_preview(teacher, login, db):
     assert again.status_code == 302 and db.session.execute(select(func.count(Student.id))).scalar_one() == 4
 
 
-def test_the_same_roster_again_offers_nothing_to_confirm(teacher, login, db):
+def test_the_same_roster_again_offers_nothing_to_confirm(teacher, login, db, messy_class_roster):
     client = login(teacher)
     url = f"/classes/{teacher.class_10a1.id}/roster"
     page = upload(client, url, messy_class_roster()).get_data(as_text=True)
@@ -65,7 +64,7 @@ def test_the_same_roster_again_offers_nothing_to_confirm(teacher, login, db):
     assert "Xác nhận nhập" not in page and "Không có gì để nhập" in page
 
 
-def test_another_user_cannot_confirm_someone_elses_upload(teacher, school, make_user, login, db):
+def test_another_user_cannot_confirm_someone_elses_upload(teacher, school, make_user, login, db, messy_class_roster):
     client = login(teacher)
     url = f"/classes/{teacher.class_10a1.id}/roster"
     page = upload(client, url, messy_class_roster()).get_data(as_text=True)
@@ -83,7 +82,7 @@ def test_a_broken_file_gets_a_message_and_nothing_is_written(teacher, login, db)
     assert db.session.execute(select(func.count(Student.id))).scalar_one() == 0
 
 
-def test_teacher_cannot_import_into_a_class_not_given_to_them(teacher, login, db):
+def test_teacher_cannot_import_into_a_class_not_given_to_them(teacher, login, db, messy_class_roster):
     other = db.session.execute(select(SchoolClass).where(SchoolClass.name == "10A2")).scalar_one()
     client = login(teacher)
     assert client.get(f"/classes/{other.id}/roster").status_code == 404
@@ -176,7 +175,7 @@ def test_admin_builds_and_moves_the_tree_through_the_web(tree, make_user, login,
     assert "Chuyển “Trường THPT B” từ “Cụm B” sang “Xã Mỹ Khánh”" in page
 
 
-def test_schools_import_page(tree, make_user, login, db):
+def test_schools_import_page(tree, make_user, login, db, xlsx_bytes):
     client = login(make_user("department", tree.so))
     data = xlsx_bytes([["Mã trường", "Tên trường", "Cấp học"], ["N1", "Trường THPT Mới", "THPT"],
                        ["N2", "Trường Sai", "Đại học"]])

@@ -13,42 +13,9 @@ from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import answer, new_question
 from app.quiz.models import Attempt, AttemptQuestion
 from app.quiz.services import create_bank, import_questions
-from tests.conftest import TEST_PASSWORD
 
 
-@pytest.fixture
-def setup(tree, make_class, make_student, db):
-    bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng")
-    import_questions(None, bank, [
-        new_question("multichoice", f"Câu số {i}?", key=f"k{i}", topic="VNeID", level="all", difficulty="easy",
-                     answers=[answer("Đúng", 1.0), answer("Sai", 0.0)], general_feedback=f"Giải thích {i}.",
-                     source="Nguồn") for i in range(4)])
-    contest = create_contest(None, tree.so, bank, code="DVC2026", name="Tìm hiểu DVC 2026", school_year=2026)
-    round_ = add_round(None, contest, name="Tuần 1", opens_at=utcnow() - timedelta(hours=1),
-                       closes_at=utcnow() + timedelta(days=1), time_limit_minutes=20, question_count=3,
-                       review_policy="after_submit")
-    mine = make_student(make_class(tree.school_a, "10A1"), "Nguyễn Văn An")
-    other = make_student(make_class(tree.school_b, "10A1"), "Trần Thị Bình")
-    ensure_student_accounts(None, [mine, other], tree.school_a)
-    for student in (mine, other):
-        set_password(student.user, TEST_PASSWORD)
-    db.session.commit()
-    return round_, mine, other
-
-
-def start(client, round_):
-    response = client.post(f"/rounds/{round_.id}/start")
-    assert response.status_code == 302, response.get_data(as_text=True)[:300]
-    return int(response.headers["Location"].rsplit("/", 1)[1])
-
-
-def right_choice(db, attempt_id, position):
-    """The right option as the page names it: its displayed position."""
-    item = db.session.query(AttemptQuestion).filter_by(attempt_id=attempt_id, position=position).one()
-    return next(shown for shown, i in enumerate(item.option_order) if item.version.answers[i]["fraction"] > 0)
-
-
-def test_a_student_takes_a_round_from_start_to_result(client, login, setup, db):
+def test_a_student_takes_a_round_from_start_to_result(client, login, setup, db, right_choice, start):
     round_, mine, _ = setup
     login(mine.user)
     home = client.get("/me").get_data(as_text=True)
@@ -74,7 +41,7 @@ def test_a_student_takes_a_round_from_start_to_result(client, login, setup, db):
     assert late.status_code == 409 and late.get_json()["closed"] is True
 
 
-def test_submit_without_a_prediction_asks_for_it(client, login, setup, db):
+def test_submit_without_a_prediction_asks_for_it(client, login, setup, db, start):
     round_, mine, _ = setup
     login(mine.user)
     attempt_id = start(client, round_)
@@ -83,7 +50,7 @@ def test_submit_without_a_prediction_asks_for_it(client, login, setup, db):
     assert db.session.get(Attempt, attempt_id).submitted_at is None
 
 
-def test_without_javascript_the_submit_form_carries_the_answers(client, login, setup, db):
+def test_without_javascript_the_submit_form_carries_the_answers(client, login, setup, db, right_choice, start):
     round_, mine, _ = setup
     login(mine.user)
     attempt_id = start(client, round_)
@@ -93,7 +60,7 @@ def test_without_javascript_the_submit_form_carries_the_answers(client, login, s
     assert db.session.get(Attempt, attempt_id).score == 3.0
 
 
-def test_another_student_cannot_open_or_answer_an_attempt(client, login, setup, db):
+def test_another_student_cannot_open_or_answer_an_attempt(client, login, setup, db, start):
     round_, mine, other = setup
     login(mine.user)
     attempt_id = start(client, round_)
@@ -109,7 +76,7 @@ def test_another_student_cannot_open_or_answer_an_attempt(client, login, setup, 
     assert attempt.submitted_at is None and attempt.answered_count == 0
 
 
-def test_the_page_after_the_deadline_finishes_the_attempt(client, login, setup, db):
+def test_the_page_after_the_deadline_finishes_the_attempt(client, login, setup, db, start):
     round_, mine, _ = setup
     login(mine.user)
     attempt_id = start(client, round_)
@@ -122,7 +89,7 @@ def test_the_page_after_the_deadline_finishes_the_attempt(client, login, setup, 
     assert db.session.get(Attempt, attempt_id).finished_by == "timeout"
 
 
-def test_the_class_teacher_reads_a_students_answers(client, login, make_user, setup, db):
+def test_the_class_teacher_reads_a_students_answers(client, login, make_user, setup, db, start):
     from app.org.services import set_class_teachers
     round_, mine, other = setup
     teacher = make_user("teacher", mine.school)
@@ -141,7 +108,7 @@ def test_the_class_teacher_reads_a_students_answers(client, login, make_user, se
 
 
 @pytest.fixture
-def key_first(tree, make_class, make_student, db):
+def key_first(tree, make_class, make_student, db, TEST_PASSWORD):
     """A bank that stores the right option first in every question, as a careless file would."""
     bank = create_bank(None, tree.so, code="KEY1", name="Đáp án đứng đầu")
     import_questions(None, bank, [
@@ -161,7 +128,7 @@ def key_first(tree, make_class, make_student, db):
     return round_, students
 
 
-def test_option_names_on_the_page_are_displayed_positions(client, login, key_first, db):
+def test_option_names_on_the_page_are_displayed_positions(client, login, key_first, db, start):
     round_, students = key_first
     login(students[0].user)
     attempt_id = start(client, round_)
@@ -174,7 +141,7 @@ def test_option_names_on_the_page_are_displayed_positions(client, login, key_fir
     assert len(set(keys_shown)) > 1
 
 
-def test_always_picking_the_first_name_scores_at_chance(client, login, key_first, db):
+def test_always_picking_the_first_name_scores_at_chance(client, login, key_first, db, start):
     round_, students = key_first
     scores = []
     for student in students:
@@ -191,7 +158,7 @@ def test_always_picking_the_first_name_scores_at_chance(client, login, key_first
     assert sum(scores) < 50, scores
 
 
-def test_the_page_and_the_form_map_back_to_the_stored_option(client, login, key_first, db):
+def test_the_page_and_the_form_map_back_to_the_stored_option(client, login, key_first, db, start):
     round_, students = key_first
     login(students[0].user)
     attempt_id = start(client, round_)
@@ -211,7 +178,7 @@ def test_the_page_and_the_form_map_back_to_the_stored_option(client, login, key_
     assert db.session.get(Attempt, attempt_id).score == 2.0
 
 
-def test_submit_with_blank_questions_asks_first(client, login, setup, db):
+def test_submit_with_blank_questions_asks_first(client, login, setup, db, right_choice, start):
     round_, mine, _ = setup
     login(mine.user)
     attempt_id = start(client, round_)
@@ -228,7 +195,7 @@ def test_submit_with_blank_questions_asks_first(client, login, setup, db):
     assert db.session.get(Attempt, attempt_id).score == 1.0
 
 
-def test_a_submit_racing_another_one_shows_the_result(client, login, setup, db, monkeypatch):
+def test_a_submit_racing_another_one_shows_the_result(client, login, setup, db, monkeypatch, start):
     """Two taps: the other request closes the attempt between this one's check and its save."""
     from app.quiz import attempts as quiz_attempts
     round_, mine, _ = setup
@@ -249,7 +216,7 @@ def test_a_submit_racing_another_one_shows_the_result(client, login, setup, db, 
 
 @pytest.mark.parametrize("field,value", [("seq", 2**31), ("position", 2**31), ("seq", 2**63), ("position", -1),
                                          ("seq", True), ("position", "1")])
-def test_out_of_range_numbers_are_a_bad_request(client, login, setup, db, field, value):
+def test_out_of_range_numbers_are_a_bad_request(client, login, setup, db, field, value, start):
     round_, mine, _ = setup
     login(mine.user)
     attempt_id = start(client, round_)
@@ -259,7 +226,7 @@ def test_out_of_range_numbers_are_a_bad_request(client, login, setup, db, field,
     assert client.post(f"/attempts/{attempt_id}/answer", json=[1, 2]).status_code == 400
 
 
-def test_a_save_without_login_is_refused_as_json_not_a_login_page(client, login, setup, db):
+def test_a_save_without_login_is_refused_as_json_not_a_login_page(client, login, setup, db, start):
     round_, mine, _ = setup
     login(mine.user)
     attempt_id = start(client, round_)
@@ -270,7 +237,7 @@ def test_a_save_without_login_is_refused_as_json_not_a_login_page(client, login,
     assert db.session.get(Attempt, attempt_id).answered_count == 0
 
 
-def test_a_practice_round_shows_no_clock(client, login, setup, db):
+def test_a_practice_round_shows_no_clock(client, login, setup, db, start):
     round_, mine, _ = setup
     round_.practice, round_.time_limit_minutes = True, None
     round_.closes_at = utcnow() + timedelta(days=90)
@@ -285,7 +252,7 @@ def test_a_long_clock_reads_in_hours():
     assert (countdown(59), countdown(20 * 60), countdown(2 * 3600 + 5 * 60 + 7)) == ("0:59", "20:00", "2:05:07")
 
 
-def test_practice_review_keeps_the_open_official_rounds_answers(client, login, setup, db):
+def test_practice_review_keeps_the_open_official_rounds_answers(client, login, setup, db, right_choice, start):
     """The official round 'Tuần 1' draws from the whole bank: a practice attempt shows its
     questions but not their answers, explanations or marks."""
     round_, mine, _ = setup
@@ -308,7 +275,7 @@ def test_practice_review_keeps_the_open_official_rounds_answers(client, login, s
 
 
 def test_the_review_of_a_matching_question_shows_the_students_choice(client, login, tree, make_class,
-                                                                     make_student, db):
+                                                                     make_student, db, start, TEST_PASSWORD):
     bank = create_bank(None, tree.so, code="MAT", name="Ghép")
     import_questions(None, bank, [new_question("matching", "Ghép cổng với việc", key="m1", topic="T", level="all",
                                                difficulty="easy", pairs=[["", "Mồi"], ["VNeID", "Định danh"],
@@ -332,7 +299,7 @@ def test_the_review_of_a_matching_question_shows_the_students_choice(client, log
     assert "em chọn: <span class=\"bad-text\">Mồi</span> (sai)" in result
 
 
-def test_practice_on_the_students_page_and_the_contest_page(client, login, make_user, setup, tree, db):
+def test_practice_on_the_students_page_and_the_contest_page(client, login, make_user, setup, tree, db, start):
     round_, mine, _ = setup
     training = add_round(None, round_.contest, name="Luyện tập", opens_at=utcnow() - timedelta(hours=1),
                          closes_at=utcnow() + timedelta(days=30), question_count=2, practice=True, attempts_allowed=1)

@@ -13,7 +13,6 @@ from app.quiz import attempts as quiz
 from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import answer, new_question
 from app.quiz.services import create_bank, import_questions
-from tests.conftest import TEST_PASSWORD
 
 WINNER, LOSERS = "Nguyễn Văn An", ("Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung")
 
@@ -28,7 +27,7 @@ def _finish(student, round_, right, when):
 
 
 @pytest.fixture
-def published(tree, make_class, make_student, db):
+def published(tree, make_class, make_student, db, TEST_PASSWORD):
     """A closed round with published results and one prize: An (school A) wins it; Bình
     (A), Cường and Dung (B) take part and win nothing."""
     from app.accounts.services import ensure_student_accounts, set_password

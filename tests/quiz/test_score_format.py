@@ -10,9 +10,8 @@ from app.quiz.sessions import join, open_session
 
 
 def test_score_pages_use_a_decimal_comma_and_two_decimals(client, login, make_user, make_class, make_student, tree,
-                                                          db):
+                                                          db, TEST_PASSWORD):
     from app.accounts.services import ensure_student_accounts, set_password
-    from tests.conftest import TEST_PASSWORD
     bank = create_bank(None, tree.so, code="BK", name="B")
     import_questions(None, bank, [new_question(
         "multichoice", f"Câu {i}?", key=f"k{i}", topic="T", level="all", difficulty="easy",

@@ -17,13 +17,12 @@ from app.quiz.formats import answer, new_question
 from app.quiz.models import Attempt, ClassSession, SessionJoin
 from app.quiz.services import create_bank, import_questions
 from app.quiz.sessions import close_session, open_session
-from tests.conftest import TEST_PASSWORD
 
 BINH_BIRTH = date(2010, 9, 5)
 
 
 @pytest.fixture
-def room(tree, make_class, make_student, make_user, db):
+def room(tree, make_class, make_student, make_user, db, TEST_PASSWORD):
     """Class 10A1 of school A with its teacher, An (her own password) and Bình (no
     password of her own: the account the roster import made); a session open for Tuần 1."""
     bank = create_bank(None, tree.so, code="DVC-T", name="Ngân hàng")
@@ -190,7 +189,7 @@ def test_no_birth_date_join_into_a_closed_session(client, room, db):
 
 # The teacher sees birth-date joins and can refuse them ----------------------------------
 
-def test_the_board_marks_a_birth_date_join_and_the_teacher_refuses_it(app, client, login, room, db):
+def test_the_board_marks_a_birth_date_join_and_the_teacher_refuses_it(app, client, login, room, db, TEST_PASSWORD):
     # given Bình joined by birth date and answered a question
     attempt_id = joined_attempt_id(join_by_birth_date(client, room))
     client.post(f"/attempts/{attempt_id}/answer", json={"position": 1, "response": {"choices": [0]}, "seq": 1})
@@ -223,7 +222,7 @@ def test_the_board_marks_a_birth_date_join_and_the_teacher_refuses_it(app, clien
     assert attempts_of(db, room.binh) == []
 
 
-def test_refusing_a_submitted_attempt_takes_it_out_of_participation(app, client, room, db):
+def test_refusing_a_submitted_attempt_takes_it_out_of_participation(app, client, room, db, TEST_PASSWORD):
     attempt_id = joined_attempt_id(join_by_birth_date(client, room))
     client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "1", "confirmed": "1"})
     db.session.expire_all()
@@ -236,7 +235,7 @@ def test_refusing_a_submitted_attempt_takes_it_out_of_participation(app, client,
     assert db.session.query(Participation).filter_by(student_id=room.binh.id).count() == 0
 
 
-def test_refusing_keeps_an_attempt_begun_before_the_join(app, client, room, db):
+def test_refusing_keeps_an_attempt_begun_before_the_join(app, client, room, db, TEST_PASSWORD):
     # given Bình had begun at home (with a card's password) and someone resumes it by birth date
     home = quiz.start_attempt(room.binh, room.round, utcnow() - timedelta(minutes=5))
     db.session.commit()
@@ -250,7 +249,7 @@ def test_refusing_keeps_an_attempt_begun_before_the_join(app, client, room, db):
     assert client.get(f"/attempts/{home.id}").headers["Location"].startswith("/login")
 
 
-def test_only_a_teacher_of_the_class_refuses(app, client, room, make_user, tree, db):
+def test_only_a_teacher_of_the_class_refuses(app, client, room, make_user, tree, db, TEST_PASSWORD):
     joined_attempt_id(join_by_birth_date(client, room))
     other = make_user("teacher", unit=tree.school_a, username="gv.khac")
     db.session.commit()

@@ -20,9 +20,6 @@ from app.quiz.contests import add_round, create_contest
 from app.quiz.formats import parse
 from app.quiz.services import create_bank, import_questions
 from app.quiz.sessions import open_session
-from tests.certificates.conftest import make_certificate
-from tests.conftest import TEST_PASSWORD
-from tests.entries.conftest import creative_entry, png_bytes
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +37,8 @@ def csrf_app(app):
 
 
 @pytest.fixture
-def things(tree, make_unit, make_class, make_student, make_user, db):
+def things(tree, make_unit, make_class, make_student, make_user, db, creative_entry, make_certificate, TEST_PASSWORD,
+           png_bytes):
     """An admin, and one object of each kind for the URLs: a class with its teacher and
     a student who has an account, and an empty (deletable) unit."""
     school_class = make_class(tree.school_a)
@@ -60,7 +58,7 @@ def things(tree, make_unit, make_class, make_student, make_user, db):
     db.session.add(assignment)
     db.session.flush()
     certificate = make_certificate(contest, student)
-    found = SimpleNamespace(certificate=certificate, creative=creative, entry=entry, file=entry.files[0], assignment=assignment, judge=judge,
+    found = SimpleNamespace(password=TEST_PASSWORD, png_bytes=png_bytes, certificate=certificate, creative=creative, entry=entry, file=entry.files[0], assignment=assignment, judge=judge,
                             tree=tree, school_class=school_class, student=student, teacher=teacher,
                             empty_unit=make_unit("commune", "Xã trống", parent=tree.cluster_a),
                             admin=make_user("admin"), bank=bank, question=question, round=round_,
@@ -102,8 +100,8 @@ def _csv(text, name):
 
 # Form data that would be accepted with a token, so that only the missing token stops it.
 FORMS = {
-    "accounts.login": lambda t: {"username": t.admin.username, "password": TEST_PASSWORD},
-    "accounts.change_password": lambda t: {"current": TEST_PASSWORD, "new": "Matkhau@456", "confirm": "Matkhau@456"},
+    "accounts.login": lambda t: {"username": t.admin.username, "password": t.password},
+    "accounts.change_password": lambda t: {"current": t.password, "new": "Matkhau@456", "confirm": "Matkhau@456"},
     "accounts.user_create": lambda t: {"full_name": "Giáo viên Mới", "username": "gv.moi", "role": "teacher",
                                        "unit_id": t.tree.school_a.id, "password": "Matkhau@456"},
     "org.unit_create": lambda t: {"kind": "cluster", "name": "Cụm mới", "code": "CM", "level": "",
@@ -130,12 +128,12 @@ FORMS = {
     "contest.contest_edit": lambda t: {"name": "Đổi tên", "thpt": "y", "nhat": "1"},
     "quiz.question_edit": lambda t: {"topic": "Mới", "level": "all", "difficulty": "easy", "text": "Sửa?",
                                      "option_0": "Có", "right_0": "y", "option_1": "Không"},
-    "entries.file_upload": lambda t: {"file": (io.BytesIO(png_bytes()), "b.png")},
+    "entries.file_upload": lambda t: {"file": (io.BytesIO(t.png_bytes()), "b.png")},
     "entries.entry_review": lambda t: {"decision": "approve"},
     "entries.rubric": lambda t: {"name0": "Nội dung", "weight0": "1", "max0": "10"},
     "entries.judge_entry": lambda t: {"noi_dung": "5", "action": "draft"},
     "certificates.revoke": lambda t: {"reason": "Điều chỉnh kết quả", "reissue": "y"},
-    "certificates.template_image": lambda t: {"image": (io.BytesIO(png_bytes()), "logo.png")},
+    "certificates.template_image": lambda t: {"image": (io.BytesIO(t.png_bytes()), "logo.png")},
     "certificates.template_edit": lambda t: {"issuer_name": "Sở", "prize_title": "GIẤY KHEN",
                                              "pass_title": "GIẤY CHỨNG NHẬN", "contest_title": "Thi",
                                              "place": "Cần Thơ", "signer_title": "Giám đốc"},
@@ -158,9 +156,12 @@ def csrf_token(html):
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
-def log_in_with_token(client, user):
-    token = csrf_token(client.get("/login").get_data(as_text=True))
-    return client.post("/login", data={"username": user.username, "password": TEST_PASSWORD, "csrf_token": token})
+@pytest.fixture(name="log_in_with_token")
+def log_in_with_token_fixture(TEST_PASSWORD):
+    def log_in_with_token(client, user):
+        token = csrf_token(client.get("/login").get_data(as_text=True))
+        return client.post("/login", data={"username": user.username, "password": TEST_PASSWORD, "csrf_token": token})
+    return log_in_with_token
 
 
 def snapshot(db, app):
@@ -171,7 +172,7 @@ def snapshot(db, app):
     return rows, sorted(Path(app.config["UPLOAD_DIR"]).rglob("*"))
 
 
-def test_every_post_without_token_is_refused_and_writes_nothing(csrf_app, things, db):
+def test_every_post_without_token_is_refused_and_writes_nothing(csrf_app, things, db, log_in_with_token):
     # given the admin, logged in through the login page and its token
     client = csrf_app.test_client()
     assert log_in_with_token(client, things.admin).status_code == 302
@@ -186,13 +187,13 @@ def test_every_post_without_token_is_refused_and_writes_nothing(csrf_app, things
     assert client.get("/units").status_code == 200
 
 
-def test_login_with_the_token_from_the_page_succeeds(csrf_app, things):
+def test_login_with_the_token_from_the_page_succeeds(csrf_app, things, log_in_with_token):
     response = log_in_with_token(csrf_app.test_client(), things.admin)
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/units")
 
 
-def test_session_cookie_is_httponly_and_samesite_lax(csrf_app, things):
+def test_session_cookie_is_httponly_and_samesite_lax(csrf_app, things, log_in_with_token):
     # when the admin logs in
     response = log_in_with_token(csrf_app.test_client(), things.admin)
     # then the session cookie it sets cannot be read by scripts nor sent by other sites' POSTs

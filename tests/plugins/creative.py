@@ -1,13 +1,14 @@
-"""A creative contest of the Sở with poster, model and video categories, open for
-submissions now; the school round ends in 10 days (tests move `now` past it)."""
+"""Creative contests: `creative`, a contest of the Sở with poster, model and video
+categories, open for submissions now, whose school round ends in 10 days (tests move
+`now` past it); `school_people` who make entries; `creative_entry` for the sweeps."""
 import io
 from datetime import timedelta
 
 import pytest
-from PIL import Image
 
 from app.core.timeutil import utcnow
 from app.entries import services
+from tests.plugins.files import png_bytes
 
 
 @pytest.fixture
@@ -28,12 +29,6 @@ def after_school_round(creative):
     return creative.approval_closes_at + timedelta(minutes=1)
 
 
-def png_bytes(size=(400, 300), color=(30, 120, 200)):
-    out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, "PNG")
-    return out.getvalue()
-
-
 @pytest.fixture
 def school_people(tree, make_class, make_student, make_user, db):
     """Trường THPT A: class 10A1 with three students (one has an account), a teacher
@@ -51,8 +46,13 @@ def school_people(tree, make_class, make_student, make_user, db):
                                    b_teacher=b_teacher, c10a1=c10a1))
 
 
-def creative_entry(school, teacher, student, make_user):
+@pytest.fixture
+def creative_entry():
     """A school's poster contest with one entry (its file) and a judge of that school."""
+    return make_creative_entry
+
+
+def make_creative_entry(school, teacher, student, make_user):
     now = utcnow()
     creative = services.create_contest(
         None, school, code=f"AP-{school.code}", name="Áp phích", school_year=2026, levels=("THPT",),

@@ -1,6 +1,9 @@
 """Moodle's and GIFT-grammar-PEG.js's own question files with their expected parses,
 kept outside the project (licences) in ../shared/fixtures/formats; see its README for
-where each comes from and for the normalisations applied here (N1-N8)."""
+where each comes from and for the normalisations applied here (N1-N8).
+
+A test marked `format_cases("gift")` runs once per case with `path` and `expected`;
+the `differences` fixture compares a parse with its expectation."""
 import html
 import json
 import re
@@ -106,3 +109,14 @@ def _question_differences(got, want, fmt):
             [_text(x) for x in p] for p in want["pairs"]]:
         problems.append(f"pairs {got.get('pairs')}, expected {want['pairs']}")
     return problems
+
+
+def pytest_generate_tests(metafunc):
+    marker = metafunc.definition.get_closest_marker("format_cases")
+    if marker:
+        metafunc.parametrize("path,expected", cases(*marker.args))
+
+
+@pytest.fixture(name="differences")
+def differences_fixture():
+    return differences

@@ -219,11 +219,8 @@ def test_cli_parse_aiken_bad_file(app, tmp_path):
 
 # Moodle's own Aiken files (../shared/fixtures/formats/aiken) -----------------------
 
-from tests.quiz.formatfixtures import cases, differences  # noqa: E402
-
-
-@pytest.mark.parametrize("path,expected", cases("aiken"))
-def test_moodle_aiken_fixtures_read_as_moodle_reads_them(path, expected):
+@pytest.mark.format_cases("aiken")
+def test_moodle_aiken_fixtures_read_as_moodle_reads_them(path, expected, differences):
     assert differences(path, expected) == []
 
 

@@ -6,7 +6,6 @@ from app.core.models import AuditLog
 from app.org.models import Student, Unit, UnitClosure
 from app.org.school_import import import_schools
 from app.org.services import ancestors, create_unit, delete_unit, move_unit, schools_under
-from tests.org.rosterfiles import xlsx_bytes
 
 
 def school_names_under(db, unit):
@@ -120,7 +119,7 @@ SCHOOL_LIST = [
 ]
 
 
-def test_school_list_import_creates_updates_and_moves(tree, db):
+def test_school_list_import_creates_updates_and_moves(tree, db, xlsx_bytes):
     result = import_schools(None, xlsx_bytes(SCHOOL_LIST), "truong.xlsx", root=tree.so)
     db.session.commit()
     assert (result.created, result.errors) == (3, [])
@@ -140,7 +139,7 @@ def test_school_list_import_creates_updates_and_moves(tree, db):
     assert closure_is_complete(db)
 
 
-def test_school_list_with_a_bad_row_imports_nothing(tree, db):
+def test_school_list_with_a_bad_row_imports_nothing(tree, db, xlsx_bytes):
     rows = SCHOOL_LIST[:4] + [[2, "", "Trường không mã", "THCS", "", ""],
                               [3, "92009", "Trường X", "Mầm non", "Cụm Z", ""]]
     result = import_schools(None, xlsx_bytes(rows), "truong.xlsx", root=tree.so)
@@ -151,7 +150,7 @@ def test_school_list_with_a_bad_row_imports_nothing(tree, db):
     assert db.session.execute(select(Unit).where(Unit.code == "92001")).first() is None
 
 
-def test_school_list_import_never_touches_another_sos_units(tree, make_unit, db):
+def test_school_list_import_never_touches_another_sos_units(tree, make_unit, db, xlsx_bytes):
     other_so = make_unit("department", "Sở GD&ĐT khác", code="SO2")
     db.session.commit()
     rows = [["Mã trường", "Tên trường", "Cấp học", "Đơn vị quản lý"],

@@ -1,7 +1,8 @@
-"""A Sở contest whose first round has closed with its results published: in Trường
+"""Certificates: `finished`, a Sở contest whose first round has closed with its results published: in Trường
 THPT A, class 10A1, Thảo wins the round's first prize, Ngọc passes, Bình fails; in
 Trường THPT B, Đức Anh passes. The overall results (one first prize, a collective
-first prize for the school with the best participation) are published too."""
+first prize for the school with the best participation) are published too; and
+`make_certificate`, one valid certificate made directly."""
 from datetime import timedelta
 
 import pytest
@@ -11,8 +12,7 @@ from app.core.timeutil import utcnow
 from app.quiz.contests import add_round, create_contest, publish_contest_results, publish_results
 from app.quiz.formats import answer, new_question
 from app.quiz.services import create_bank, import_questions
-from tests.entries.conftest import creative, school_people  # noqa: F401
-from tests.quiz.test_contest_admin import _finish
+from tests.plugins.quiz import finish_attempt as _finish
 
 LONG_NAMES = ("Nguyễn Thị Phương Thảo", "Đặng Lê Hoàng Khánh Ngọc")
 
@@ -54,6 +54,11 @@ def finished(tree, make_class, make_student, make_user, db):
     db.session.commit()
     return type("Finished", (), dict(contest=contest, round=round_, template=template, thao=thao, ngoc=ngoc,
                                      binh=binh, duc_anh=duc_anh, c10a1=c10a1, officer=officer, teacher=teacher))
+
+
+@pytest.fixture(name="make_certificate")
+def make_certificate_fixture():
+    return make_certificate
 
 
 def make_certificate(contest, student, place="Cần Thơ"):

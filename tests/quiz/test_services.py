@@ -438,10 +438,9 @@ def test_text_that_is_not_utf8_is_refused_with_a_clear_message(data):
 
 
 def test_an_xlsx_bomb_through_the_import_page_is_refused_and_not_kept(client, login, make_user, tree, school_bank,
-                                                                      app, db):
+                                                                      app, db, bombs):
     import time
 
-    from tests.core import spreadsheetbombs as bombs
     login(make_user("teacher", tree.school_a))
     before = _pending(app)
     for data, message in [(bombs.huge_member_xlsx(100), "khi giải nén lớn quá"),

@@ -1,16 +1,7 @@
 """The coverage dashboard as each viewer reads it: the weekly chart counts what the
 viewer may see, the breadcrumb runs from the root, and every rate sits beside its
-own label. The province is tests/coverage/province.py."""
+own label. The province is tests/plugins/province.py."""
 import re
-
-import pytest
-
-from tests.coverage.province import YEAR, answer_round, build_province
-
-
-@pytest.fixture
-def province(tree, make_class, make_student, db):
-    return build_province(tree, make_class, make_student, db)
 
 
 def _weekly_total(html):
@@ -19,7 +10,7 @@ def _weekly_total(html):
 
 
 def test_a_teacher_s_weekly_chart_counts_only_the_classes_they_see(client, login, make_user, make_class,
-                                                                 make_student, tree, province, db):
+                                                                 make_student, tree, province, db, YEAR, answer_round):
     """School A has 3 participants in 10A1. The teacher has 11A1 (nobody yet) and a
     new 12A1 where one student took part: the chart counts 1, not the school's 4."""
     from app.org.services import set_class_teachers
@@ -52,7 +43,7 @@ def _bar_cell(html, name):
 
 
 def test_each_rate_beside_the_bar_is_labelled_with_what_it_counts(client, login, make_user, make_unit, make_class,
-                                                                   make_student, tree, province, db):
+                                                                   make_student, tree, province, db, YEAR, answer_round):
     """Cụm A gets a THCS school where both students took part: overall 5 of 8 (62,5 %),
     THPT (the stage with a target) 3 of 6 (50 %). The bar shows 50 % against the 80 %
     target, so the label beside it says THPT 50,0 %; the overall 62,5 % is labelled as

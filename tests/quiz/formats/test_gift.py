@@ -887,9 +887,6 @@ def test_cli_parse_bad_file_exits_1_with_line_numbers_on_stderr(app, tmp_path):
 
 # Moodle's and GIFT-grammar-PEG.js's own GIFT files (../shared/fixtures/formats/gift) --
 
-from tests.quiz.formatfixtures import cases, differences  # noqa: E402
-
-
-@pytest.mark.parametrize("path,expected", cases("gift"))
-def test_shared_gift_fixtures_read_as_moodle_reads_them(path, expected):
+@pytest.mark.format_cases("gift")
+def test_shared_gift_fixtures_read_as_moodle_reads_them(path, expected, differences):
     assert differences(path, expected) == []

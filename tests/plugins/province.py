@@ -1,5 +1,5 @@
-"""The province of the coverage tests, with its figures counted by hand (the browser
-test uses it too).
+"""The province of the coverage tests (`province`, or `build_province` for a test that
+adds to it), with its figures counted by hand (the browser test uses it too).
 
 The province (2026-2027, contest for THCS and THPT, 2 questions, passing 50 %):
 - Trường THPT A (Cụm A): 10A1 with 4 students: 100 %; 50 %; 0 % then 100 %; none.
@@ -10,6 +10,8 @@ The province (2026-2027, contest for THCS and THPT, 2 questions, passing 50 %):
   2 attempts, 1 passed, mean 25, median 25; no THCS target.
 Total: 14 enrolled, 6 participants, 7 attempts, 5 passed."""
 from datetime import timedelta
+
+import pytest
 
 from app.core.timeutil import utcnow
 from app.quiz import attempts as quiz
@@ -54,3 +56,23 @@ def build_province(tree, make_class, make_student, db):
     answer_round(people["9C1"][1], round_, (True, False), now)
     db.session.commit()
     return type("Province", (), dict(contest=contest, round=round_, classes=classes, people=people, early=early))
+
+
+@pytest.fixture(name="YEAR")
+def year():
+    return YEAR
+
+
+@pytest.fixture(name="answer_round")
+def answer_round_fixture():
+    return answer_round
+
+
+@pytest.fixture(name="build_province")
+def build_province_fixture():
+    return build_province
+
+
+@pytest.fixture
+def province(tree, make_class, make_student, db):
+    return build_province(tree, make_class, make_student, db)

@@ -49,16 +49,6 @@ def _form(round_, **changes):
     return {k: v for k, v in data.items() if v is not None}
 
 
-def _finish(student, round_, right, when=None):
-    when = when or utcnow()
-    attempt = quiz.start_attempt(student, round_, when)
-    for item in attempt.questions:
-        choice = next(i for i in item.option_order if (item.version.answers[i]["fraction"] > 0) == right)
-        quiz.save_answer(attempt, item.position, {"choices": [choice]}, 1, when)
-    quiz.submit_attempt(attempt, when + timedelta(seconds=30), prediction=0)
-    return attempt
-
-
 def _round(contest, **kwargs):
     values = dict(name="Tuần 1", opens_at=utcnow() - timedelta(hours=1), closes_at=utcnow() + timedelta(days=1),
                   draw_rules=[{"topic": None, "difficulty": "easy", "count": 1},
@@ -190,7 +180,7 @@ def test_the_contest_edit_page_sets_levels_visibility_and_the_prize_counts(clien
     assert contest.levels == "THCS,THPT"
 
 
-def test_collective_ranking_and_prizes_of_schools_and_clusters(make_class, make_student, tree, contest, db):
+def test_collective_ranking_and_prizes_of_schools_and_clusters(make_class, make_student, tree, contest, db, finish_attempt):
     """By hand: A 1/4 = 25 %, B 1/2 = 50 %, C (THCS) not counted; so B first, A second;
     clusters: Cụm B 50 %, Cụm A 25 %. One first prize and one second prize each."""
     round_ = _round(contest)
@@ -198,8 +188,8 @@ def test_collective_ranking_and_prizes_of_schools_and_clusters(make_class, make_
     a = [make_student(class_a) for _ in range(4)]
     b = [make_student(class_b) for _ in range(2)]
     make_student(make_class(tree.school_c, "9A1", year=2026))
-    _finish(a[0], round_, True)
-    _finish(b[0], round_, False)
+    finish_attempt(a[0], round_, True)
+    finish_attempt(b[0], round_, False)
     schools = school_participation(contest)
     assert [(r.name, r.enrolled, r.participants, r.rank) for r in schools] == [
         ("Trường THPT B", 2, 1, 1), ("Trường THPT A", 4, 1, 2)]
@@ -208,7 +198,7 @@ def test_collective_ranking_and_prizes_of_schools_and_clusters(make_class, make_
     assert award_collective(schools, {"nhat": 1, "nhi": 1}) == {tree.school_b.id: "Giải Nhất",
                                                                  tree.school_a.id: "Giải Nhì"}
     # a tie shares the better prize; a unit with nobody taking part wins nothing
-    _finish(a[1], round_, True)
+    finish_attempt(a[1], round_, True)
     schools = school_participation(contest)
     assert [r.rank for r in schools] == [1, 1]
     assert award_collective(schools, {"nhat": 1, "nhi": 1}) == {tree.school_b.id: "Giải Nhất",
@@ -219,7 +209,7 @@ def test_collective_ranking_and_prizes_of_schools_and_clusters(make_class, make_
 
 
 def test_overall_prizes_are_published_with_the_collective_ranking_once_every_round_has_closed(
-        client, login, make_user, make_class, make_student, tree, contest, db):
+        client, login, make_user, make_class, make_student, tree, contest, db, finish_attempt):
     from app.accounts.services import ensure_student_accounts
     contest.prizes = {"nhat": 1, "nhi": 1}
     contest.collective_prizes = {"schools": {"nhat": 1}}
@@ -230,9 +220,9 @@ def test_overall_prizes_are_published_with_the_collective_ranking_once_every_rou
     cuong = make_student(make_class(tree.school_b, "11A2", year=2026), "Lê Văn Cường")
     ensure_student_accounts(None, [an], tree.school_a)
     # An: 2 + 2, Bình: 2 + 0, Cường: 0 (one round): An first, Bình second, Cường no prize
-    _finish(an, first, True), _finish(an, second, True)
-    _finish(binh, first, True), _finish(binh, second, False)
-    _finish(cuong, first, False)
+    finish_attempt(an, first, True), finish_attempt(an, second, True)
+    finish_attempt(binh, first, True), finish_attempt(binh, second, False)
+    finish_attempt(cuong, first, False)
     db.session.commit()
     login(make_user("department", tree.so))
     page = client.get(f"/contests/{contest.id}/ranking").get_data(as_text=True)
