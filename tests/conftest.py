@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.plugins.formatfixtures",
     "tests.plugins.creative",
     "tests.plugins.certificates",
+    "tests.plugins.access",
 ]

@@ -11,7 +11,6 @@ from app.certificates import access as certificates_access
 from app.entries import access as entries_access
 from app.org import access as org_access
 from app.quiz import access as quiz_access
-from tests.core.test_scope import OUTSIDERS, world  # noqa: F401  (the sweep's two schools)
 
 MODULES = (org_access, quiz_access, entries_access, certificates_access)
 
@@ -55,9 +54,8 @@ def test_every_loader_is_swept():
     assert names - PUBLIC - {"get_startable_round_or_404"} == set(B_OBJECTS), "add the loader to B_OBJECTS"
 
 
-@pytest.mark.parametrize("viewer", OUTSIDERS)
-def test_every_loader_refuses_school_b_objects(world, viewer):  # noqa: F811
-    user = getattr(world, viewer)
+def test_every_loader_refuses_school_b_objects(world, outsider):
+    user = getattr(world, outsider)
     refused = []
     for name, (object_id, _) in B_OBJECTS.items():
         try:
@@ -67,12 +65,12 @@ def test_every_loader_refuses_school_b_objects(world, viewer):  # noqa: F811
     assert sorted(refused) == sorted(B_OBJECTS)
 
 
-def test_every_loader_opens_school_b_objects_for_those_who_may(world):  # noqa: F811
+def test_every_loader_opens_school_b_objects_for_those_who_may(world):
     for name, (object_id, insider) in B_OBJECTS.items():
         assert _open(name, insider(world), object_id(world)) is not None, name
 
 
-def test_a_student_starts_only_the_rounds_of_their_school(world):  # noqa: F811
+def test_a_student_starts_only_the_rounds_of_their_school(world):
     # given the student of school A and school A's and B's running rounds
     student = world.student_a
     # then B's round is refused and A's opened
@@ -81,7 +79,7 @@ def test_a_student_starts_only_the_rounds_of_their_school(world):  # noqa: F811
     assert _open("get_startable_round_or_404", student, world.a.round.id) == world.a.round
 
 
-def test_unpublished_results_and_gallery_entries_answer_404(world):  # noqa: F811
+def test_unpublished_results_and_gallery_entries_answer_404(world):
     for name, object_id in (("get_published_round_or_404", world.b.round.id),
                             ("get_published_contest_or_404", world.b.round.contest_id),
                             ("get_gallery_entry_or_404", world.b.entry.id)):
