@@ -1,6 +1,6 @@
 """Taking a round on the server's clock: the draw, saving answers, the deadline,
-double submit, attempts limit, grading of each question type, grading methods and
-the ranking with its tie-breaks."""
+double submit, attempts limit, rankings of rounds taken here, and practice beside an
+official round. (Marks per type: test_grading.py; the ranking rules: test_ranking.py.)"""
 import random
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -11,10 +11,9 @@ from app.core.errors import DomainError
 from app.quiz import attempts as quiz
 from app.quiz.attempts import AttemptClosed
 from app.quiz.contests import add_round, create_contest
-from app.quiz.formats import answer, new_question, numeric_answer, truefalse_answers
-from app.quiz.grading import clean_response, mark
+from app.quiz.formats import answer, new_question
 from app.quiz.models import Attempt, AttemptQuestion
-from app.quiz.ranking import Result, counted_result, rank_results, round_ranking
+from app.quiz.ranking import round_ranking
 from app.quiz.services import create_bank, import_questions
 
 T0 = datetime(2026, 11, 23, 1, 0)  # 08:00 in Vietnam
@@ -154,91 +153,7 @@ def test_extra_time_moves_the_deadline_but_not_past_the_close(contest, db):
     assert attempt.deadline_at == contest.round.closes_at
 
 
-# Grading of each type ---------------------------------------------------------------
-
-def version(q):
-    data = {"answers": q["answers"], "single": q["single"], "pairs": q.get("pairs", [])}
-    return SimpleNamespace(qtype=q["type"], answers=data["answers"], single=data["single"], pairs=data["pairs"])
-
-
-@pytest.mark.parametrize("q, raw, expected", [
-    (new_question("multichoice", "x", answers=[answer("a", 1.0), answer("b", 0.0)]), {"choices": [0]}, 1.0),
-    (new_question("multichoice", "x", answers=[answer("a", 1.0), answer("b", 0.0)]), {"choices": [1]}, 0.0),
-    # several right answers, no negative weights: exactly the right set, or nothing
-    (new_question("multichoice", "x", single=False, answers=[answer("a", .5), answer("b", .5), answer("c", 0)]),
-     {"choices": [0, 1]}, 1.0),
-    (new_question("multichoice", "x", single=False, answers=[answer("a", .5), answer("b", .5), answer("c", 0)]),
-     {"choices": [0, 1, 2]}, 0.0),
-    (new_question("multichoice", "x", single=False, answers=[answer("a", .5), answer("b", .5), answer("c", 0)]),
-     {"choices": [0]}, 0.0),
-    # Moodle's weights with a penalty: the sum, within 0..1
-    (new_question("multichoice", "x", single=False, answers=[answer("a", .5), answer("b", .5), answer("c", -1)]),
-     {"choices": [0]}, 0.5),
-    (new_question("multichoice", "x", single=False, answers=[answer("a", .5), answer("b", .5), answer("c", -1)]),
-     {"choices": [0, 2]}, 0.0),
-    (new_question("truefalse", "x", answers=truefalse_answers(False)), {"value": False}, 1.0),
-    (new_question("truefalse", "x", answers=truefalse_answers(False)), {"value": True}, 0.0),
-    (new_question("shortanswer", "x", answers=[answer("VNeID", 1.0), answer("V*ID", 0.5)]), {"text": " vneid "}, 1.0),
-    (new_question("shortanswer", "x", answers=[answer("VNeID", 1.0), answer("V*ID", 0.5)]), {"text": "VssID"}, 0.5),
-    (new_question("shortanswer", "x", answers=[answer("Bộ Công an", 1.0)]), {"text": "Bo Cong an"}, 0.0),
-    (new_question("numerical", "x", answers=[numeric_answer(3.14, 0.01)]), {"value": "3,145"}, 1.0),
-    (new_question("numerical", "x", answers=[numeric_answer(3.14, 0.01)]), {"value": "3.2"}, 0.0),
-    (new_question("numerical", "x", answers=[numeric_answer(2019, 0), numeric_answer(2019, 1, 0.5)]),
-     {"value": "2020"}, 0.5),
-    (new_question("matching", "x", pairs=[["a", "1"], ["b", "2"], ["c", "3"], ["", "4"]]),
-     {"pairs": {"0": "1", "1": "2", "2": "4"}}, 2 / 3),
-])
-def test_marks_of_each_question_type(q, raw, expected):
-    v = version(q)
-    assert mark(v, clean_response(q["type"], v, raw)) == pytest.approx(expected)
-
-
-def test_responses_out_of_shape_are_not_answers():
-    v = version(new_question("multichoice", "x", answers=[answer("a", 1.0), answer("b", 0.0)]))
-    assert clean_response("multichoice", v, {"choices": [7, "0", True]}) is None
-    assert clean_response("multichoice", v, {"choices": [1, 0]}) == {"choices": [0]}  # one answer only
-    assert clean_response("multichoice", v, "0") is None
-
-
-# Grading methods and ranking --------------------------------------------------------
-
-def fake(score, number, prediction=None, duration=600, minute=0, student_id=1):
-    return SimpleNamespace(score=score, number=number, prediction=prediction, duration_seconds=duration,
-                           submitted_at=T0 + timedelta(minutes=minute), student_id=student_id, school_id=1,
-                           max_score=10.0)
-
-
-@pytest.mark.parametrize("method, score, prediction", [
-    ("highest", 8.0, 3), ("first", 6.0, 1), ("last", 7.0, 5), ("average", 7.0, 5)])
-def test_grading_methods(method, score, prediction):
-    attempts = [fake(6.0, 1, 1), fake(8.0, 2, 3), fake(7.0, 3, 5)]
-    result = counted_result(attempts, method)
-    assert (result.score, result.prediction, result.attempts) == (score, prediction, 3)
-
-
-def r(student_id, score, prediction, duration, minute):
-    return Result(student_id=student_id, school_id=1, score=score, max_score=10.0, prediction=prediction,
-                  duration_seconds=duration, submitted_at=T0 + timedelta(minutes=minute), attempts=1)
-
-
-def test_ranking_breaks_ties_by_prediction_then_time_then_submit_and_keeps_true_ties():
-    results = rank_results([
-        r(1, 9.0, 2, 300, 1),    # 9 points, prediction off by 1
-        r(2, 10.0, 5, 100, 1),   # 10, off by 2, fast
-        r(3, 10.0, 2, 500, 2),   # 10, off by 1: best prediction wins over speed
-        r(4, 10.0, 1, 400, 3),   # 10, off by 2, slower than student 2
-        r(5, 9.0, 2, 300, 1),    # same as student 1 on all four keys: a tie
-        r(6, 9.0, None, 10, 0),  # no prediction ranks after any prediction
-    ])
-    # three students (2, 3, 4) have every question right, so the actual count is 3
-    assert [(x.student_id, x.rank, x.prediction_error) for x in results] == [
-        (3, 1, 1), (2, 2, 2), (4, 3, 2), (1, 4, 1), (5, 4, 1), (6, 6, None)]
-
-
-def test_submit_time_breaks_the_last_tie():
-    results = rank_results([r(1, 5.0, 0, 300, 9), r(2, 5.0, 0, 300, 8)])
-    assert [(x.student_id, x.rank) for x in results] == [(2, 1), (1, 2)]
-
+# Rankings from the database (the rules themselves: tests/quiz/test_ranking.py) -------
 
 def test_ranking_of_a_round_from_the_database(contest, db):
     a, b, c = contest.students
@@ -249,18 +164,6 @@ def test_ranking_of_a_round_from_the_database(contest, db):
     db.session.commit()
     ranking = round_ranking(contest.round)
     assert [(x.student_id, x.rank, x.score) for x in ranking] == [(b.id, 1, 5.0), (a.id, 2, 5.0), (c.id, 3, 0.0)]
-
-
-def test_prizes_follow_the_ranking_and_ties_share_the_better_prize():
-    from app.quiz.ranking import award_prizes
-    results = rank_results([r(1, 10.0, 0, 100, 1), r(2, 9.0, 0, 100, 1), r(3, 9.0, 0, 100, 1),
-                            r(4, 8.0, 0, 100, 1), r(5, 7.0, 0, 100, 1), r(6, 2.0, 0, 100, 1)])
-    prizes = award_prizes(results, {"nhat": 1, "nhi": 1, "ba": 1, "kk": 2}, passing_score=50)
-    # ranks 1 | 2, 2 | 4 | 5 | 6. Students 2 and 3 tie for the one Nhì and share it, which takes
-    # the place of the Ba (ranks <= 3: nobody left); the two Khuyến khích go to ranks <= 5;
-    # student 6 has 20 %, below the passing score, and wins nothing.
-    assert prizes == {1: "Giải Nhất", 2: "Giải Nhì", 3: "Giải Nhì", 4: "Giải Khuyến khích",
-                      5: "Giải Khuyến khích"}
 
 
 def test_overall_ranking_adds_up_the_ranked_rounds(contest, db):
