@@ -68,6 +68,8 @@ def create_app(config=None):
     template_helpers.init_app(app)
     _register_error_pages(app)
     _security_headers(app)
+    from app.core import actions
+    actions.init_app(app)  # one transaction per request
     return app
 
 
