@@ -11,7 +11,7 @@ from app.accounts.roles import Role
 from app.certificates import access as certificates_access
 from app.certificates.models import Certificate
 from app.core import scope
-from app.core.errors import DomainError
+from app.core.actions import run_action
 from app.core.models import AuditLog
 from app.core.timeutil import utcnow
 from app.extensions import db, login_manager
@@ -92,11 +92,9 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.username.data, form.password.data,
-                                         request.remote_addr or "unknown")
-        except DomainError as exc:
-            flash(exc.message, "error")
+        user = run_action(lambda: services.authenticate(form.username.data, form.password.data,
+                                                        request.remote_addr or "unknown"))
+        if user is None:
             return render_template("accounts/login.html", form=form), 200
         login_user(user)
         return redirect(_safe_next(form.next.data) or home_url(user))
@@ -108,7 +106,6 @@ def logout():
     claim = session_login()
     if claim is not None:
         services.end_login(claim[1])
-        db.session.commit()
     logout_user()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("accounts.login"))
@@ -119,12 +116,8 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            services.change_own_password(current_user, form.current.data, form.new.data, form.confirm.data)
-        except DomainError as exc:
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if run_action(lambda: services.change_own_password(current_user, form.current.data, form.new.data,
+                                                           form.confirm.data)):
             login_user(current_user._get_current_object())  # the change ended every login: a new one here
             flash("Đã đổi mật khẩu.", "success")
             return redirect(home_url(current_user))
@@ -179,16 +172,11 @@ def user_create():
         form.unit_id.data = current_user.unit_id
     if form.validate_on_submit():
         unit = org_access.get_unit_or_404(current_user, form.unit_id.data) if form.unit_id.data else None
-        try:
-            user = services.create_user(current_user, username=form.username.data,
-                                        password=form.password.data, full_name=form.full_name.data,
-                                        role=form.role.data, unit=unit)
-        except DomainError as exc:
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Đã tạo tài khoản {user.username}. Người dùng sẽ phải đổi mật khẩu khi đăng nhập lần đầu.",
-                  "success")
+        if run_action(lambda: services.create_user(current_user, username=form.username.data,
+                                                   password=form.password.data, full_name=form.full_name.data,
+                                                   role=form.role.data, unit=unit),
+                      lambda user: f"Đã tạo tài khoản {user.username}. "
+                                   "Người dùng sẽ phải đổi mật khẩu khi đăng nhập lần đầu."):
             return redirect(url_for("accounts.user_list"))
     return render_template("accounts/user_form.html", form=form)
 
@@ -201,7 +189,6 @@ def user_reset(user_id):
     if not EmptyForm().validate_on_submit():
         abort(400)
     password = services.reset_password(current_user, user)
-    db.session.commit()
     flash(f"Mật khẩu mới của {user.username}: {password} (người dùng sẽ phải đổi khi đăng nhập).", "success")
     return redirect(url_for("accounts.user_list"))
 
@@ -217,7 +204,6 @@ def user_toggle_active(user_id):
         flash("Không thể tự khoá tài khoản của mình.", "error")
     else:
         services.set_active(current_user, user, not user.active)
-        db.session.commit()
         flash(f"Đã {'mở' if user.active else 'khoá'} tài khoản {user.username}.", "success")
     return redirect(url_for("accounts.user_list"))
 

@@ -6,7 +6,7 @@ from app.accounts.forms import EmptyForm
 from app.accounts.models import User
 from app.accounts.services import issue_first_passwords, reset_password
 from app.core import scope
-from app.core.errors import DomainError
+from app.core.actions import run_action
 from app.core.text import fold
 from app.core.timeutil import local_today, school_year_of
 from app.core.uploads import EXPIRED_UPLOAD, drop_pending, save_pending, two_step_upload
@@ -60,15 +60,10 @@ def unit_create():
         form.kind.data = request.args.get("kind", "school")
     if form.validate_on_submit():
         parent = access.get_unit_or_404(current_user, form.parent_id.data) if form.parent_id.data else None
-        try:
-            unit = services.create_unit(current_user, kind=form.kind.data, name=form.name.data,
-                                        parent=parent, code=form.code.data, level=form.level.data or None,
-                                        address=form.address.data)
-        except DomainError as exc:
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Đã tạo “{unit.name}”.", "success")
+        if run_action(lambda: services.create_unit(current_user, kind=form.kind.data, name=form.name.data,
+                                                   parent=parent, code=form.code.data,
+                                                   level=form.level.data or None, address=form.address.data),
+                      lambda unit: f"Đã tạo “{unit.name}”."):
             return redirect(url_for("org.tree"))
     return render_template("org/unit_form.html", form=form, unit=None)
 
@@ -83,15 +78,9 @@ def unit_edit(unit_id):
     if request.method == "GET":
         form.level.data = unit.level or ""
     if form.validate_on_submit():
-        try:
-            services.update_unit(current_user, unit, name=form.name.data, code=form.code.data,
-                                 level=form.level.data or None, address=form.address.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã lưu.", "success")
+        if run_action(lambda: services.update_unit(current_user, unit, name=form.name.data, code=form.code.data,
+                                                   level=form.level.data or None, address=form.address.data),
+                      "Đã lưu."):
             return redirect(url_for("org.tree"))
     return render_template("org/unit_form.html", form=form, unit=unit)
 
@@ -107,14 +96,8 @@ def unit_move(unit_id):
         form.parent_id.data = unit.parent_id
     if form.validate_on_submit():
         parent = access.get_unit_or_404(current_user, form.parent_id.data)
-        try:
-            services.move_unit(current_user, unit, parent)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Đã chuyển “{unit.name}” về “{parent.name}”.", "success")
+        if run_action(lambda: services.move_unit(current_user, unit, parent),
+                      f"Đã chuyển “{unit.name}” về “{parent.name}”."):
             return redirect(url_for("org.tree"))
     return render_template("org/unit_move.html", form=form, unit=unit)
 
@@ -129,14 +112,7 @@ def unit_delete(unit_id):
     if unit.id == current_user.unit_id:
         flash("Không thể xoá đơn vị của chính mình.", "error")
         return redirect(url_for("org.tree"))
-    try:
-        services.delete_unit(current_user, unit)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash("Đã xoá.", "success")
+    run_action(lambda: services.delete_unit(current_user, unit), "Đã xoá.")
     return redirect(url_for("org.tree"))
 
 
@@ -154,19 +130,14 @@ def schools_import():
         root = access.get_unit_or_404(current_user, request.form.get("root_id", type=int) or 0)
         if root.kind != "department" and current_user.role_enum.sees_all:
             abort(400)
-        try:
-            result = import_schools(current_user, form.file.data.read(), form.file.data.filename, root=root)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            if result.errors:
-                db.session.rollback()
-                flash(f"Tệp có {len(result.errors)} dòng lỗi, chưa nhập trường nào.", "error")
-            else:
-                db.session.commit()
-                flash(f"Đã nhập: {result.created} trường mới, {result.updated} cập nhật, "
-                      f"{result.moved} chuyển đơn vị, {result.unchanged} không đổi.", "success")
+        result = run_action(lambda: import_schools(current_user, form.file.data.read(), form.file.data.filename,
+                                                   root=root))
+        if result and result.errors:
+            db.session.rollback()  # a file with a bad row writes nothing, yet its page shows the rows
+            flash(f"Tệp có {len(result.errors)} dòng lỗi, chưa nhập trường nào.", "error")
+        elif result:
+            flash(f"Đã nhập: {result.created} trường mới, {result.updated} cập nhật, "
+                  f"{result.moved} chuyển đơn vị, {result.unchanged} không đổi.", "success")
     return render_template("org/schools_import.html", form=form, roots=roots, result=result)
 
 
@@ -231,14 +202,11 @@ def class_create(school_id):
     if request.method == "GET":
         form.school_year.data = this_year
     if form.validate_on_submit():
-        try:
-            school_class = services.create_class(current_user, school, name=form.name.data,
-                                                 grade=form.grade.data, school_year=form.school_year.data)
-        except DomainError as exc:
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Đã tạo lớp {school_class.name}.", "success")
+        school_class = run_action(lambda: services.create_class(current_user, school, name=form.name.data,
+                                                                grade=form.grade.data,
+                                                                school_year=form.school_year.data),
+                                  lambda made: f"Đã tạo lớp {made.name}.")
+        if school_class:
             return redirect(url_for("org.school_detail", school_id=school.id, year=school_class.school_year))
     return render_template("org/class_form.html", form=form, school=school)
 
@@ -291,7 +259,6 @@ def class_teachers(class_id):
     if form.validate_on_submit():
         chosen = [t for t in teachers if t.id in set(form.teacher_ids.data or [])]
         services.set_class_teachers(current_user, school_class, chosen)
-        db.session.commit()
         flash("Đã lưu phân công giáo viên.", "success")
         return redirect(url_for("org.class_detail", class_id=school_class.id))
     return render_template("org/class_teachers.html", form=form, school_class=school_class)
@@ -328,17 +295,16 @@ def _roster_import(school, school_class, back_url):
     if data is None:
         return render_template("org/roster_upload.html", form=upload, school=school,
                                school_class=school_class, back_url=back_url, year=year)
-    try:
-        preview = roster.preview_roster(data, "", school=school, school_year=year, target_class=school_class,
-                                        movable_class_ids=_movable_class_ids(school))
-    except DomainError as exc:
+    preview = run_action(lambda: roster.preview_roster(data, "", school=school, school_year=year,
+                                                       target_class=school_class,
+                                                       movable_class_ids=_movable_class_ids(school)))
+    if preview is None:
         drop_pending(current_user.id, token)
-        flash(exc.message, "error")
         return render_template("org/roster_upload.html", form=upload, school=school,
                                school_class=school_class, back_url=back_url, year=year)
     if "token" in request.form and request.form.get("action") == "commit":
         counts = roster.commit_roster(current_user, preview, school=school)
-        db.session.commit()
+        db.session.commit()  # the rows are kept before their upload is thrown away
         drop_pending(current_user.id, token)
         flash(f"Đã nhập danh sách: {counts['new']} học sinh mới, {counts['update']} cập nhật, "
               f"{counts['unchanged']} không đổi" + (f", bỏ qua {counts['error']} dòng lỗi" if counts["error"] else "")
@@ -382,7 +348,6 @@ def class_cards(class_id):
         return redirect(url_for("org.class_detail", class_id=school_class.id))
     rows = issue_first_passwords(current_user, school_class, students)
     pdf = login_cards_pdf(school_class, rows, login_url=request.host_url.rstrip("/") + url_for("accounts.login"))
-    db.session.commit()
     return send_file(pdf, mimetype="application/pdf", as_attachment=True,
                      download_name=f"the-dang-nhap-lop-{fold(school_class.name).replace(' ', '')}.pdf")
 
@@ -398,6 +363,5 @@ def student_reset_password(student_id):
         flash("Học sinh chưa có tài khoản.", "error")
     else:
         password = reset_password(current_user, student.user)
-        db.session.commit()
         flash(f"Mật khẩu mới của {student.full_name} ({student.user.username}): {password}", "success")
     return redirect(url_for("org.class_detail", class_id=student.class_id))
