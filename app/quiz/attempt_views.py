@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
 from app.accounts.views import session_login
-from app.core.errors import DomainError
+from app.core.actions import run_action
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.quiz import access
@@ -44,13 +44,9 @@ def start(round_id):
 def go_to_attempt(begin):
     """Start (or resume, or join) with `begin()`, then the attempt page; a refusal goes
     back to the student's page with its reason."""
-    try:
-        attempt = begin()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    attempt = run_action(begin)
+    if attempt is None:
         return redirect(url_for("accounts.student_home"))
-    db.session.commit()
     return redirect(url_for("attempt.take", attempt_id=attempt.id))
 
 
@@ -69,7 +65,6 @@ def take(attempt_id):
     attempt = _own_attempt(attempt_id)
     now = utcnow()
     if quiz.finish_if_expired(attempt, now):
-        db.session.commit()
         flash("Đã hết giờ: bài được nộp với các câu trả lời đã lưu.", "info")
     if attempt.submitted_at is not None:
         return redirect(url_for("attempt.result", attempt_id=attempt.id))
@@ -96,15 +91,9 @@ def answer(attempt_id):
     try:
         stored = quiz.save_answer_for_login(*claim, attempt_id, position, data.get("response"), seq, utcnow())
     except quiz.NoSuchQuestion:
-        db.session.rollback()
         return _refuse_answer(attempt_id, bad_request=False)
     except quiz.AttemptClosed as exc:
-        db.session.rollback()
         return jsonify(error=exc.message, closed=True), 409
-    except DomainError as exc:
-        db.session.rollback()
-        return jsonify(error=exc.message), 400
-    db.session.commit()
     return jsonify(stored=stored, seq=seq)
 
 
@@ -147,15 +136,13 @@ def submit(attempt_id):
             if _save_form_answers(attempt, now):
                 db.session.refresh(attempt, ["answered_count"])  # the saves counted themselves
         except quiz.AttemptClosed:
-            # A second tap of "Nộp bài" closed it meanwhile: the result is the first one's.
+            # A second tap of "Nộp bài" closed it meanwhile: the result is the first one's, not these saves.
             db.session.rollback()
             return redirect(url_for("attempt.result", attempt_id=attempt.id))
         back = _ask_again(attempt, prediction)
         if back is not None:
-            db.session.commit()  # what the form brought is kept
-            return back
+            return back  # what the form brought is kept all the same
     quiz.submit_attempt(attempt, now, prediction=prediction)
-    db.session.commit()
     return redirect(url_for("attempt.result", attempt_id=attempt.id))
 
 
@@ -194,8 +181,7 @@ def _save_form_answers(attempt, now):
 def result(attempt_id):
     attempt = access.get_attempt_or_404(current_user, attempt_id)
     now = utcnow()
-    if quiz.finish_if_expired(attempt, now):
-        db.session.commit()
+    quiz.finish_if_expired(attempt, now)
     if attempt.submitted_at is None:
         if not current_user.role_enum.takes_quizzes:
             return render_template("quiz/result.html", attempt=attempt, round=attempt.round, review=False)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.forms import EmptyForm
+from app.core.actions import run_action
 from app.core.errors import DomainError
 from app.core.paging import page_of
 from app.core.vocabulary import Prize
@@ -47,14 +48,11 @@ def contest_list():
         levels = [level for level, on in (("THCS", form.thcs.data), ("THPT", form.thpt.data),
                                           ("GDTX", form.gdtx.data)) if on]
         bank = next(b for b in banks if b.id == form.bank_id.data)
-        try:
-            contest = contests.create_contest(current_user, current_user.unit, bank, code=form.code.data,
-                                              name=form.name.data, school_year=form.school_year.data, levels=levels)
-        except DomainError as exc:
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Đã tạo cuộc thi “{contest.name}”. Thêm đợt thi để học sinh bắt đầu.", "success")
+        contest = run_action(lambda: contests.create_contest(current_user, current_user.unit, bank,
+                                                             code=form.code.data, name=form.name.data,
+                                                             school_year=form.school_year.data, levels=levels),
+                             lambda made: f"Đã tạo cuộc thi “{made.name}”. Thêm đợt thi để học sinh bắt đầu.")
+        if contest:
             return redirect(url_for("contest.contest_detail", contest_id=contest.id))
     rows = db.session.execute(access.contests_query(current_user)
                               .order_by(Contest.school_year.desc(), Contest.code)).scalars().all()
@@ -113,14 +111,7 @@ def contest_detail(contest_id):
     can_manage = access.can_manage_contest(current_user, contest)
     form = _round_form(contest)
     if can_manage and form.validate_on_submit():
-        try:
-            contests.add_round(current_user, contest, **_round_kwargs(form))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã thêm đợt thi.", "success")
+        if run_action(lambda: contests.add_round(current_user, contest, **_round_kwargs(form)), "Đã thêm đợt thi."):
             return redirect(url_for("contest.contest_detail", contest_id=contest.id))
     counts = dict(db.session.execute(
         select(Attempt.round_id, func.count(func.distinct(Attempt.student_id)))
@@ -162,18 +153,11 @@ def contest_edit(contest_id):
         set_prize_counts(form, (contest.collective_prizes or {}).get("units"), "unit_")
     elif form.validate_on_submit():
         levels = [level for level in ("THCS", "THPT", "GDTX") if getattr(form, level.lower()).data]
-        try:
-            contests.update_contest(current_user, contest, name=form.name.data, levels=levels,
-                                    description=form.description.data, published=form.published.data,
-                                    prizes=prize_counts(form), school_prizes=prize_counts(form, "school_"),
-                                    unit_prizes=prize_counts(form, "unit_"),
-                                    participation_rule=form.participation_rule.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã lưu cuộc thi.", "success")
+        if run_action(lambda: contests.update_contest(
+                current_user, contest, name=form.name.data, levels=levels, description=form.description.data,
+                published=form.published.data, prizes=prize_counts(form),
+                school_prizes=prize_counts(form, "school_"), unit_prizes=prize_counts(form, "unit_"),
+                participation_rule=form.participation_rule.data), "Đã lưu cuộc thi."):
             return redirect(url_for("contest.contest_detail", contest_id=contest.id))
     return render_template("quiz/contest_edit.html", contest=contest, form=form)
 
@@ -187,14 +171,7 @@ def round_edit(round_id):
     if not form.is_submitted():
         _fill_round_form(form, round_)
     elif form.validate_on_submit():
-        try:
-            contests.update_round(current_user, round_, **_round_kwargs(form))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash("Đã lưu đợt thi.", "success")
+        if run_action(lambda: contests.update_round(current_user, round_, **_round_kwargs(form)), "Đã lưu đợt thi."):
             return redirect(url_for("contest.contest_detail", contest_id=round_.contest_id))
     return render_template("quiz/round_edit.html", round=round_, contest=round_.contest, form=form,
                            started=started, delete_form=EmptyForm())
@@ -207,15 +184,9 @@ def round_delete(round_id):
     if not EmptyForm().validate_on_submit():
         abort(400)
     contest_id, name = round_.contest_id, round_.name
-    try:
-        contests.delete_round(current_user, round_)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("contest.round_edit", round_id=round_id))
-    db.session.commit()
-    flash(f"Đã xóa đợt thi “{name}”.", "success")
-    return redirect(url_for("contest.contest_detail", contest_id=contest_id))
+    if run_action(lambda: contests.delete_round(current_user, round_), f"Đã xóa đợt thi “{name}”."):
+        return redirect(url_for("contest.contest_detail", contest_id=contest_id))
+    return redirect(url_for("contest.round_edit", round_id=round_id))
 
 
 def _in_scope(ranking, user):
@@ -288,13 +259,8 @@ def contest_publish(contest_id):
     contest = _managed_contest(contest_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        contests.publish_contest_results(current_user, contest, utcnow())
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash("Đã công bố kết quả chung và giải tập thể.", "success")
+    run_action(lambda: contests.publish_contest_results(current_user, contest, utcnow()),
+               "Đã công bố kết quả chung và giải tập thể.")
     return redirect(url_for("contest.overall_ranking", contest_id=contest.id))
 
 
@@ -328,13 +294,8 @@ def publish(round_id):
     round_ = _managed_round(round_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        contests.publish_results(current_user, round_, utcnow())
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash("Đã công bố kết quả: ai cũng xem được danh sách đạt giải; học sinh xem hạng của mình.", "success")
+    run_action(lambda: contests.publish_results(current_user, round_, utcnow()),
+               "Đã công bố kết quả: ai cũng xem được danh sách đạt giải; học sinh xem hạng của mình.")
     return redirect(url_for("contest.round_ranking_page", round_id=round_.id))
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.accounts.forms import EmptyForm
 from app.core import scope
+from app.core.actions import run_action
 from app.core.errors import DomainError
 from app.core.timeutil import parse_vn_date, utcnow
 from app.extensions import db
@@ -54,13 +55,8 @@ def session_new(class_id):
         if round_ is None:
             flash("Chọn một đợt thi đang mở.", "error")
         else:
-            try:
-                session = sessions.open_session(current_user, school_class, round_, now)
-            except DomainError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
-            else:
-                db.session.commit()
+            session = run_action(lambda: sessions.open_session(current_user, school_class, round_, now))
+            if session:
                 return redirect(url_for("session.board_page", session_id=session.id))
     open_sessions = db.session.execute(select(ClassSession).where(
         ClassSession.class_id == school_class.id, ClassSession.closed_at.is_(None))).scalars().all()
@@ -103,15 +99,12 @@ def extra_time(session_id, attempt_id):
     if not EmptyForm().validate_on_submit():
         abort(400)
     minutes = max(1, min(request.form.get("minutes", 5, type=int), 60))
-    try:
+    def give():
         attempt = sessions.session_attempt(session, attempt_id)
         quiz.add_extra_time(attempt, minutes, utcnow())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Đã cho {attempt.student.full_name} thêm {minutes} phút.", "success")
+        return attempt
+
+    run_action(give, lambda attempt: f"Đã cho {attempt.student.full_name} thêm {minutes} phút.")
     return redirect(url_for("session.board_page", session_id=session.id))
 
 
@@ -125,15 +118,9 @@ def refuse_join(session_id, student_id):
         student = sessions.session_student(session, student_id)
     except DomainError:
         abort(404)
-    try:
-        removed = sessions.refuse_birth_date_joins(current_user, session, student, utcnow())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Đã từ chối lượt vào bằng ngày sinh của {student.full_name}"
-              + (f"; {removed} bài làm qua lượt đó đã bị huỷ." if removed else "."), "success")
+    run_action(lambda: sessions.refuse_birth_date_joins(current_user, session, student, utcnow()),
+               lambda removed: f"Đã từ chối lượt vào bằng ngày sinh của {student.full_name}"
+               + (f"; {removed} bài làm qua lượt đó đã bị huỷ." if removed else "."))
     return redirect(url_for("session.board_page", session_id=session.id))
 
 
@@ -144,7 +131,6 @@ def close(session_id):
     if not EmptyForm().validate_on_submit():
         abort(400)
     finished = sessions.close_session(session, utcnow())
-    db.session.commit()
     flash(f"Đã đóng phòng thi; {finished} bài đang làm được nộp với các câu đã lưu.", "success")
     return redirect(url_for("session.board_page", session_id=session.id))
 
@@ -189,16 +175,12 @@ def join(code=None):
         if picked is None:
             flash("Em chọn tên mình trong danh sách lớp.", "error")
         else:
-            try:
-                user, entry = sessions.join_by_birth_date(session, picked, birth_date,
-                                                          request.remote_addr or "unknown", utcnow())
-            except DomainError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
-            else:
+            joined = run_action(lambda: sessions.join_by_birth_date(session, picked, birth_date,
+                                                                    request.remote_addr or "unknown", utcnow()))
+            if joined:
+                user, entry = joined
                 login_user(user)
                 join_access.begin(entry)
-                db.session.commit()
                 return redirect(url_for("attempt.take", attempt_id=entry.attempt_id))
     return render_template("quiz/join_pick.html", session=session, students=students, form=form)
 

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from app.accounts.forms import EmptyForm
+from app.core.actions import run_action
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.core.uploads import EXPIRED_UPLOAD, drop_pending, save_pending, two_step_upload
@@ -64,13 +65,9 @@ def bank_list():
     form.unit_id.choices = [(u.id, u.name) for u in units]
     if form.validate_on_submit():
         unit = next(u for u in units if u.id == form.unit_id.data)
-        try:
-            bank = services.create_bank(current_user, unit, code=form.code.data, name=form.name.data)
-        except DomainError as exc:
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Đã tạo ngân hàng “{bank.name}”.", "success")
+        bank = run_action(lambda: services.create_bank(current_user, unit, code=form.code.data, name=form.name.data),
+                          lambda made: f"Đã tạo ngân hàng “{made.name}”.")
+        if bank:
             return redirect(url_for("quiz.bank_detail", bank_id=bank.id))
     counts = dict(db.session.execute(
         select(Question.bank_id, func.count()).where(Question.retired_at.is_(None)).group_by(Question.bank_id)).all())
@@ -157,7 +154,7 @@ def bank_import(bank_id):
                                errors=exc.message.split("; "), fmt=fmt)
     if "token" in request.form and request.form.get("action") == "commit":
         result = services.import_questions(current_user, bank, questions, defaults)
-        db.session.commit()
+        db.session.commit()  # the questions are kept before their upload is thrown away
         drop_pending(current_user.id, token)
         flash(result.message, "success")
         return redirect(back)
@@ -233,14 +230,11 @@ def question_edit(question_id):
                   ("topic", "level", "difficulty", "text", "explanation", "source", "shuffle", "truth", "lines")}
         fields["options"] = [(getattr(form, f"option_{i}").data or "", getattr(form, f"right_{i}").data)
                              for i in range(OPTION_SLOTS)]
-        try:
-            changed = services.update_question(current_user, question, services.edited_question(question, fields))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Đã lưu phiên bản {question.version}." if changed else "Không có thay đổi.", "success")
+        changed = run_action(lambda: services.update_question(current_user, question,
+                                                              services.edited_question(question, fields)),
+                             lambda changed: f"Đã lưu phiên bản {question.version}." if changed
+                             else "Không có thay đổi.")
+        if changed is not None:  # False: saved, nothing changed
             return redirect(url_for("quiz.question_detail", question_id=question.id))
     return render_template("quiz/question_form.html", form=form, question=question, bank=question.bank,
                            slots=range(OPTION_SLOTS))
@@ -259,6 +253,5 @@ def question_status(question_id, action):
     else:
         services.restore_question(current_user, question)
         message = "Đã dùng lại câu hỏi."
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("quiz.question_detail", question_id=question.id))

@@ -315,3 +315,36 @@ def test_practice_on_the_students_page_and_the_contest_page(client, login, make_
     page = client.get(f"/contests/{round_.contest.id}").get_data(as_text=True)
     assert "làm lại không giới hạn (tối đa 10 lần mỗi giờ), không xếp hạng" in page
     assert page.count("1 lần, ") == 1  # the official round only
+
+
+def test_saving_an_answer_is_the_save_and_one_commit(client, login, setup, db, right_choice, start):
+    """The busiest request: the one transaction per request adds no statement to the save
+    (no user loaded, one COMMIT)."""
+    from sqlalchemy import event
+    round_, mine, _ = setup
+    login(mine.user)
+    attempt_id = start(client, round_)
+    choice = right_choice(db, attempt_id, 1)
+    db.session.commit()
+    statements, commits = [], []
+
+    def on_statement(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    def on_commit(conn):
+        commits.append(conn)
+
+    event.listen(db.engine, "before_cursor_execute", on_statement)
+    event.listen(db.engine, "commit", on_commit)
+    try:
+        reply = client.post(f"/attempts/{attempt_id}/answer",
+                            json={"position": 1, "response": {"choices": [choice]}, "seq": 1})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_statement)
+        event.remove(db.engine, "commit", on_commit)
+    assert reply.get_json() == {"stored": True, "seq": 1}
+    # the check (one select), then the save: one CTE on PostgreSQL, two updates on SQLite
+    assert len(statements) == (2 if db.engine.dialect.name == "postgresql" else 3), statements
+    assert len(commits) == 1
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).answered_count == 1
