@@ -49,11 +49,12 @@ def init_app(app):
 
 
 def show_domain_error(exc):
-    """A refusal no view caught: nothing it wrote is kept; JSON gets {"error": message}
-    (400), a page gets the message as a flash on the page the form came from."""
+    """A refusal no view caught: nothing it wrote is kept; JSON gets {"ok": false,
+    "error": message} (400), a page gets the message as a flash on the page the form
+    came from."""
     db.session.rollback()
     if request.is_json or request.accept_mimetypes.best == "application/json":
-        return jsonify(error=exc.message), 400
+        return jsonify(ok=False, error=exc.message), 400
     flash(exc.message, "error")
     return redirect(_page_the_form_came_from())
 

@@ -210,7 +210,6 @@ def targets():
         elif row is not None:
             db.session.delete(row)
             flash(f"Đã bỏ mục tiêu {form.stage.data} từ năm học {form.year.data}.", "success")
-        db.session.commit()
         return redirect(url_for("coverage.targets"))
     rows = db.session.execute(select(CoverageTarget).where(
         (CoverageTarget.unit_id == root_id) | CoverageTarget.unit_id.is_(None))

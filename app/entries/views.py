@@ -242,22 +242,18 @@ def file_upload(entry_id):
     entry = _entry_action(entry_id)
     wants_json = request.accept_mimetypes.best == "application/json"
     upload = request.files.get("file")
-    try:
+
+    def add():
         if not EmptyForm().validate_on_submit():
             raise DomainError("Phiên làm việc đã hết hạn, hãy tải lại trang.")
         if upload is None or not upload.filename:
             raise DomainError("Chọn tệp để tải lên.")
-        record = services.add_file(current_user, entry, upload.stream, upload.filename)
-    except DomainError as exc:
-        db.session.rollback()
-        if wants_json:
-            return jsonify(ok=False, error=exc.message), 400
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        if wants_json:
-            return jsonify(ok=True, id=record.id, name=record.original_name)
-        flash(f"Đã tải lên “{record.original_name}”.", "success")
+        return services.add_file(current_user, entry, upload.stream, upload.filename)
+
+    if wants_json:  # a refusal answers {"ok": false, "error": ...} (app.core.actions)
+        record = add()
+        return jsonify(ok=True, id=record.id, name=record.original_name)
+    run_action(add, lambda record: f"Đã tải lên “{record.original_name}”.")
     return redirect(url_for("entries.entry_detail", entry_id=entry.id))
 
 

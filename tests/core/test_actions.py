@@ -88,7 +88,7 @@ def test_a_domain_error_raised_in_a_view_is_rolled_back_and_shown_on_the_form_pa
 def test_a_domain_error_asked_for_as_json_is_a_json_error(acting_app, db):
     response = acting_app.test_client().post("/t/refused", json={})
     assert response.status_code == 400
-    assert response.get_json() == {"error": "Vòng thi đã đóng."}
+    assert response.get_json() == {"ok": False, "error": "Vòng thi đã đóng."}
     assert _actions(db) == []
 
 
