@@ -117,13 +117,13 @@ def overview(contest_id=None, creative_id=None):
             query = query.where(func.lower(Certificate.serial).like(f"%{q.lower()}%")
                                 | func.lower(Certificate.recipient_name).like(f"%{q.lower()}%")
                                 | Certificate.recipient_name.in_(_names_folded_like(template, folded)))
-        total = scope.count_rows(query)
-        listing = db.session.execute(query.order_by(Certificate.school_name, Certificate.class_name,
-                                                    Certificate.recipient_name, Certificate.seq)
-                                     .offset((page - 1) * PAGE).limit(PAGE)).scalars().all()
+        listing = db.paginate(query.order_by(Certificate.school_name, Certificate.class_name,
+                                             Certificate.recipient_name, Certificate.seq),
+                              page=page, per_page=PAGE, error_out=False)
+        total = listing.total
     return render_template("certificates/overview.html", owner=owner, template=template, manage=manage,
                            issue_form=issue_form, groups=groups, listing=listing, total=total, q=q,
-                           page=page, page_size=PAGE, args=_owner_args(owner),
+                           args=_owner_args(owner),
                            limit=WEB_DOWNLOAD_LIMIT, all_valid=all_valid)
 
 

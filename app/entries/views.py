@@ -1,14 +1,13 @@
 """Creative contests on the web: setting up, entries with their files, the school
 round, blind judging, results and the public gallery. Every entry, file and
 assignment is fetched through app.entries.access."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.forms import EmptyForm
 from app.accounts.models import User
-from app.core import scope
 from app.core.actions import run_action
 from app.core.errors import DomainError
 from app.core.timeutil import local_to_utc, to_local, utcnow
@@ -439,18 +438,16 @@ def gallery():
         query = query.where(Entry.category == category)
     if school_id:
         query = query.where(Entry.school_id == school_id)
-    page = max(1, request.args.get("page", 1, type=int))
-    total = scope.count_rows(query)
-    entries = db.session.execute(query.options(selectinload(Entry.files), selectinload(Entry.school))
-                                 .order_by(Entry.prize.is_(None), Entry.rank, Entry.id)
-                                 .offset((page - 1) * GALLERY_PAGE).limit(GALLERY_PAGE)).scalars().all()
+    entries = db.paginate(query.options(selectinload(Entry.files), selectinload(Entry.school))
+                          .order_by(Entry.prize.is_(None), Entry.rank, Entry.id),
+                          page=request.args.get("page", 1, type=int), per_page=GALLERY_PAGE, error_out=False)
     published = access.published_entries(select(Entry.school_id))
     schools = db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(published)).order_by(Unit.sort_key)).all()
     contests = db.session.execute(select(CreativeContest).where(CreativeContest.results_published_at.is_not(None))
                                   .order_by(CreativeContest.results_published_at.desc())).scalars().all()
     args = {k: v for k, v in (("contest", contest_id), ("category", category), ("school", school_id)) if v}
-    return render_template("entries/gallery.html", entries=entries, page=page, total=total, pages=max(
-        1, -(-total // GALLERY_PAGE)), schools=schools, contests=contests, categories=CATEGORIES, args=args)
+    return render_template("entries/gallery.html", entries=entries, schools=schools, contests=contests,
+                           categories=CATEGORIES, args=args)
 
 
 @bp.route("/trien-lam/<int:entry_id>")

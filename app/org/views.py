@@ -237,12 +237,10 @@ def class_detail(class_id):
 def school_students(school_id):
     school = access.get_school_or_404(current_user, school_id)
     q = request.args.get("q", "")
-    page = max(request.args.get("page", type=int) or 1, 1)
     query = _search_students(access.students_query(current_user).where(Student.school_id == school.id), q)
-    students = db.session.execute(query.order_by(Student.sort_key, Student.id)
-                                  .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars().all()
-    return render_template("org/school_students.html", school=school, students=students[:PAGE_SIZE],
-                           q=q, page=page, has_next=len(students) > PAGE_SIZE)
+    students = db.paginate(query.order_by(Student.sort_key, Student.id), page=request.args.get("page", 1, type=int),
+                           per_page=PAGE_SIZE, error_out=False)
+    return render_template("org/school_students.html", school=school, students=students, q=q)
 
 
 @bp.route("/classes/<int:class_id>/teachers", methods=["GET", "POST"])

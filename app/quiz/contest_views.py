@@ -3,7 +3,7 @@ round's ranking (staff see the students of their part of the tree, with their ra
 among all participants)."""
 import io
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload

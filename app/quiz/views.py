@@ -103,14 +103,10 @@ def bank_detail(bank_id):
     bank = access.get_bank_or_404(current_user, bank_id)
     filters = _filters()
     query = services.questions_query(bank, **filters)
-    total = db.session.execute(query.with_only_columns(func.count())).scalar_one()
-    page = max(request.args.get("page", 1, type=int), 1)
-    questions = db.session.execute(
-        query.order_by(Question.topic, Question.sort_key, Question.id)
-        .limit(services.PAGE_SIZE).offset((page - 1) * services.PAGE_SIZE)).scalars().unique().all()
+    questions = db.paginate(query.order_by(Question.topic, Question.sort_key, Question.id),
+                            page=request.args.get("page", 1, type=int), per_page=services.PAGE_SIZE, error_out=False)
     return render_template(
-        "quiz/bank_detail.html", bank=bank, questions=questions, total=total, page=page,
-        pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1), filters=filters,
+        "quiz/bank_detail.html", bank=bank, questions=questions, total=questions.total, filters=filters,
         topics=services.topic_counts(bank), can_edit=access.can_edit_bank(current_user, bank),
         can_export=access.can_export_bank(current_user, bank, utcnow()),
         levels=LEVEL_LABELS, difficulties=DIFFICULTY_LABELS, types=TYPE_LABELS)
