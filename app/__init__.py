@@ -145,6 +145,9 @@ def _register_error_pages(app):
     }
 
     def render(code, message):
+        # A failed statement leaves the transaction aborted (PostgreSQL): roll back first,
+        # or the page, which reads the database too, fails in its turn.
+        db.session.rollback()
         return render_template("core/error.html", code=code, message=message), code
 
     for code, message in messages.items():

@@ -1,7 +1,7 @@
 """Views act one way: the request commits at its end when the view answered without
 error, and rolls back on a refusal (DomainError, shown as a flash) or any exception."""
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app import create_app
 from app.core.actions import run_action
@@ -47,6 +47,16 @@ def acting_app(database_uri, tmp_path):
     def broken():
         write("broken")
         raise RuntimeError("bug")
+
+    @application.post("/t/bad-sql")
+    def bad_sql():
+        write("bad-sql")
+        _db.session.execute(text("SELECT * FROM no_such_table"))  # PostgreSQL: the transaction is now aborted
+
+    @application.context_processor
+    def menu_from_the_database():
+        # as the menu of a logged-in user does: the error page itself reads the database
+        return {"probe": _db.session.execute(text("SELECT 1")).scalar()}
 
     @application.post("/t/not-found")
     def not_found():
@@ -115,4 +125,13 @@ def test_an_exception_that_propagates_rolls_back(acting_app, db):
     acting_app.config["PROPAGATE_EXCEPTIONS"] = True
     with pytest.raises(RuntimeError):
         acting_app.test_client().post("/t/broken")
+    assert _actions(db) == []
+
+
+def test_the_error_page_of_a_failed_statement_still_renders(acting_app, db):
+    """On PostgreSQL a failed statement aborts the transaction: the 500 page, which reads
+    the database too, must roll back first or fail itself (InFailedSqlTransaction)."""
+    response = acting_app.test_client().post("/t/bad-sql")
+    assert response.status_code == 500
+    assert "Hệ thống gặp lỗi" in response.get_data(as_text=True)
     assert _actions(db) == []
