@@ -118,7 +118,7 @@ def _import_models():
     # Every model module, so that Alembic and relationships see all tables.
     from app.accounts import models as _accounts  # noqa: F401
     from app.certificates import models as _certificates  # noqa: F401
-    from app.core import models as _core  # noqa: F401
+    from app.core import audit as _core  # noqa: F401
     from app.coverage import models as _coverage  # noqa: F401
     from app.entries import models as _entries  # noqa: F401
     from app.org import models as _org  # noqa: F401

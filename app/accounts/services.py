@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.accounts.models import LoginAttempt, LoginThrottle, User, UserLogin
 from app.accounts.roles import Role
 from app.core.errors import DomainError
-from app.core.models import record
+from app.core.audit import record
 from app.core.text import fold, nfc, split_name
 from app.core.timeutil import utcnow
 from app.extensions import db

@@ -12,7 +12,7 @@ from app.certificates import access as certificates_access
 from app.certificates.models import Certificate
 from app.core import scope
 from app.core.actions import run_action
-from app.core.models import AuditLog
+from app.core.audit import AuditLog
 from app.core.timeutil import utcnow
 from app.extensions import db, login_manager
 from app.org import access as org_access

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 
 from app.certificates.models import Certificate, CertificateTemplate
-from app.core import models as audit
+from app.core import audit
 from app.core.errors import DomainError
 from app.core.text import name_sort_key, nfc
 from app.core.timeutil import local_today, school_year_label, utcnow

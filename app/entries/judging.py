@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 
 from app.accounts.models import User
-from app.core import models as audit
+from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.entries.models import CATEGORIES, Assignment, Entry, Panel, PanelJudge

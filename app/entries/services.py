@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.core import models as audit
+from app.core import audit
 from app.core.errors import DomainError
 from app.core.text import nfc
 from app.core.timeutil import utcnow

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.core.errors import DomainError
-from app.core.models import record
+from app.core.audit import record
 from app.core.spreadsheet import cell_text, find_header, header_key, is_blank, read_rows
 from app.core.text import fold
 from app.core.timeutil import local_today, parse_vn_date

@@ -5,7 +5,7 @@ from sqlalchemy import delete, insert, literal, select
 
 from app.accounts.models import User
 from app.core.errors import DomainError
-from app.core.models import record
+from app.core.audit import record
 from app.core.text import nfc, text_sort_key
 from app.extensions import db
 from app.org.models import SCHOOL_LEVELS, UNIT_KINDS, SchoolClass, Student, Unit, UnitClosure

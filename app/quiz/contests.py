@@ -7,7 +7,7 @@ draw, the time limit, the opening, shuffling, practice); its name, closing time
 and prizes can still change, since rankings are computed from the attempts."""
 from sqlalchemy import delete, func, select
 
-from app.core import models as audit
+from app.core import audit
 from app.core.errors import DomainError
 from app.core.text import nfc
 from app.core.vocabulary import Prize

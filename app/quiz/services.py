@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from app.core import models as audit
+from app.core import audit
 from app.core.errors import DomainError
 from app.core.text import fold, nfc
 from app.core.timeutil import utcnow

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from app.accounts.services import authenticate_student_by_birth_date
 from app.core import scope
 from app.core.errors import DomainError
-from app.core.models import record
+from app.core.audit import record
 from app.core.text import name_sort_key
 from app.coverage import participation
 from app.coverage.models import Participation

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 from app import create_app
 from app.core.actions import run_action
 from app.core.errors import DomainError
-from app.core.models import AuditLog
+from app.core.audit import AuditLog
 from app.extensions import db as _db
 
 

@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.errors import DomainError
-from app.core.models import AuditLog
+from app.core.audit import AuditLog
 from app.org.models import Student, Unit, UnitClosure
 from app.org.school_import import import_schools
 from app.org.services import ancestors, create_unit, delete_unit, move_unit, schools_under

@@ -7,7 +7,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.core.models import AuditLog
+from app.core.audit import AuditLog
 from app.org.models import SchoolClass, Student, Unit
 
 
