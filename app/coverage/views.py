@@ -14,7 +14,8 @@ from app.core.text import nfc
 from app.core.timeutil import local_today, parse_vn_date, school_year_of, utcnow
 from app.coverage import access, reports, rollup
 from app.coverage.forms import TargetForm
-from app.coverage.models import STAGES, CoverageTarget
+from app.coverage.models import STAGES
+from app.coverage.targets import set_target, targets_of
 from app.extensions import db
 from app.org import access as org_access
 from app.org.models import Unit
@@ -198,22 +199,9 @@ def targets():
         abort(404)  # only the Sở's own staff set its targets
     form = TargetForm()
     if form.validate_on_submit():
-        row = db.session.execute(select(CoverageTarget).where(
-            CoverageTarget.unit_id == root_id, CoverageTarget.stage == form.stage.data,
-            CoverageTarget.year == form.year.data)).scalar_one_or_none()
-        if form.percent.data:
-            if row is None:
-                row = CoverageTarget(unit_id=root_id, stage=form.stage.data, year=form.year.data)
-                db.session.add(row)
-            row.percent = float(form.percent.data)
-            flash(f"Đã đặt mục tiêu {form.stage.data} từ năm học {form.year.data}: {row.percent:g} %.", "success")
-        elif row is not None:
-            db.session.delete(row)
-            flash(f"Đã bỏ mục tiêu {form.stage.data} từ năm học {form.year.data}.", "success")
+        flash(set_target(current_user, root_id, form.stage.data, form.year.data, form.percent.data), "success")
         return redirect(url_for("coverage.targets"))
-    rows = db.session.execute(select(CoverageTarget).where(
-        (CoverageTarget.unit_id == root_id) | CoverageTarget.unit_id.is_(None))
-        .order_by(CoverageTarget.stage, CoverageTarget.year, CoverageTarget.unit_id)).scalars().all()
+    rows = targets_of(root_id)
     year = school_year_of(local_today())
     return render_template("coverage/targets.html", form=form, rows=rows, current=rollup.targets(root_id, year),
                            year=year)
