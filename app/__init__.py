@@ -53,7 +53,8 @@ def create_app(config=None):
     app.register_blueprint(certificates_bp)
 
     from app.accounts.cli import users_cli
-    from app.org.cli import demo_command, org_cli
+    from app.demo import demo_command
+    from app.org.cli import org_cli
     app.cli.add_command(users_cli)
     app.cli.add_command(org_cli)
     app.cli.add_command(demo_command)

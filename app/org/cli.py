@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.core.errors import DomainError
@@ -73,30 +73,3 @@ def import_roster_command(path, school_code, class_name, year, dry_run):
     db.session.commit()
     click.echo(f"{counts['new']} mới, {counts['update']} cập nhật, {counts['unchanged']} không đổi, "
                f"{counts['error']} dòng lỗi bỏ qua.")
-
-
-@click.command("demo")
-@with_appcontext
-def demo_command():
-    """Nạp dữ liệu mẫu một tỉnh (chỉ một lần: chạy lại giữ nguyên dữ liệu)."""
-    from app.org.demo import load_demo
-    if db.session.execute(select(Unit.id).limit(1)).first():
-        click.echo("Đã có dữ liệu: không nạp lại dữ liệu mẫu.")
-        return
-    summary = load_demo()
-    from app.quiz.cli import import_shipped
-    so = db.session.execute(select(Unit).where(Unit.code == "SO-CT")).scalar_one()
-    bank, result = import_shipped(so)
-    from app.quiz.demo import load_demo_attempts, load_demo_contest
-    contest = load_demo_contest(so, bank)
-    attempts = load_demo_attempts(contest)
-    from app.entries.demo import load_demo_creative
-    published, open_contest = load_demo_creative(so)
-    from app.certificates.demo import load_demo_templates
-    load_demo_templates(contest, published)
-    db.session.commit()
-    click.echo(summary)
-    click.echo(f"Ngân hàng câu hỏi {bank.code}: {result.message}")
-    click.echo(f"Cuộc thi mẫu {contest.code}: đợt 1 đã kết thúc và công bố kết quả ({attempts} bài), đợt 2 đang mở; "
-               f"mẫu giấy khen đã có, cấp giấy tại /contests/{contest.id}/certificates.")
-    click.echo(f"Cuộc thi sáng tạo {published.code} đã công bố kết quả (xem /trien-lam); {open_contest.code} đang nhận bài.")
