@@ -24,7 +24,3 @@ class UserForm(FlaskForm):
     unit_id = SelectField("Đơn vị", coerce=int, choices=[])
     password = PasswordField("Mật khẩu ban đầu", validators=[DataRequired("Nhập mật khẩu ban đầu."),
                                                              Length(max=200)])
-
-
-class EmptyForm(FlaskForm):
-    """A POST with only the CSRF token (confirm, delete, reset)."""

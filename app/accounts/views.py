@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from app.accounts import services
-from app.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, UserForm
+from app.accounts.forms import ChangePasswordForm, LoginForm, UserForm
 from app.accounts.models import User
 from app.accounts.roles import Role
 from app.certificates import access as certificates_access
@@ -13,6 +13,7 @@ from app.certificates.models import Certificate
 from app.core import scope
 from app.core.actions import run_action
 from app.core.audit import AuditLog
+from app.core.forms import EmptyForm
 from app.core.timeutil import utcnow
 from app.extensions import db, login_manager
 from app.org import access as org_access

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.accounts.forms import EmptyForm
+from app.core.forms import EmptyForm
 from app.accounts.models import User
 from app.core.actions import run_action
 from app.core.errors import DomainError

@@ -1,9 +1,8 @@
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.core.forms import MultiCheckboxField
 from app.org.models import SCHOOL_LEVEL_LABELS, UNIT_KINDS
 
 
@@ -27,18 +26,5 @@ class ClassForm(FlaskForm):
     school_year = SelectField("Năm học", coerce=int, choices=[])
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class TeachersForm(FlaskForm):
     teacher_ids = MultiCheckboxField("Giáo viên", coerce=int, choices=[])
-
-
-class UploadForm(FlaskForm):
-    file = FileField("Tệp danh sách (XLSX hoặc CSV)", validators=[FileRequired("Chọn tệp để tải lên.")])
-
-
-class ConfirmImportForm(FlaskForm):
-    token = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])

@@ -2,18 +2,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app.accounts.forms import EmptyForm
 from app.accounts.models import User
 from app.accounts.services import issue_first_passwords, reset_password
 from app.core import scope
 from app.core.actions import run_action
+from app.core.forms import ConfirmImportForm, EmptyForm, UploadForm
 from app.core.text import fold
 from app.core.timeutil import local_today, school_year_of
 from app.core.uploads import EXPIRED_UPLOAD, drop_pending, save_pending, two_step_upload
 from app.extensions import db
 from app.org import access, roster, services
 from app.org.cards import login_cards_pdf
-from app.org.forms import ClassForm, ConfirmImportForm, MoveForm, TeachersForm, UnitForm, UploadForm
+from app.org.forms import ClassForm, MoveForm, TeachersForm, UnitForm
 from app.org.models import SchoolClass, Student, Unit
 from app.org.school_import import import_schools
 

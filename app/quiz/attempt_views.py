@@ -3,7 +3,7 @@ chosen, by static/js/attempt.js), submit with the prediction, the result."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.accounts.forms import EmptyForm
+from app.core.forms import EmptyForm
 from app.accounts.views import session_login
 from app.core.actions import run_action
 from app.core.timeutil import utcnow

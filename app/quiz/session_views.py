@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app.accounts.forms import EmptyForm
+from app.core.forms import EmptyForm
 from app.core import scope
 from app.core.actions import run_action
 from app.core.errors import DomainError

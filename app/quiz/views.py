@@ -9,13 +9,12 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
-from app.accounts.forms import EmptyForm
 from app.core.actions import run_action
 from app.core.errors import DomainError
+from app.core.forms import ConfirmImportForm, EmptyForm
 from app.core.timeutil import utcnow
 from app.core.uploads import EXPIRED_UPLOAD, drop_pending, save_pending, two_step_upload
 from app.extensions import db
-from app.org.forms import ConfirmImportForm
 from app.quiz import access, services
 from app.quiz.formats import (
     DIFFICULTY_LABELS,
