@@ -222,7 +222,7 @@ def _prize(label):
 
 
 def _round_candidates(template, contest, round_):
-    from app.coverage.models import Award
+    from app.quiz.models import Award
     from app.quiz.ranking import round_ranking
     if round_.practice:
         raise DomainError("Đợt luyện tập không có giấy chứng nhận.")
@@ -243,7 +243,8 @@ def _round_candidates(template, contest, round_):
 
 
 def _contest_candidates(template, contest):
-    from app.coverage.models import Award, Participation
+    from app.coverage.models import Participation
+    from app.quiz.models import Award
     from app.org.models import Unit
     if not contest.results_published_at:
         raise DomainError("Cuộc thi chưa công bố kết quả chung: hãy công bố trước khi cấp giấy cho cả cuộc thi.")

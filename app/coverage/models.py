@@ -1,10 +1,10 @@
 """What coverage is computed from: one row per student and contest that the student
 took part in (kept up to date in the transaction that finishes an attempt, so it is
-never stale), the targets, and the prizes fixed when results are published."""
+never stale), and the targets. (The prizes fixed at publication are a contest's
+results: app.quiz.models.Award.)"""
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 
-from app.core.timeutil import utcnow
-from app.core.vocabulary import Prize, Stage
+from app.core.vocabulary import Stage
 from app.extensions import db
 
 STAGES = Stage.values()
@@ -44,26 +44,3 @@ class CoverageTarget(db.Model):
     stage = db.Column(db.String(8), nullable=False)
     year = db.Column(db.Integer, nullable=False)  # the school year it applies from (2025: 2025-2026)
     percent = db.Column(db.Float, nullable=False)
-
-
-class Award(db.Model):
-    """A prize as published: of a round (round_id) or of the whole contest (round_id
-    None), to a student or, for a collective prize, to a unit."""
-
-    __tablename__ = "award"
-    __table_args__ = (
-        CheckConstraint("(student_id IS NULL) <> (unit_id IS NULL)", name="one_recipient"),
-        Prize.check("prize"),
-        Index("ix_award_contest", "contest_id", "round_id"),
-        Index("ix_award_student", "student_id"),
-    )
-
-    id = db.Column(db.Integer, primary_key=True)
-    contest_id = db.Column(db.Integer, db.ForeignKey("contest.id", ondelete="CASCADE"), nullable=False)
-    round_id = db.Column(db.Integer, db.ForeignKey("round.id", ondelete="CASCADE"))
-    student_id = db.Column(db.Integer, db.ForeignKey("student.id", ondelete="CASCADE"))
-    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id", ondelete="CASCADE"))
-    prize = db.Column(db.String(4), nullable=False)  # a Prize
-    label = db.Column(db.String(40), nullable=False)
-    rank = db.Column(db.Integer, nullable=False)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -17,10 +17,10 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import and_, case, func, literal, select
 
 from app.core.timeutil import LOCAL_TZ, local_to_utc
-from app.coverage.models import STAGES, Award, CoverageTarget, Participation
+from app.coverage.models import STAGES, CoverageTarget, Participation
 from app.extensions import db
 from app.org.models import SchoolClass, Student, Unit, UnitClosure, student_stage
-from app.quiz.models import Contest
+from app.quiz.models import Award, Contest
 
 
 @dataclass

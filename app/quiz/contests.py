@@ -13,7 +13,7 @@ from app.core.text import nfc
 from app.core.vocabulary import Prize
 from app.extensions import db
 from app.quiz.attempts import deadline_for
-from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Round
+from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Award, Contest, Round
 from app.quiz.services import _CODE
 
 LEVELS = ("THCS", "THPT", "GDTX")
@@ -208,7 +208,6 @@ def _store_awards(contest, round_, ranking, prizes, recipient, now):
     """Replace the stored prizes of a round (or of the whole contest: round None) that
     go to `recipient` ("student_id" or "unit_id") with `prizes` ({recipient id: label}),
     each with its rank. Publishing again after a correction gives the corrected list."""
-    from app.coverage.models import Award
     keys = {prize.label: prize.value for prize in Prize}
     db.session.execute(delete(Award).where(
         Award.contest_id == contest.id, getattr(Award, recipient).is_not(None),

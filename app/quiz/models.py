@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint, and_
 from sqlalchemy.orm import foreign
 
 from app.core.text import fold, text_sort_key
-from app.core.vocabulary import Vocabulary
+from app.core.vocabulary import Prize, Vocabulary
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.quiz.formats import DIFFICULTY_LABELS, LEVEL_LABELS, TYPE_LABELS, TYPES, Difficulty, QuestionLevel, TextFormat
@@ -344,3 +344,26 @@ class SessionJoin(db.Model):
 
     session = db.relationship("ClassSession")
     student = db.relationship("Student")
+
+
+class Award(db.Model):
+    """A prize as published: of a round (round_id) or of the whole contest (round_id
+    None), to a student or, for a collective prize, to a unit."""
+
+    __tablename__ = "award"
+    __table_args__ = (
+        CheckConstraint("(student_id IS NULL) <> (unit_id IS NULL)", name="one_recipient"),
+        Prize.check("prize"),
+        Index("ix_award_contest", "contest_id", "round_id"),
+        Index("ix_award_student", "student_id"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    contest_id = db.Column(db.Integer, db.ForeignKey("contest.id", ondelete="CASCADE"), nullable=False)
+    round_id = db.Column(db.Integer, db.ForeignKey("round.id", ondelete="CASCADE"))
+    student_id = db.Column(db.Integer, db.ForeignKey("student.id", ondelete="CASCADE"))
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id", ondelete="CASCADE"))
+    prize = db.Column(db.String(4), nullable=False)  # a Prize
+    label = db.Column(db.String(40), nullable=False)
+    rank = db.Column(db.Integer, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -10,7 +10,7 @@ from app.certificates import services
 from app.certificates.models import Certificate
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
-from app.coverage.models import Award
+from app.quiz.models import Award
 from app.extensions import db as _db
 
 
