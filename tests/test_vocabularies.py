@@ -5,8 +5,10 @@ from sqlalchemy import CheckConstraint, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from app.core.vocabulary import Prize
+from app.entries.forms import CategoryPrizesForm
+from app.entries.models import EntryCategory
 from app.extensions import db
-from app.quiz.forms import PRIZE_FIELDS
+from app.quiz.forms import PRIZE_FIELDS, PrizeCountsForm
 from app.quiz.ranking import PRIZES
 
 
@@ -15,6 +17,9 @@ def test_prizes_keep_their_stored_keys_and_have_one_label_each():
     assert Prize.FIRST == "nhat" and f"{Prize.CONSOLATION}" == "kk"
     assert PRIZES == PRIZE_FIELDS == (("nhat", "Giải Nhất"), ("nhi", "Giải Nhì"), ("ba", "Giải Ba"),
                                       ("kk", "Giải Khuyến khích"))
+    # The prize-count subforms spell the vocabulary out as fields: one per prize, one per category.
+    assert tuple((f.short_name, f.label.text) for f in PrizeCountsForm()) == PRIZE_FIELDS
+    assert tuple(f.short_name for f in CategoryPrizesForm()) == EntryCategory.values()
 
 
 def test_every_check_constraint_of_the_models_is_in_the_migrated_database(app):

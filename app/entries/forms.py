@@ -2,6 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    Form,
+    FormField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -12,7 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.entries.models import CATEGORIES
-from app.quiz.forms import _prize_fields
+from app.quiz.forms import PrizeCountsForm
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -22,6 +24,41 @@ class MultiCheckboxField(SelectMultipleField):
 
 def _when(label):
     return DateTimeLocalField(label, format="%Y-%m-%dT%H:%M", validators=[DataRequired(f"Chọn {label.lower()}.")])
+
+
+def _file_rule(label, lowest, highest):
+    return IntegerField(label, validators=[Optional(), NumberRange(lowest, highest, f"Từ {lowest} đến {highest}.")])
+
+
+class PosterRulesForm(Form):
+    max_mb = _file_rule("Áp phích: dung lượng tối đa (MB)", 1, 100)
+    min_long_side = _file_rule("Áp phích: cạnh dài tối thiểu (điểm ảnh)", 0, 10000)
+
+
+class ModelRulesForm(Form):
+    max_photos = _file_rule("Mô hình: số ảnh tối đa", 1, 10)
+    max_mb = _file_rule("Mô hình: dung lượng mỗi ảnh (MB)", 1, 50)
+
+
+class VideoRulesForm(Form):
+    max_mb = _file_rule("Video: dung lượng tối đa (MB)", 1, 200)
+    max_seconds = _file_rule("Video: thời lượng tối đa (giây)", 10, 3600)
+    links = BooleanField("Video: nhận cả đường liên kết (YouTube, Facebook, TikTok, Drive…), "
+                         "không chấm ẩn danh các bài này", default=False)
+
+
+class FileRulesForm(Form):
+    """The file rules a contest may change, by category (the keys of DEFAULT_FILE_RULES)."""
+    poster = FormField(PosterRulesForm)
+    model = FormField(ModelRulesForm)
+    video = FormField(VideoRulesForm)
+
+
+class CategoryPrizesForm(Form):
+    """The prize counts of each category (the EntryCategory vocabulary)."""
+    poster = FormField(PrizeCountsForm)
+    model = FormField(PrizeCountsForm)
+    video = FormField(PrizeCountsForm)
 
 
 class CreativeContestForm(FlaskForm):
@@ -42,24 +79,8 @@ class CreativeContestForm(FlaskForm):
     disagreement_points = IntegerField("Đánh dấu bài khi điểm các giám khảo lệch quá (điểm, thang 100)", default=20,
                                        validators=[NumberRange(1, 100)])
     published = BooleanField("Học sinh thấy cuộc thi", default=True)
-
-
-# File rules: (category, rule, label, lowest, highest)
-FILE_RULE_FIELDS = (
-    ("poster", "max_mb", "Áp phích: dung lượng tối đa (MB)", 1, 100),
-    ("poster", "min_long_side", "Áp phích: cạnh dài tối thiểu (điểm ảnh)", 0, 10000),
-    ("model", "max_photos", "Mô hình: số ảnh tối đa", 1, 10),
-    ("model", "max_mb", "Mô hình: dung lượng mỗi ảnh (MB)", 1, 50),
-    ("video", "max_mb", "Video: dung lượng tối đa (MB)", 1, 200),
-    ("video", "max_seconds", "Video: thời lượng tối đa (giây)", 10, 3600),
-)
-for _category in CATEGORIES:
-    _prize_fields(CreativeContestForm, f"{_category}_")
-for _category, _rule, _label, _low, _high in FILE_RULE_FIELDS:
-    setattr(CreativeContestForm, f"rule_{_category}_{_rule}",
-            IntegerField(_label, validators=[Optional(), NumberRange(_low, _high, f"Từ {_low} đến {_high}.")]))
-CreativeContestForm.rule_video_links = BooleanField(
-    "Video: nhận cả đường liên kết (YouTube, Facebook, TikTok, Drive…), không chấm ẩn danh các bài này", default=False)
+    file_rules = FormField(FileRulesForm)
+    prizes = FormField(CategoryPrizesForm)
 
 
 class EntryForm(FlaskForm):

@@ -13,7 +13,7 @@ from app.core.errors import DomainError
 from app.core.timeutil import local_to_utc, to_local, utcnow
 from app.entries import files as entry_files
 from app.entries import access, judging, services
-from app.entries.forms import FILE_RULE_FIELDS, CreativeContestForm, EntryForm, PanelForm, ReviewForm
+from app.entries.forms import CreativeContestForm, EntryForm, PanelForm, ReviewForm
 from app.entries.models import CATEGORIES, DEFAULT_FILE_RULES, Assignment, CreativeContest, Entry, Panel
 from app.extensions import db
 from app.org import access as org_access
@@ -51,13 +51,16 @@ def contest_list():
 
 
 def _file_rules(form):
-    rules = {}
-    for category, rule, *_ in FILE_RULE_FIELDS:
-        value = getattr(form, f"rule_{category}_{rule}").data
-        if value is not None:
-            rules.setdefault(category, {})[rule] = value
-    rules.setdefault("video", {})["links"] = bool(form.rule_video_links.data)
-    return rules
+    """The rules the form sets: a blank one keeps the default; video links, a checkbox, are always set."""
+    rules = {category: {rule: value for rule, value in values.items() if value is not None}
+             for category, values in form.file_rules.data.items()}
+    return {category: values for category, values in rules.items() if values}
+
+
+def _show_file_rules(form, rules_of):
+    for category in form.file_rules:
+        for rule in category:
+            rule.data = rules_of(category.short_name).get(rule.short_name)
 
 
 def _contest_kwargs(form):
@@ -67,7 +70,7 @@ def _contest_kwargs(form):
                 approval_closes_at=local_to_utc(form.approval_closes_at.data), max_team_size=form.max_team_size.data,
                 advisor_required=form.advisor_required.data, judges_per_entry=form.judges_per_entry.data,
                 drop_extremes=form.drop_extremes.data, disagreement_points=form.disagreement_points.data,
-                prizes={c: prize_counts(form, f"{c}_") for c in CATEGORIES})
+                prizes={counts.short_name: prize_counts(counts) for counts in form.prizes})
 
 
 @bp.route("/creative/new", methods=["GET", "POST"])
@@ -79,8 +82,7 @@ def contest_new():
     if request.method == "GET":
         from app.core.timeutil import local_today, school_year_of
         form.school_year.data = school_year_of(local_today())
-        for category, rule, *_ in FILE_RULE_FIELDS:
-            getattr(form, f"rule_{category}_{rule}").data = DEFAULT_FILE_RULES[category].get(rule)
+        _show_file_rules(form, DEFAULT_FILE_RULES.get)
     if form.validate_on_submit():
         contest = run_action(lambda: services.create_contest(
             current_user, current_user.unit, code=form.code.data, name=form.name.data,
@@ -101,11 +103,9 @@ def contest_edit(creative_id):
         form.levels.data, form.categories.data = contest.level_list, contest.category_list
         for name in ("submit_opens_at", "submit_closes_at", "approval_closes_at"):
             getattr(form, name).data = to_local(getattr(contest, name)).replace(tzinfo=None)
-        for category in CATEGORIES:
-            set_prize_counts(form, (contest.prizes or {}).get(category), f"{category}_")
-        for category, rule, *_ in FILE_RULE_FIELDS:
-            getattr(form, f"rule_{category}_{rule}").data = contest.rules_for(category).get(rule)
-        form.rule_video_links.data = bool(contest.rules_for("video").get("links"))
+        for counts in form.prizes:
+            set_prize_counts(counts, (contest.prizes or {}).get(counts.short_name))
+        _show_file_rules(form, contest.rules_for)
     if form.validate_on_submit():
         if run_action(lambda: services.update_contest(
                 current_user, contest, name=form.name.data, description=form.description.data,

@@ -83,7 +83,7 @@ def _round_kwargs(form):
                 grading_method=form.grading_method.data, passing_score=float(form.passing_score.data or 0),
                 ask_prediction=form.ask_prediction.data, review_policy=form.review_policy.data,
                 shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
-                practice=form.practice.data, prizes=prize_counts(form))
+                practice=form.practice.data, prizes=prize_counts(form.prizes))
 
 
 def _local_minute(value):
@@ -101,7 +101,7 @@ def _fill_round_form(form, round_):
     form.topic.data = next((r.get("topic") for r in rules if r.get("topic")), "")
     for level in ("easy", "medium", "hard"):
         getattr(form, level).data = sum(int(r["count"]) for r in rules if r.get("difficulty") == level)
-    set_prize_counts(form, round_.prizes)
+    set_prize_counts(form.prizes, round_.prizes)
 
 
 @bp.route("/contests/<int:contest_id>", methods=["GET", "POST"])
@@ -148,15 +148,15 @@ def contest_edit(contest_id):
         form.participation_rule.data = contest.participation_rule
         for level in contest.level_list:
             getattr(form, level.lower()).data = True
-        set_prize_counts(form, contest.prizes)
-        set_prize_counts(form, (contest.collective_prizes or {}).get("schools"), "school_")
-        set_prize_counts(form, (contest.collective_prizes or {}).get("units"), "unit_")
+        set_prize_counts(form.prizes, contest.prizes)
+        set_prize_counts(form.school_prizes, (contest.collective_prizes or {}).get("schools"))
+        set_prize_counts(form.unit_prizes, (contest.collective_prizes or {}).get("units"))
     elif form.validate_on_submit():
         levels = [level for level in ("THCS", "THPT", "GDTX") if getattr(form, level.lower()).data]
         if run_action(lambda: contests.update_contest(
                 current_user, contest, name=form.name.data, levels=levels, description=form.description.data,
-                published=form.published.data, prizes=prize_counts(form),
-                school_prizes=prize_counts(form, "school_"), unit_prizes=prize_counts(form, "unit_"),
+                published=form.published.data, prizes=prize_counts(form.prizes),
+                school_prizes=prize_counts(form.school_prizes), unit_prizes=prize_counts(form.unit_prizes),
                 participation_rule=form.participation_rule.data), "Đã lưu cuộc thi."):
             return redirect(url_for("contest.contest_detail", contest_id=contest.id))
     return render_template("quiz/contest_edit.html", contest=contest, form=form)

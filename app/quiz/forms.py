@@ -1,6 +1,17 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.core.vocabulary import Prize
@@ -28,6 +39,12 @@ class QuestionImportForm(FlaskForm):
     difficulty = SelectField("Mức độ cho câu chưa ghi mức độ", choices=DIFFICULTY_CHOICES, default="medium")
 
 
+class OptionForm(Form):
+    """One option of a multiple-choice question (a subform: the question form carries the CSRF token)."""
+    text = StringField("Phương án", validators=[Optional()])
+    right = BooleanField("Đúng")
+
+
 class QuestionForm(FlaskForm):
     topic = StringField("Chủ đề", validators=[DataRequired("Nhập chủ đề."), Length(max=200)])
     level = SelectField("Cấp học", choices=LEVEL_CHOICES)
@@ -38,11 +55,7 @@ class QuestionForm(FlaskForm):
     shuffle = BooleanField("Đảo thứ tự phương án khi thi")
     explanation = TextAreaField("Giải thích (hiện cho học sinh sau khi thi)", validators=[Optional()])
     source = StringField("Nguồn", validators=[Optional(), Length(max=500)])
-
-
-for _slot in range(OPTION_SLOTS):
-    setattr(QuestionForm, f"option_{_slot}", StringField(f"Phương án {'ABCDEF'[_slot]}", validators=[Optional()]))
-    setattr(QuestionForm, f"right_{_slot}", BooleanField("Đúng"))
+    options = FieldList(FormField(OptionForm), min_entries=OPTION_SLOTS, max_entries=OPTION_SLOTS)
 
 
 class ContestForm(FlaskForm):
@@ -53,6 +66,31 @@ class ContestForm(FlaskForm):
     thcs = BooleanField("THCS", default=True)
     thpt = BooleanField("THPT", default=True)
     gdtx = BooleanField("GDTX (giáo dục thường xuyên)")
+
+
+PRIZE_FIELDS = tuple(Prize.choices())
+
+
+def _prize_count(prize):
+    return IntegerField(prize.label, default=0, validators=[Optional(), NumberRange(0, 1000, "Từ 0 đến 1000.")])
+
+
+class PrizeCountsForm(Form):
+    """How many of each prize, best first; the field names are the Prize vocabulary's keys."""
+    nhat = _prize_count(Prize.FIRST)
+    nhi = _prize_count(Prize.SECOND)
+    ba = _prize_count(Prize.THIRD)
+    kk = _prize_count(Prize.CONSOLATION)
+
+
+def prize_counts(prizes):
+    """The counts a PrizeCountsForm field gives, a blank one as 0."""
+    return {key: count or 0 for key, count in prizes.data.items()}
+
+
+def set_prize_counts(prizes, counts):
+    for field in prizes:
+        field.data = (counts or {}).get(field.short_name, 0)
 
 
 class RoundForm(FlaskForm):
@@ -73,28 +111,7 @@ class RoundForm(FlaskForm):
     shuffle_questions = BooleanField("Đảo thứ tự câu hỏi", default=True)
     shuffle_options = BooleanField("Đảo thứ tự phương án", default=True)
     practice = BooleanField("Đợt luyện tập (không tính giờ, không xếp hạng)")
-
-
-PRIZE_FIELDS = tuple(Prize.choices())
-
-
-def _prize_fields(form_class, prefix=""):
-    """Four count fields (nhat, nhi, ba, kk) under a prefix."""
-    for key, label in PRIZE_FIELDS:
-        setattr(form_class, prefix + key,
-                IntegerField(label, default=0, validators=[Optional(), NumberRange(0, 1000, "Từ 0 đến 1000.")]))
-
-
-def prize_counts(form, prefix=""):
-    return {key: getattr(form, prefix + key).data or 0 for key, _ in PRIZE_FIELDS}
-
-
-def set_prize_counts(form, counts, prefix=""):
-    for key, _ in PRIZE_FIELDS:
-        getattr(form, prefix + key).data = (counts or {}).get(key, 0)
-
-
-_prize_fields(RoundForm)
+    prizes = FormField(PrizeCountsForm)
 
 
 class ContestEditForm(FlaskForm):
@@ -107,8 +124,6 @@ class ContestEditForm(FlaskForm):
     participation_rule = RadioField("Một học sinh được tính là đã tham gia khi", default="finished", choices=[
         ("finished", "đã nộp ít nhất một bài thi (không tính đợt luyện tập)"),
         ("passed", "có bài đạt điểm đạt của đợt")])
-
-
-_prize_fields(ContestEditForm)
-_prize_fields(ContestEditForm, "school_")
-_prize_fields(ContestEditForm, "unit_")
+    prizes = FormField(PrizeCountsForm)
+    school_prizes = FormField(PrizeCountsForm)
+    unit_prizes = FormField(PrizeCountsForm)

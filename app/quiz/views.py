@@ -26,7 +26,7 @@ from app.quiz.formats import (
     format_error,
     parse,
 )
-from app.quiz.forms import OPTION_SLOTS, BankForm, QuestionForm, QuestionImportForm
+from app.quiz.forms import BankForm, QuestionForm, QuestionImportForm
 from app.quiz.models import Question, QuestionBank
 
 bp = Blueprint("quiz", __name__)
@@ -199,9 +199,8 @@ def _fill_form(form, q):
     form.topic.data, form.level.data, form.difficulty.data = q["topic"], q["level"], q["difficulty"]
     form.text.data, form.explanation.data, form.source.data = q["text"], q["general_feedback"], q["source"]
     form.shuffle.data = q["shuffle"]
-    for slot, a in enumerate(q["answers"][:OPTION_SLOTS] if q["type"] == "multichoice" else []):
-        getattr(form, f"option_{slot}").data = a["text"]
-        getattr(form, f"right_{slot}").data = a["fraction"] > 0
+    for option, a in zip(form.options, q["answers"] if q["type"] == "multichoice" else []):
+        option.text.data, option.right.data = a["text"], a["fraction"] > 0
     if q["type"] == "truefalse":
         form.truth.data = "true" if q["answers"][0]["fraction"] > 0 else "false"
     elif q["type"] == "shortanswer":
@@ -223,16 +222,14 @@ def question_edit(question_id):
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in
                   ("topic", "level", "difficulty", "text", "explanation", "source", "shuffle", "truth", "lines")}
-        fields["options"] = [(getattr(form, f"option_{i}").data or "", getattr(form, f"right_{i}").data)
-                             for i in range(OPTION_SLOTS)]
+        fields["options"] = [(option["text"] or "", option["right"]) for option in form.options.data]
         changed = run_action(lambda: services.update_question(current_user, question,
                                                               services.edited_question(question, fields)),
                              lambda changed: f"Đã lưu phiên bản {question.version}." if changed
                              else "Không có thay đổi.")
         if changed is not None:  # False: saved, nothing changed
             return redirect(url_for("quiz.question_detail", question_id=question.id))
-    return render_template("quiz/question_form.html", form=form, question=question, bank=question.bank,
-                           slots=range(OPTION_SLOTS))
+    return render_template("quiz/question_form.html", form=form, question=question, bank=question.bank)
 
 
 @bp.route("/questions/<int:question_id>/<any(retire, restore):action>", methods=["POST"])

@@ -55,13 +55,13 @@ FORMS = {
     "contest.round_edit": lambda w: {"name": "Đổi tên", "opens_at": "2026-12-01T08:00",
                                      "closes_at": "2026-12-02T08:00", "easy": "1", "attempts_allowed": "3",
                                      "grading_method": "last", "review_policy": "after_close"},
-    "contest.contest_edit": lambda w: {"name": "Đổi tên", "thpt": "y", "nhat": "1"},
+    "contest.contest_edit": lambda w: {"name": "Đổi tên", "thpt": "y", "prizes-nhat": "1"},
     "certificates.revoke": lambda w: {"reason": "Điều chỉnh kết quả"},
     "certificates.template_edit": lambda w: {"issuer_name": "Khác", "prize_title": "GIẤY KHEN",
                                              "pass_title": "GIẤY CHỨNG NHẬN", "contest_title": "Thi",
                                              "place": "Cần Thơ", "signer_title": "Hiệu trưởng"},
     "quiz.question_edit": lambda w: {"topic": "Đổi", "level": "all", "difficulty": "easy", "text": "Đổi?",
-                                     "option_0": "X", "right_0": "y", "option_1": "Y"},
+                                     "options-0-text": "X", "options-0-right": "y", "options-1-text": "Y"},
 }
 
 

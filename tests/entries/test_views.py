@@ -143,14 +143,14 @@ def test_the_so_creates_a_contest_through_the_form(client, login, make_user, tre
     from app.entries.models import CreativeContest
     login(make_user("department", tree.so))
     form = client.get("/creative/new").get_data(as_text=True)
-    assert re.search(r'name="rule_poster_min_long_side"[^>]*value="1000"', form)
+    assert re.search(r'name="file_rules-poster-min_long_side"[^>]*value="1000"', form)
     response = client.post("/creative/new", data={
         "code": "ap2027", "name": "Áp phích 2027", "school_year": "2026", "levels": ["THPT"],
         "categories": ["poster", "video"], "submit_opens_at": "2026-12-01T07:00", "submit_closes_at": "2027-01-15T17:00",
         "approval_closes_at": "2027-01-31T17:00", "max_team_size": "4", "judges_per_entry": "3",
-        "disagreement_points": "15", "published": "y", "poster_nhat": "1", "poster_kk": "5", "video_nhi": "2",
-        "rule_poster_max_mb": "5", "rule_poster_min_long_side": "1200", "rule_video_max_seconds": "180",
-        "rule_video_links": "y"})
+        "disagreement_points": "15", "published": "y", "prizes-poster-nhat": "1", "prizes-poster-kk": "5",
+        "prizes-video-nhi": "2", "file_rules-poster-max_mb": "5", "file_rules-poster-min_long_side": "1200",
+        "file_rules-video-max_seconds": "180", "file_rules-video-links": "y"})
     assert response.status_code == 302
     contest = db.session.execute(select(CreativeContest)).scalar_one()
     assert (contest.code, contest.category_list, contest.level_list, contest.max_team_size) == (
@@ -161,7 +161,7 @@ def test_the_so_creates_a_contest_through_the_form(client, login, make_user, tre
     assert contest.rules_for("poster") == {"max_mb": 5, "min_long_side": 1200}
     assert contest.rules_for("video") == {"max_mb": 200, "max_seconds": 180, "links": True}
     assert "không chấm ẩn danh" in form and "tên kênh hoặc tài khoản người đăng" in form  # the choice is explained
-    assert not re.search(r'name="rule_video_links"[^>]*checked', form)  # files only unless asked
+    assert not re.search(r'name="file_rules-video-links"[^>]*checked', form)  # files only unless asked
     assert 'value="1200"' in client.get(f"/creative/{contest.id}/edit").get_data(as_text=True)
     page = client.post("/creative/new", data={"code": "X", "name": "X", "school_year": "2026", "levels": ["THPT"],
                                               "categories": ["poster"], "submit_opens_at": "2027-01-02T07:00",

@@ -67,7 +67,7 @@ def test_the_edit_page_shows_the_round_as_it_is_and_saves_every_change_before_an
     later = round_.opens_at + timedelta(hours=5)
     response = client.post(f"/rounds/{round_.id}/edit", data=_form(
         round_, name="Tuần 1 (sửa)", opens_at=_local(later), time_limit_minutes="30", easy="2", medium="0",
-        shuffle_questions=None, nhat="2", ba="3"), follow_redirects=True)
+        shuffle_questions=None, **{"prizes-nhat": "2", "prizes-ba": "3"}), follow_redirects=True)
     assert "Đã lưu đợt thi." in response.get_data(as_text=True)
     db.session.refresh(round_)
     assert (round_.name, round_.time_limit_minutes, round_.question_count, round_.shuffle_questions) == (
@@ -102,7 +102,7 @@ def test_after_a_start_the_draw_and_timing_stay_and_a_later_close_moves_cut_shor
     later = now + timedelta(days=2)
     page = client.post(f"/rounds/{round_.id}/edit", data=_form(
         round_, name="Tuần 1 gia hạn", closes_at=_local(later), attempts_allowed="2", grading_method="last",
-        passing_score="70", kk="4"), follow_redirects=True).get_data(as_text=True)
+        passing_score="70", **{"prizes-kk": "4"}), follow_redirects=True).get_data(as_text=True)
     assert "Đã lưu đợt thi." in page
     db.session.refresh(round_)
     db.session.refresh(attempt)
@@ -164,8 +164,9 @@ def test_the_contest_edit_page_sets_levels_visibility_and_the_prize_counts(clien
     page = client.get(f"/contests/{contest.id}/edit").get_data(as_text=True)
     assert 'value="Thi"' in page
     response = client.post(f"/contests/{contest.id}/edit", data={
-        "name": "Tìm hiểu DVC", "thcs": "y", "thpt": "y", "published": "y", "nhat": "1", "nhi": "2",
-        "school_nhat": "1", "school_kk": "3", "unit_nhat": "1", "participation_rule": "passed"}, follow_redirects=True)
+        "name": "Tìm hiểu DVC", "thcs": "y", "thpt": "y", "published": "y", "prizes-nhat": "1", "prizes-nhi": "2",
+        "school_prizes-nhat": "1", "school_prizes-kk": "3", "unit_prizes-nhat": "1", "participation_rule": "passed"},
+        follow_redirects=True)
     assert "Đã lưu cuộc thi." in response.get_data(as_text=True)
     db.session.refresh(contest)
     assert (contest.name, contest.levels, contest.published) == ("Tìm hiểu DVC", "THCS,THPT", True)

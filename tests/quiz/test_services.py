@@ -295,7 +295,8 @@ def test_edit_makes_a_new_version_and_retire_hides_the_question(client, login, m
     login(make_user("department", tree.so))
     response = client.post(f"/questions/{question.id}/edit", data={
         "topic": "VNeID", "level": "all", "difficulty": "easy", "text": "Tên ứng dụng định danh quốc gia?",
-        "option_0": "VNeID", "right_0": "y", "option_1": "VssID", "option_2": "Zalo", "shuffle": "y",
+        "options-0-text": "VNeID", "options-0-right": "y", "options-1-text": "VssID", "options-2-text": "Zalo",
+        "shuffle": "y",
         "explanation": "VNeID của Bộ Công an.", "source": "Nghị định 69/2024/NĐ-CP"}, follow_redirects=True)
     assert "Đã lưu phiên bản 2." in response.get_data(as_text=True)
     db.session.expire_all()
@@ -318,7 +319,8 @@ def test_a_question_without_a_right_option_is_refused_on_edit(client, login, mak
     question = db.session.query(Question).one()
     login(make_user("department", tree.so))
     page = client.post(f"/questions/{question.id}/edit", data={
-        "topic": "VNeID", "level": "all", "difficulty": "easy", "text": "Sửa?", "option_0": "X", "option_1": "Y",
+        "topic": "VNeID", "level": "all", "difficulty": "easy", "text": "Sửa?",
+        "options-0-text": "X", "options-1-text": "Y",
     }, follow_redirects=True).get_data(as_text=True)
     assert "không có phương án đúng" in page
     db.session.expire_all()
