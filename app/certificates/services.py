@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from app.certificates.models import Certificate, CertificateTemplate
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.files import remove_stored, store_upload
 from app.core.text import name_sort_key, nfc
 from app.core.timeutil import local_today, school_year_label, utcnow
 from app.core.vocabulary import Prize
@@ -133,7 +134,6 @@ def image_dir(template):
 def set_image(actor, template, slot, stream, filename):
     """Store an uploaded logo, background or signature image, checked by content
     like entry files (decoded, re-encoded without metadata); replaces the old one."""
-    from app.entries.files import remove_stored, store_upload
     if slot not in IMAGE_SLOTS:
         raise DomainError("Loại ảnh không hợp lệ.")
     stored = store_upload(stream, filename, allowed={"image"}, directory=image_dir(template),
@@ -149,7 +149,6 @@ def set_image(actor, template, slot, stream, filename):
 
 
 def remove_image(actor, template, slot):
-    from app.entries.files import remove_stored
     old = getattr(template, f"{slot}_name", None)
     if slot not in IMAGE_SLOTS or not old:
         return

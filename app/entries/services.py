@@ -10,11 +10,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.core import audit
+from app.core import audit, files
 from app.core.errors import DomainError
 from app.core.text import nfc
 from app.core.timeutil import utcnow
-from app.entries import files
+from app.entries import links
 from app.entries.models import BLIND_LINK_REFUSAL, CATEGORIES, STATUSES, CreativeContest, Entry, EntryFile, EntryMember
 from app.extensions import db
 from app.org.models import Student, student_stage
@@ -279,7 +279,7 @@ def _fill(entry, title, description, member_ids, advisor_id, video_url):
             raise DomainError("Chỉ bài video được nộp bằng đường liên kết.")
         if not contest.rules_for("video").get("links"):
             raise DomainError(BLIND_LINK_REFUSAL)
-        video_url = files.check_video_link(video_url)
+        video_url = links.check_video_link(video_url)
     entry.title, entry.description = title[:200], nfc(description or "").strip()
     entry.advisor_id = advisor.id if advisor else None
     entry.video_url = video_url
@@ -290,7 +290,7 @@ FILE_KINDS = {"poster": {"image", "pdf"}, "model": {"image"}, "video": {"video"}
 
 
 def add_file(actor, entry, stream, filename, now=None):
-    """Check and store an uploaded file for the entry (app.entries.files). A poster or
+    """Check and store an uploaded file for the entry (app.core.files). A poster or
     a video has one file (a new one replaces it); a model up to its photo limit."""
     _check_editable(actor, entry, now or utcnow())
     rules = entry.contest.rules_for(entry.category)

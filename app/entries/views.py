@@ -11,7 +11,7 @@ from app.accounts.models import User
 from app.core.actions import run_action
 from app.core.errors import DomainError
 from app.core.timeutil import local_to_utc, to_local, utcnow
-from app.entries import files as entry_files
+from app.entries import links
 from app.entries import access, judging, services
 from app.entries.forms import CreativeContestForm, EntryForm, PanelForm, ReviewForm
 from app.entries.models import CATEGORIES, DEFAULT_FILE_RULES, Assignment, CreativeContest, Entry, Panel
@@ -223,7 +223,7 @@ def entry_detail(entry_id):
                            and utcnow() < entry.contest.approval_closes_at and entry.status in ("submitted", "approved"),
                            review_form=ReviewForm(), form=EmptyForm(), categories=CATEGORIES,
                            rules=entry.contest.rules_for(entry.category),
-                           embed=entry_files.youtube_embed(entry.video_url))
+                           embed=links.youtube_embed(entry.video_url))
 
 
 def _entry_action(entry_id):
@@ -407,7 +407,7 @@ def judge_entry(assignment_id):
     total = judging.weighted_score(assignment.scores, rubric)
     return render_template("entries/judge_entry.html", assignment=assignment, entry=entry, contest=contest,
                            rubric=rubric, form=form, total=total, categories=CATEGORIES,
-                           embed=entry_files.youtube_embed(entry.video_url))
+                           embed=links.youtube_embed(entry.video_url))
 
 
 @bp.route("/creative/<int:creative_id>/results", methods=["GET", "POST"])
@@ -454,4 +454,4 @@ def gallery():
 def gallery_entry(entry_id):
     entry = access.get_gallery_entry_or_404(entry_id)
     return render_template("entries/gallery_entry.html", entry=entry, categories=CATEGORIES,
-                           embed=entry_files.youtube_embed(entry.video_url))
+                           embed=links.youtube_embed(entry.video_url))
