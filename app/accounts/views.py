@@ -44,6 +44,15 @@ def session_login():
     return claimed_login(session.get("_user_id"))
 
 
+def log_out_this_device():
+    """End this session's login record on the server (a copied cookie dies with it; the
+    user's other devices stay logged in), then the Flask-Login session."""
+    claim = session_login()
+    if claim is not None:
+        services.end_login(claim[1])
+    logout_user()
+
+
 @login_manager.user_loader
 def load_user(session_id):
     claim = claimed_login(session_id)
@@ -104,10 +113,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    claim = session_login()
-    if claim is not None:
-        services.end_login(claim[1])
-    logout_user()
+    log_out_this_device()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("accounts.login"))
 

@@ -18,10 +18,10 @@ from app.core import scope
 from app.core.errors import DomainError
 from app.coverage import participation
 from app.extensions import db
-from app.org.models import student_stage
+from app.org.models import UnitClosure, student_stage
 from app.quiz import grading
 from app.quiz.formats import GRADABLE_TYPES
-from app.quiz.models import Attempt, AttemptQuestion, Question, QuestionVersion, Round
+from app.quiz.models import Attempt, AttemptQuestion, Contest, Question, QuestionVersion, Round
 from app.quiz.qtypes import qtype_of
 
 
@@ -69,16 +69,22 @@ def _pool(round_, stage):
         query = (select(Question.id, QuestionVersion.id)
                  .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
                                              QuestionVersion.number == Question.version))
-                 .where(Question.bank_id == round_.contest.bank_id, Question.retired_at.is_(None),
-                        Question.qtype.in_(GRADABLE_TYPES), Question.level.in_([stage, "all"])))
-        if rule.get("topic"):
-            query = query.where(Question.topic == rule["topic"])
-        if rule.get("difficulty"):
-            query = query.where(Question.difficulty == rule["difficulty"])
+                 .where(*_drawable(round_.contest.bank_id, rule), Question.level.in_([stage, "all"])))
         result.append([list(row) for row in db.session.execute(query.order_by(Question.id))])
     pools[stage] = result
     round_.pool = pools
     return result
+
+
+def _drawable(bank_id, rule):
+    """The conditions on a question that a draw rule may pick: in use in the bank, of a
+    gradable type, of the rule's topic and difficulty (at any level)."""
+    conditions = [Question.bank_id == bank_id, Question.retired_at.is_(None), Question.qtype.in_(GRADABLE_TYPES)]
+    if rule.get("topic"):
+        conditions.append(Question.topic == rule["topic"])
+    if rule.get("difficulty"):
+        conditions.append(Question.difficulty == rule["difficulty"])
+    return conditions
 
 
 def _draw(round_, stage, rng, avoid=frozenset()):
@@ -111,7 +117,6 @@ def protected_question_ids(bank_id, now):
     a practice round must not show their answers before that round closes (a student
     could practise the official key). Frozen pools are exact; a round not started yet
     counts every question its draw rules can reach, at any level."""
-    from app.quiz.models import Contest
     rounds = db.session.execute(
         select(Round).join(Contest, Round.contest_id == Contest.id)
         .where(Contest.bank_id == bank_id, Round.practice.is_(False), Round.closes_at > now)).scalars().all()
@@ -119,18 +124,10 @@ def protected_question_ids(bank_id, now):
     for round_ in rounds:
         if round_.pool:
             ids.update(pair[0] for rules in round_.pool.values() for pool in rules for pair in pool)
-        rules = round_.draw_rules or [{}]
-        stages_frozen = set((round_.pool or {}).keys())
-        if stages_frozen and round_.contest and set(round_.contest.level_list) <= stages_frozen:
+        if round_.pool and set(round_.contest.level_list) <= set(round_.pool):
             continue  # every stage of the contest has its pool
-        for rule in rules:
-            query = select(Question.id).where(Question.bank_id == bank_id, Question.retired_at.is_(None),
-                                              Question.qtype.in_(GRADABLE_TYPES))
-            if rule.get("topic"):
-                query = query.where(Question.topic == rule["topic"])
-            if rule.get("difficulty"):
-                query = query.where(Question.difficulty == rule["difficulty"])
-            ids.update(db.session.execute(query).scalars())
+        for rule in round_.draw_rules or [{}]:
+            ids.update(db.session.execute(select(Question.id).where(*_drawable(bank_id, rule))).scalars())
     return ids
 
 
@@ -368,8 +365,6 @@ def rounds_for_student(student, now):
     """The rounds a student sees on their page: open ones of the published contests
     of their part of the tree and level, and ones that closed in the last 30 days,
     each with the student's attempts. [(round, [attempts])]"""
-    from app.org.models import UnitClosure
-    from app.quiz.models import Contest
     above = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id == student.school_id)
     stage = stage_of(student)
     rounds = db.session.execute(

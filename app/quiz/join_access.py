@@ -3,8 +3,10 @@ signed session as the join's id, it opens the pages of that session's attempt (t
 answer, submit, result) and logout, nothing else, and only while the teacher's
 session is open and the join is not refused; then the student is logged out."""
 from flask import abort, flash, jsonify, redirect, request, session, url_for
-from flask_login import current_user, logout_user, user_logged_in, user_logged_out
+from flask_login import current_user, user_logged_in, user_logged_out
 
+from app.accounts.views import log_out_this_device
+from app.extensions import db
 from app.quiz import sessions
 
 KEY = "join_only"
@@ -27,17 +29,6 @@ def _forget_on_logout(sender, **extra):
     session.pop(KEY, None)
 
 
-def _end_this_login():
-    """End the server's login record too, as the logout page does: a copied cookie dies with it."""
-    from app.accounts.services import end_login
-    from app.accounts.views import session_login
-    from app.extensions import db
-    claim = session_login()
-    if claim is not None:
-        end_login(claim[1])
-        db.session.commit()
-
-
 def keep_join_logins_in_their_attempt():
     """before_app_request: nothing to do for any other login (no key, no query)."""
     join_id = session.get(KEY)
@@ -48,8 +39,8 @@ def keep_join_logins_in_their_attempt():
         return None
     join, reason = sessions.check_join_login(join_id, current_user.student_id)
     if reason is not None:
-        _end_this_login()
-        logout_user()
+        log_out_this_device()
+        db.session.commit()  # kept even when the answer below is refused with 409 (which rolls back)
         session.pop(KEY, None)
         flash(reason, "error")
         if request.endpoint == "attempt.answer":
