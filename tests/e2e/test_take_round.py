@@ -8,10 +8,8 @@ from playwright.sync_api import expect
 
 from app.accounts.services import ensure_student_accounts, set_password
 from app.core.timeutil import utcnow
-from app.quiz.contests import add_round, create_contest
-from app.quiz.formats import answer, new_question
+from app.quiz.contests import add_round
 from app.quiz.models import Attempt, AttemptQuestion
-from app.quiz.services import create_bank, import_questions
 
 
 def pick_right(page, db, position):
@@ -165,15 +163,11 @@ def test_a_practice_round_has_no_clock_at_phone_width(page, log_in, student, ass
     screenshot(page, "25-practice-360")
 
 
-def test_the_page_source_tells_nothing_about_the_key(page, log_in, school, make_class, make_student, tree, db, TEST_PASSWORD):
+def test_the_page_source_tells_nothing_about_the_key(page, log_in, school, make_class, make_student, key_first_contest,
+                                                    db, TEST_PASSWORD):
     """A bank that stores every key first, as careless files do: in the browser, always
     picking the option whose identifier sorts first scores at chance level."""
-    bank = create_bank(None, tree.so, code="KEY1", name="Đáp án đứng đầu")
-    import_questions(None, bank, [
-        new_question("multichoice", f"Câu {i}: cổng nào?", key=f"q{i}", topic="T", level="all", difficulty="easy",
-                     answers=[answer(f"Đúng {i}", 1.0)] + [answer(f"Sai {i}.{k}", 0.0) for k in range(3)])
-        for i in range(16)])
-    contest = create_contest(None, tree.so, bank, code="KEYC", name="Thi đáp án", school_year=2026)
+    contest = key_first_contest(16)
     add_round(None, contest, name="Tuần thử", opens_at=utcnow() - timedelta(hours=1),
               closes_at=utcnow() + timedelta(days=1), time_limit_minutes=20, question_count=16, ask_prediction=False)
     pupil = make_student(make_class(school, "10A3"), "Võ Thị Hạnh")

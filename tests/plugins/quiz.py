@@ -1,5 +1,6 @@
 """Quiz builders: a round students take through the web (`setup`, `start`,
-`right_choice`) and a finished attempt (`finish_attempt`)."""
+`right_choice`), a finished attempt (`finish_attempt`) and a contest on a bank that
+stores every key first (`key_first_contest`)."""
 from datetime import timedelta
 
 import pytest
@@ -28,6 +29,21 @@ def finish_attempt(student, round_, right, when=None):
 @pytest.fixture(name="finish_attempt")
 def finish_attempt_fixture():
     return finish_attempt
+
+
+@pytest.fixture
+def key_first_contest(tree, db):
+    """`make(count)`: a contest of the Sở on a bank of `count` four-option questions that
+    stores the right option first in every one, as a careless file would."""
+    def make(count, code="KEYC"):
+        bank = create_bank(None, tree.so, code=f"{code}-NH", name="Đáp án đứng đầu")
+        import_questions(None, bank, [
+            new_question("multichoice", f"Câu {i}: cổng nào?", key=f"q{i}", topic="T", level="all",
+                         difficulty="easy",
+                         answers=[answer(f"Đúng {i}", 1.0)] + [answer(f"Sai {i}.{k}", 0.0) for k in range(3)])
+            for i in range(count)])
+        return create_contest(None, tree.so, bank, code=code, name="Thi đáp án", school_year=2026)
+    return make
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy import text as sa_text
 from app.accounts.services import ensure_student_accounts, set_password
 from app.core.timeutil import utcnow
 from app.quiz.contests import add_round, create_contest
-from app.quiz.formats import answer, new_question
+from app.quiz.formats import new_question
 from app.quiz.models import Attempt, AttemptQuestion
 from app.quiz.services import create_bank, import_questions
 
@@ -108,14 +108,9 @@ def test_the_class_teacher_reads_a_students_answers(client, login, make_user, se
 
 
 @pytest.fixture
-def key_first(tree, make_class, make_student, db, TEST_PASSWORD):
-    """A bank that stores the right option first in every question, as a careless file would."""
-    bank = create_bank(None, tree.so, code="KEY1", name="Đáp án đứng đầu")
-    import_questions(None, bank, [
-        new_question("multichoice", f"Câu {i}?", key=f"q{i}", topic="T", level="all", difficulty="easy",
-                     answers=[answer(f"Đúng {i}", 1.0)] + [answer(f"Sai {i}.{k}", 0.0) for k in range(3)])
-        for i in range(40)])
-    contest = create_contest(None, tree.so, bank, code="KEYC", name="Thi", school_year=2026)
+def key_first(tree, make_class, make_student, key_first_contest, db, TEST_PASSWORD):
+    """A 40-question round on a bank that stores the right option first, three students."""
+    contest = key_first_contest(40)
     round_ = add_round(None, contest, name="Tuần 1", opens_at=utcnow() - timedelta(hours=1),
                        closes_at=utcnow() + timedelta(days=1), time_limit_minutes=30, question_count=40,
                        attempts_allowed=5, ask_prediction=False)
