@@ -16,13 +16,20 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 
 from app.certificates.models import Certificate, CertificateTemplate
+from app.certificates.render import Sheet
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.files import remove_stored, store_upload
+from app.core.scope import subtree_ids
 from app.core.text import name_sort_key, nfc
 from app.core.timeutil import local_today, school_year_label, utcnow
 from app.core.vocabulary import Prize
+from app.coverage.models import Participation
+from app.entries.models import CATEGORIES, Entry, EntryMember
 from app.extensions import db
+from app.org.models import SchoolClass, Student, Unit
+from app.quiz.models import Award, Contest
+from app.quiz.ranking import round_ranking
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper and typed by hand
 CODE_LENGTH = 6
@@ -41,14 +48,12 @@ def template_of(owner):
 
 
 def _owner_column(owner):
-    from app.quiz.models import Contest
     return CertificateTemplate.contest_id if isinstance(owner, Contest) else CertificateTemplate.creative_contest_id
 
 
 def default_template(owner):
     """An unsaved template filled from the contest and its unit: a Sở signs as its
     Giám đốc under the province's People's Committee; a school as its Hiệu trưởng."""
-    from app.quiz.models import Contest
     unit = owner.unit
     template = CertificateTemplate(code=owner.code, school_year=owner.school_year, unit_id=unit.id,
                                    prize_title="GIẤY KHEN", pass_title="GIẤY CHỨNG NHẬN", include_pass=True,
@@ -176,7 +181,6 @@ class Candidate:
 
 def _students(student_ids):
     """{student id: (full name, class id, class name, school id, school name, school sort key, class sort key)}."""
-    from app.org.models import SchoolClass, Student, Unit
     rows = {}
     ids = list(student_ids)
     for start in range(0, len(ids), 5000):
@@ -221,8 +225,6 @@ def _prize(label):
 
 
 def _round_candidates(template, contest, round_):
-    from app.quiz.models import Award
-    from app.quiz.ranking import round_ranking
     if round_.practice:
         raise DomainError("Đợt luyện tập không có giấy chứng nhận.")
     if not round_.results_published_at:
@@ -242,9 +244,6 @@ def _round_candidates(template, contest, round_):
 
 
 def _contest_candidates(template, contest):
-    from app.coverage.models import Participation
-    from app.quiz.models import Award
-    from app.org.models import Unit
     if not contest.results_published_at:
         raise DomainError("Cuộc thi chưa công bố kết quả chung: hãy công bố trước khi cấp giấy cho cả cuộc thi.")
     what = template.contest_title
@@ -273,7 +272,6 @@ def _contest_candidates(template, contest):
 
 
 def _creative_candidates(template, contest):
-    from app.entries.models import CATEGORIES, Entry, EntryMember
     if not contest.results_published_at:
         raise DomainError("Cuộc thi chưa công bố kết quả: hãy công bố trước khi cấp giấy.")
     what = template.contest_title
@@ -419,9 +417,6 @@ def find_for_verification(serial, code):
 def sample_sheets(template, today=None):
     """Preview pages: a prize and a pass certificate for the longest student name, class
     and school in the contest's part of the tree, and a collective prize."""
-    from app.certificates.render import Sheet
-    from app.core.scope import subtree_ids
-    from app.org.models import SchoolClass, Student, Unit
     under = subtree_ids(template.unit_id)
     longest_name = db.session.execute(select(Student.full_name).where(Student.school_id.in_(under))
                                       .order_by(func.length(Student.full_name).desc()).limit(1)).scalar()
