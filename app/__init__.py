@@ -31,26 +31,20 @@ def create_app(config=None):
         from app.extensions import enable_sqlite_foreign_keys
         enable_sqlite_foreign_keys(db.engine)
 
+    # Inside the factory, so importing the `app` package (extensions, config, migrations) loads no feature.
     from app.accounts.views import bp as accounts_bp
-    from app.core.views import bp as core_bp
-    from app.org.views import bp as org_bp
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(org_bp)
-    from app.quiz.views import bp as quiz_bp
-    app.register_blueprint(quiz_bp)
-    from app.quiz.attempt_views import bp as attempt_bp
-    app.register_blueprint(attempt_bp)
-    from app.quiz.contest_views import bp as contest_bp
-    app.register_blueprint(contest_bp)
-    from app.quiz.session_views import bp as session_bp
-    app.register_blueprint(session_bp)
-    from app.coverage.views import bp as coverage_bp
-    app.register_blueprint(coverage_bp)
-    from app.entries.views import bp as entries_bp
-    app.register_blueprint(entries_bp)
     from app.certificates.views import bp as certificates_bp
-    app.register_blueprint(certificates_bp)
+    from app.core.views import bp as core_bp
+    from app.coverage.views import bp as coverage_bp
+    from app.entries.views import bp as entries_bp
+    from app.org.views import bp as org_bp
+    from app.quiz.attempts.views import bp as attempts_bp
+    from app.quiz.banks.views import bp as banks_bp
+    from app.quiz.contests.views import bp as contests_bp
+    from app.quiz.sessions.views import bp as sessions_bp
+    for blueprint in (core_bp, accounts_bp, org_bp, banks_bp, attempts_bp, contests_bp, sessions_bp,
+                      coverage_bp, entries_bp, certificates_bp):
+        app.register_blueprint(blueprint)
 
     from app.accounts.cli import users_cli
     from app.demo import demo_command

@@ -77,8 +77,8 @@ def build(uri, n_schools, n_students):
     from app.coverage import participation
     from app.org.models import SchoolClass, Unit
     from app.org.services import create_unit
-    from app.quiz.contests import add_round, create_contest
-    from app.quiz.services import create_bank
+    from app.quiz.contests.services import add_round, create_contest
+    from app.quiz.banks.services import create_bank
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "UPLOAD_DIR": tempfile.mkdtemp()})
     timings = {}

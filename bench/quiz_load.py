@@ -653,9 +653,9 @@ def seed(url, args, upload_dir):
     from app.extensions import db
     from app.org.models import Student
     from app.org.services import create_class, create_unit
-    from app.quiz.contests import add_round, create_contest
-    from app.quiz.formats import answer, new_question
-    from app.quiz.services import create_bank, import_questions
+    from app.quiz.contests.services import add_round, create_contest
+    from app.quiz.banks.formats import answer, new_question
+    from app.quiz.banks.services import create_bank, import_questions
 
     families = ["Nguyễn Văn", "Trần Thị", "Lê Minh", "Phạm Ngọc", "Huỳnh Gia", "Võ Thanh", "Đặng Quốc", "Bùi Thu"]
     givens = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Khang", "Linh", "My", "Nam", "Oanh", "Phúc",

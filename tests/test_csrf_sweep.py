@@ -15,11 +15,11 @@ from app.core.timeutil import local_today, school_year_of, utcnow
 from app.entries.models import Assignment
 from app.extensions import db as _db
 from app.org.services import set_class_teachers
-from app.quiz.attempts import start_attempt
-from app.quiz.contests import add_round, create_contest
-from app.quiz.formats import parse
-from app.quiz.services import create_bank, import_questions
-from app.quiz.sessions import open_session
+from app.quiz.attempts.services import start_attempt
+from app.quiz.contests.services import add_round, create_contest
+from app.quiz.banks.formats import parse
+from app.quiz.banks.services import create_bank, import_questions
+from app.quiz.sessions.services import open_session
 
 
 @pytest.fixture(scope="module")
@@ -114,19 +114,19 @@ FORMS = {
     "org.class_teachers": lambda t: {"teacher_ids": [t.teacher.id]},
     "org.class_roster": lambda t: {"file": _csv(ROSTER, "lop.csv")},
     "org.school_roster": lambda t: {"file": _csv(ROSTER, "truong.csv")},
-    "quiz.bank_list": lambda t: {"code": "NH-MOI", "name": "Ngân hàng mới", "unit_id": t.tree.so.id},
-    "quiz.bank_import": lambda t: {"file": _csv("Câu mới? {=Có ~Không}", "cau.gift"), "format": "gift",
+    "banks.bank_list": lambda t: {"code": "NH-MOI", "name": "Ngân hàng mới", "unit_id": t.tree.so.id},
+    "banks.bank_import": lambda t: {"file": _csv("Câu mới? {=Có ~Không}", "cau.gift"), "format": "gift",
                                    "level": "all", "difficulty": "easy"},
-    "contest.contest_list": lambda t: {"code": "THI2", "name": "Thi 2", "bank_id": t.bank.id,
+    "contests.contest_list": lambda t: {"code": "THI2", "name": "Thi 2", "bank_id": t.bank.id,
                                        "school_year": "2026", "thpt": "y"},
-    "contest.contest_detail": lambda t: {"name": "Đợt 2", "opens_at": "2026-12-01T08:00",
+    "contests.contest_detail": lambda t: {"name": "Đợt 2", "opens_at": "2026-12-01T08:00",
                                          "closes_at": "2026-12-02T08:00", "easy": "1", "attempts_allowed": "1",
                                          "grading_method": "highest", "review_policy": "after_close"},
-    "contest.round_edit": lambda t: {"name": "Đổi tên", "opens_at": "2026-12-01T08:00",
+    "contests.round_edit": lambda t: {"name": "Đổi tên", "opens_at": "2026-12-01T08:00",
                                      "closes_at": "2026-12-02T08:00", "easy": "1", "attempts_allowed": "3",
                                      "grading_method": "last", "review_policy": "after_close"},
-    "contest.contest_edit": lambda t: {"name": "Đổi tên", "thpt": "y", "prizes-nhat": "1"},
-    "quiz.question_edit": lambda t: {"topic": "Mới", "level": "all", "difficulty": "easy", "text": "Sửa?",
+    "contests.contest_edit": lambda t: {"name": "Đổi tên", "thpt": "y", "prizes-nhat": "1"},
+    "banks.question_edit": lambda t: {"topic": "Mới", "level": "all", "difficulty": "easy", "text": "Sửa?",
                                      "options-0-text": "Có", "options-0-right": "y", "options-1-text": "Không"},
     "entries.file_upload": lambda t: {"file": (io.BytesIO(t.png_bytes()), "b.png")},
     "entries.entry_review": lambda t: {"decision": "approve"},

@@ -8,8 +8,8 @@ from app.core.vocabulary import Prize
 from app.entries.forms import CategoryPrizesForm
 from app.entries.models import EntryCategory
 from app.extensions import db
-from app.quiz.forms import PRIZE_FIELDS, PrizeCountsForm
-from app.quiz.ranking import PRIZES
+from app.core.forms import PRIZE_FIELDS, PrizeCountsForm
+from app.quiz.contests.ranking import PRIZES
 
 
 def test_prizes_keep_their_stored_keys_and_have_one_label_each():
@@ -37,8 +37,8 @@ def test_every_check_constraint_of_the_models_is_in_the_migrated_database(app):
     "UPDATE question_version SET qtype = 'cloze'",
 ])
 def test_the_database_refuses_a_value_outside_the_vocabulary(tree, statement):
-    from app.quiz.formats import new_question, answer
-    from app.quiz.services import create_bank, import_questions
+    from app.quiz.banks.formats import new_question, answer
+    from app.quiz.banks.services import create_bank, import_questions
     bank = create_bank(None, tree.so, code="VOC", name="Thử")
     import_questions(None, bank, [new_question("multichoice", "Câu?", answers=[answer("A", 1.0), answer("B", 0.0)])])
     db.session.flush()

@@ -18,15 +18,15 @@ from app.core.timeutil import utcnow
 from app.extensions import db, login_manager
 from app.org import access as org_access
 from app.org.models import Unit
-from app.quiz.attempts import rounds_for_student
+from app.quiz.attempts.services import rounds_for_student
 
 bp = Blueprint("accounts", __name__)
 
 # Pages a user who must change the first password may still open.
 # A student with a first password (or who joined a class session by birth date) can
 # take the round in class at once; the password change comes after.
-_OPEN_WITH_FIRST_PASSWORD = {"accounts.change_password", "accounts.logout", "static", "attempt.take",
-                             "attempt.answer", "attempt.submit", "attempt.result", "session.join"}
+_OPEN_WITH_FIRST_PASSWORD = {"accounts.change_password", "accounts.logout", "static", "attempts.take",
+                             "attempts.answer", "attempts.submit", "attempts.result", "sessions.join"}
 
 
 def claimed_login(session_id):

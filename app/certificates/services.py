@@ -29,7 +29,7 @@ from app.entries.models import CATEGORIES, Entry, EntryMember
 from app.extensions import db
 from app.org.models import SchoolClass, Student, Unit
 from app.quiz.models import Award, Contest
-from app.quiz.ranking import round_ranking
+from app.quiz.contests.ranking import round_ranking
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper and typed by hand
 CODE_LENGTH = 6

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.entries.models import CATEGORIES
-from app.quiz.forms import PrizeCountsForm
+from app.core.forms import PrizeCountsForm
 
 
 class MultiCheckboxField(SelectMultipleField):

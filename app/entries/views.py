@@ -18,7 +18,7 @@ from app.entries.models import CATEGORIES, DEFAULT_FILE_RULES, Assignment, Creat
 from app.extensions import db
 from app.org import access as org_access
 from app.org.models import SchoolClass, Student, Unit
-from app.quiz.forms import PRIZE_FIELDS, prize_counts, set_prize_counts
+from app.core.forms import PRIZE_FIELDS, prize_counts, set_prize_counts
 
 bp = Blueprint("entries", __name__)
 

@@ -13,7 +13,7 @@ from app.core.scope import get_or_404, in_reach, may_edit_unit_owned
 from app.extensions import db
 from app.org.access import can_manage_class, get_class_or_404, students_query
 from app.org.models import Student, Unit
-from app.quiz.attempts import may_take
+from app.quiz.attempts.services import may_take
 from app.quiz.models import Attempt, ClassSession, Contest, Question, QuestionBank, Round
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from app.core.timeutil import local_today, school_year_of, utcnow
 from app.extensions import db
 from app.org.models import SchoolClass, Student, Unit
-from app.quiz import attempts as quiz
-from app.quiz.contests import add_round, create_contest, publish_results
+from app.quiz.attempts import services as quiz
+from app.quiz.contests.services import add_round, create_contest, publish_results
 
 # Share of each demo school's students who have taken part so far, by school code:
 # some above the 80 % THPT target, some well below.

@@ -8,7 +8,7 @@ from app.core.text import fold, text_sort_key
 from app.core.vocabulary import Prize, Vocabulary
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.quiz.formats import DIFFICULTY_LABELS, LEVEL_LABELS, TYPE_LABELS, TYPES, Difficulty, QuestionLevel, TextFormat
+from app.quiz.banks.formats import DIFFICULTY_LABELS, LEVEL_LABELS, TYPE_LABELS, TYPES, Difficulty, QuestionLevel, TextFormat
 
 _TYPES_SQL = ", ".join(f"'{t}'" for t in TYPES)
 
@@ -101,7 +101,7 @@ class QuestionVersion(db.Model):
     title = db.Column(db.String(255))
     text = db.Column(db.Text, nullable=False)
     text_format = db.Column(db.String(10), nullable=False, default="moodle")
-    # answers / pairs / single / shuffle, as in the format dicts (app.quiz.formats).
+    # answers / pairs / single / shuffle, as in the format dicts (app.quiz.banks.formats).
     data = db.Column(db.JSON, nullable=False)
     explanation = db.Column(db.Text)
     source = db.Column(db.Text)

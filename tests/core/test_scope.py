@@ -33,7 +33,7 @@ B_IDS = {
 }
 # Pages public by design (published results: name, class, school, score, prize), checked
 # in their own tests; the sweep skips them.
-PUBLIC_ENDPOINTS = {"contest.public_results", "contest.public_contest_results", "entries.gallery_entry"}
+PUBLIC_ENDPOINTS = {"contests.public_results", "contests.public_contest_results", "entries.gallery_entry"}
 # Pages for one role only (students and teachers making entries, judges scoring), which
 # the Sở's officer reaching school B's objects gets as 404 too; tests/entries covers them.
 ROLE_PAGES = {"entries.entry_new", "entries.entry_edit", "entries.judge_entry"}
@@ -49,18 +49,18 @@ FORMS = {
     "org.class_teachers": lambda w: {"teacher_ids": [w.b.teacher.id]},
     "org.class_create": lambda w: {"name": "10A9", "grade": "10",
                                    "school_year": str(school_year_of(local_today()))},
-    "contest.contest_detail": lambda w: {"name": "Đợt lạ", "opens_at": "2026-12-01T08:00",
+    "contests.contest_detail": lambda w: {"name": "Đợt lạ", "opens_at": "2026-12-01T08:00",
                                          "closes_at": "2026-12-02T08:00", "easy": "1", "attempts_allowed": "1",
                                          "grading_method": "highest", "review_policy": "after_close"},
-    "contest.round_edit": lambda w: {"name": "Đổi tên", "opens_at": "2026-12-01T08:00",
+    "contests.round_edit": lambda w: {"name": "Đổi tên", "opens_at": "2026-12-01T08:00",
                                      "closes_at": "2026-12-02T08:00", "easy": "1", "attempts_allowed": "3",
                                      "grading_method": "last", "review_policy": "after_close"},
-    "contest.contest_edit": lambda w: {"name": "Đổi tên", "thpt": "y", "prizes-nhat": "1"},
+    "contests.contest_edit": lambda w: {"name": "Đổi tên", "thpt": "y", "prizes-nhat": "1"},
     "certificates.revoke": lambda w: {"reason": "Điều chỉnh kết quả"},
     "certificates.template_edit": lambda w: {"issuer_name": "Khác", "prize_title": "GIẤY KHEN",
                                              "pass_title": "GIẤY CHỨNG NHẬN", "contest_title": "Thi",
                                              "place": "Cần Thơ", "signer_title": "Hiệu trưởng"},
-    "quiz.question_edit": lambda w: {"topic": "Đổi", "level": "all", "difficulty": "easy", "text": "Đổi?",
+    "banks.question_edit": lambda w: {"topic": "Đổi", "level": "all", "difficulty": "easy", "text": "Đổi?",
                                      "options-0-text": "X", "options-0-right": "y", "options-1-text": "Y"},
 }
 

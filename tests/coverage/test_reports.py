@@ -8,7 +8,7 @@ import io
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from app.quiz.contests import create_contest
+from app.quiz.contests.services import create_contest
 
 
 def _book(client, url):
@@ -142,7 +142,7 @@ def test_the_summary_counts_a_gdtx_centre_as_its_detail_sheet_does(client, login
         assert any(row[1] == "Trung tâm GDNN-GDTX Ninh Kiều" for row in summary) == centre_listed
 
     check(province.contest, False)
-    from app.quiz.contests import add_round
+    from app.quiz.contests.services import add_round
     open_to_all = create_contest(None, tree.so, province.contest.bank, code="DVC3", name="Tìm hiểu DVC mở rộng",
                                  school_year=YEAR, levels=("THPT", "GDTX"))
     round_ = add_round(None, open_to_all, name="Vòng 1", opens_at=province.round.opens_at,

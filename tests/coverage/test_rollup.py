@@ -14,7 +14,7 @@ from app.coverage import participation
 from app.coverage.models import Participation
 from app.coverage.rollup import Selection, figures, target_gap, targets, unit_rows
 from app.org.models import SchoolClass, Unit
-from app.quiz.contests import add_round, create_contest
+from app.quiz.contests.services import add_round, create_contest
 
 
 def _by_name(rows):

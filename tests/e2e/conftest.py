@@ -21,9 +21,9 @@ from app import create_app
 from app.accounts.services import ensure_student_accounts, set_password
 from app.core.timeutil import utcnow
 from app.extensions import db as _db
-from app.quiz.contests import add_round, create_contest
-from app.quiz.formats import answer, new_question
-from app.quiz.services import create_bank, import_questions
+from app.quiz.contests.services import add_round, create_contest
+from app.quiz.banks.formats import answer, new_question
+from app.quiz.banks.services import create_bank, import_questions
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -20,9 +20,9 @@ from app.entries import judging
 from app.entries import services as entries
 from app.entries.models import DEFAULT_RUBRIC, Assignment
 from app.quiz.models import Attempt
-from app.quiz import attempts as quiz
-from app.quiz.contests import add_round
-from app.quiz.sessions import open_session
+from app.quiz.attempts import services as quiz
+from app.quiz.contests.services import add_round
+from app.quiz.sessions.services import open_session
 
 KEYS = tuple(criterion["key"] for criterion in DEFAULT_RUBRIC)
 

@@ -16,10 +16,10 @@ from playwright.sync_api import expect
 from app.accounts.services import ensure_student_accounts, set_password
 from app.core.timeutil import utcnow
 from app.org.services import set_class_teachers
-from app.quiz.contests import add_round, create_contest
-from app.quiz.formats import answer, new_question
+from app.quiz.contests.services import add_round, create_contest
+from app.quiz.banks.formats import answer, new_question
 from app.quiz.models import Attempt, AttemptQuestion
-from app.quiz.services import create_bank, import_questions
+from app.quiz.banks.services import create_bank, import_questions
 
 
 @pytest.fixture

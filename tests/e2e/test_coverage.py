@@ -98,8 +98,8 @@ def test_the_weekly_chart_scales_every_bar_to_the_tallest_week_on_a_laptop(
     from datetime import datetime, timedelta
 
     from app.coverage.models import Participation
-    from app.quiz.contests import create_contest
-    from app.quiz.services import create_bank
+    from app.quiz.contests.services import create_contest
+    from app.quiz.banks.services import create_bank
     contest = create_contest(None, tree.so, create_bank(None, tree.so, code="DVC-B", name="Ngân hàng"), code="DVC",
                              name="Tìm hiểu DVC", school_year=2026, levels=("THPT",))
     monday = datetime(2026, 10, 5, 3)  # 10:00 in Vietnam

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.quiz.models import Question
-from app.quiz.services import create_bank
+from app.quiz.banks.services import create_bank
 
 GIFT = """$CATEGORY: $course$/top/Định danh điện tử
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from app.accounts.services import ensure_student_accounts, set_password
 from app.core.timeutil import utcnow
-from app.quiz.contests import add_round
+from app.quiz.contests.services import add_round
 from app.quiz.models import Attempt, AttemptQuestion
 
 

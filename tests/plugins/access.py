@@ -10,11 +10,11 @@ from app.accounts.services import ensure_student_accounts, set_password
 from app.core.timeutil import utcnow
 from app.entries.models import Assignment
 from app.org.services import set_class_teachers
-from app.quiz.attempts import start_attempt
-from app.quiz.contests import add_round, create_contest
-from app.quiz.formats import parse
-from app.quiz.services import create_bank, import_questions
-from app.quiz.sessions import open_session
+from app.quiz.attempts.services import start_attempt
+from app.quiz.contests.services import add_round, create_contest
+from app.quiz.banks.formats import parse
+from app.quiz.banks.services import create_bank, import_questions
+from app.quiz.sessions.services import open_session
 
 # The people of school A's side (and beyond) who must not reach school B's objects.
 OUTSIDERS = ["teacher_a", "school_admin_a", "unit_a", "student_a", "judge", "other_department"]

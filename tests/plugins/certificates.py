@@ -9,9 +9,9 @@ import pytest
 
 from app.certificates import services
 from app.core.timeutil import utcnow
-from app.quiz.contests import add_round, create_contest, publish_contest_results, publish_results
-from app.quiz.formats import answer, new_question
-from app.quiz.services import create_bank, import_questions
+from app.quiz.contests.services import add_round, create_contest, publish_contest_results, publish_results
+from app.quiz.banks.formats import answer, new_question
+from app.quiz.banks.services import create_bank, import_questions
 from tests.plugins.quiz import finish_attempt as _finish
 
 LONG_NAMES = ("Nguyễn Thị Phương Thảo", "Đặng Lê Hoàng Khánh Ngọc")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.quiz.formats import ParseError, parse, to_json
+from app.quiz.banks.formats import ParseError, parse, to_json
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "formats"
 

@@ -14,10 +14,10 @@ from datetime import timedelta
 import pytest
 
 from app.core.timeutil import utcnow
-from app.quiz import attempts as quiz
-from app.quiz.contests import add_round, create_contest
-from app.quiz.formats import answer, new_question
-from app.quiz.services import create_bank, import_questions
+from app.quiz.attempts import services as quiz
+from app.quiz.contests.services import add_round, create_contest
+from app.quiz.banks.formats import answer, new_question
+from app.quiz.banks.services import create_bank, import_questions
 
 YEAR = 2026
 

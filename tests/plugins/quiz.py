@@ -7,11 +7,11 @@ import pytest
 
 from app.accounts.services import ensure_student_accounts, set_password
 from app.core.timeutil import utcnow
-from app.quiz import attempts as quiz
-from app.quiz.contests import add_round, create_contest
-from app.quiz.formats import answer, new_question
+from app.quiz.attempts import services as quiz
+from app.quiz.contests.services import add_round, create_contest
+from app.quiz.banks.formats import answer, new_question
 from app.quiz.models import AttemptQuestion
-from app.quiz.services import create_bank, import_questions
+from app.quiz.banks.services import create_bank, import_questions
 from tests.plugins.people import TEST_PASSWORD
 
 

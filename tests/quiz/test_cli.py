@@ -1,15 +1,15 @@
 """`flask quiz import-shipped | export | close-expired` through Click's runner: each
 prints its count first, and does what it says (`parse` and `import` are tested with
-their formats, in tests/quiz/formats and tests/quiz/test_services.py)."""
+their formats, in tests/quiz/banks/formats and tests/quiz/banks/test_services.py)."""
 from datetime import timedelta
 
 from app.core.timeutil import utcnow
-from app.quiz import attempts as quiz
+from app.quiz.attempts import services as quiz
 from app.quiz.cli import shipped_questions
-from app.quiz.formats import answer, new_question, parse
+from app.quiz.banks.formats import answer, new_question, parse
 from app.quiz.models import Attempt, Question
-from app.quiz.contests import add_round, create_contest
-from app.quiz.services import create_bank, import_questions
+from app.quiz.contests.services import add_round, create_contest
+from app.quiz.banks.services import create_bank, import_questions
 
 
 def run(app, *args):

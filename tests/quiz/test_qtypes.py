@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from app.quiz.formats import answer, check_question, new_question, numeric_answer, truefalse_answers
+from app.quiz.banks.formats import answer, check_question, new_question, numeric_answer, truefalse_answers
 from app.quiz.qtypes import GRADABLE_TYPES, QTYPES, TYPES, qtype_of
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,11 +2,11 @@
 from datetime import timedelta
 
 from app.core.timeutil import utcnow
-from app.quiz import attempts as quiz
-from app.quiz.contests import add_round, create_contest
-from app.quiz.formats import answer, new_question
-from app.quiz.services import create_bank, import_questions
-from app.quiz.sessions import join, open_session
+from app.quiz.attempts import services as quiz
+from app.quiz.contests.services import add_round, create_contest
+from app.quiz.banks.formats import answer, new_question
+from app.quiz.banks.services import create_bank, import_questions
+from app.quiz.sessions.services import join, open_session
 
 
 def test_score_pages_use_a_decimal_comma_and_two_decimals(client, login, make_user, make_class, make_student, tree,

@@ -1,0 +1,2 @@
+"""Taking a round: start, save an answer, submit, deadlines and grading. Blueprint
+`attempts`."""

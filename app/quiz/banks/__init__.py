@@ -1,0 +1,2 @@
+"""Question banks: file formats (GIFT, Aiken, XLSX, YAML), import with preview, editing
+with versions, export. Blueprint `banks`."""

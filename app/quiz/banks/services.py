@@ -1,0 +1,308 @@
+"""Question banks: create, import (idempotent), edit with versions, retire, search,
+export. Functions take the acting user and plain data; the caller commits."""
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from app.core import audit
+from app.core.errors import DomainError
+from app.core.text import fold, nfc
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.quiz.banks.formats import DIFFICULTIES, LEVELS, check_question, format_error
+from app.quiz.models import Question, QuestionBank, QuestionVersion
+
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
+PAGE_SIZE = 50
+
+
+def create_bank(actor, unit, *, code, name, description=""):
+    code = (code or "").strip().upper()
+    if not _CODE.match(code):
+        raise DomainError("Mã ngân hàng gồm 2-32 chữ in hoa, số, - hoặc _ (ví dụ DVC-CT).")
+    if db.session.execute(select(QuestionBank.id).where(QuestionBank.code == code)).first():
+        raise DomainError(f"Mã ngân hàng “{code}” đã có.")
+    bank = QuestionBank(code=code, name=nfc(name) or code, unit=unit, description=nfc(description) or "")
+    db.session.add(bank)
+    db.session.flush()
+    audit.record(actor, "bank.create", "question_bank", bank.id, unit.id, f"{code} {bank.name}")
+    return bank
+
+
+def get_bank_by_code(code):
+    return db.session.execute(
+        select(QuestionBank).where(QuestionBank.code == (code or "").strip().upper())).scalar_one_or_none()
+
+
+# A question as the format dicts have it <-> rows -----------------------------------
+
+def _data(q):
+    data = {"single": bool(q.get("single", True)), "shuffle": q.get("shuffle", True) is not False,
+            "answers": q.get("answers") or []}
+    if q["type"] == "matching":
+        data["pairs"] = [list(p) for p in q.get("pairs") or []]
+    return data
+
+
+def _content(q):
+    """What a version is: two equal contents are the same question."""
+    return {"type": q["type"], "title": q.get("title"), "text": q["text"], "format": q.get("format") or "moodle",
+            "data": _data(q), "explanation": q.get("general_feedback"), "source": q.get("source")}
+
+
+def content_hash(q):
+    """Same question whatever the spacing and case of its text and options."""
+    data = _data(q)
+    canonical = {
+        "type": q["type"], "text": fold(q["text"]),
+        "answers": sorted((fold(a.get("text", "")), a.get("value"), round(a["fraction"], 4))
+                          for a in data["answers"]),
+        "pairs": sorted([fold(left), fold(right)] for left, right in data.get("pairs", [])),
+    }
+    return hashlib.sha256(json.dumps(canonical, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _version_content(version):
+    return {"type": version.qtype, "title": version.title, "text": version.text, "format": version.text_format,
+            "data": version.data, "explanation": version.explanation, "source": version.source}
+
+
+def question_dict(question, version=None):
+    """A stored question in the format-dict shape (for export and for editing)."""
+    version = version or question.current
+    q = {"type": version.qtype, "title": version.title, "text": version.text, "format": version.text_format,
+         "category": question.topic, "general_feedback": version.explanation, "single": version.single,
+         "answers": version.answers, "key": question.key, "topic": question.topic, "level": question.level,
+         "difficulty": question.difficulty, "source": version.source, "shuffle": version.shuffle}
+    if version.qtype == "matching":
+        q["pairs"] = version.pairs
+    return q
+
+
+def _add_version(actor, question, q, number):
+    content = _content(q)
+    version = QuestionVersion(
+        question=question, number=number, qtype=content["type"], title=content["title"], text=content["text"],
+        text_format=content["format"], data=content["data"], explanation=content["explanation"],
+        source=content["source"], created_by_id=getattr(actor, "id", None))
+    db.session.add(version)
+    question.version = number
+    question.qtype = content["type"]
+    question.content_hash = content_hash(q)
+    question.index_text(content["text"])
+    question.updated_at = utcnow()
+    return version
+
+
+# Import -----------------------------------------------------------------------------
+
+@dataclass
+class ImportResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    questions: list = field(default_factory=list)
+
+    @property
+    def message(self):
+        return (f"Đã nhập: {self.new} câu mới, {self.updated} câu cập nhật, "
+                f"{self.unchanged} câu không đổi.")
+
+
+@dataclass
+class ImportDefaults:
+    topic: str = "Chung"
+    level: str = "all"
+    difficulty: str = "medium"
+
+
+def prepare(questions, defaults):
+    """Fill what a file left out (topic, level, difficulty) and check each question
+    again; raises DomainError listing the problems by line."""
+    errors = []
+    for q in questions:
+        q["topic"] = nfc(q.get("topic") or q.get("category") or defaults.topic)[:200]
+        q["level"] = q.get("level") or defaults.level
+        q["difficulty"] = q.get("difficulty") or defaults.difficulty
+        if q.get("key"):
+            q["key"] = nfc(q["key"])[:64]
+        errors.extend((q.get("line"), p) for p in check_question(q))
+        if q["level"] not in LEVELS:
+            errors.append((q.get("line"), f"cấp học “{q['level']}” không hợp lệ"))
+        if q["difficulty"] not in DIFFICULTIES:
+            errors.append((q.get("line"), f"mức độ “{q['difficulty']}” không hợp lệ"))
+    keys = [q["key"] for q in questions if q.get("key")]
+    for key in {k for k in keys if keys.count(k) > 1}:
+        errors.append((None, f"mã câu hỏi “{key}” xuất hiện nhiều lần trong tệp"))
+    if errors:
+        raise DomainError("; ".join(format_error(e) for e in errors))
+    return questions
+
+
+def import_questions(actor, bank, questions, defaults=None):
+    """Add or update questions in one transaction (the caller commits). A question
+    with a key updates the bank's question of that key; one without is matched by
+    its content, so importing the same file again changes nothing."""
+    questions = prepare(questions, defaults or ImportDefaults())
+    keys = [q["key"] for q in questions if q.get("key")]
+    by_key = {}
+    if keys:
+        by_key = {row.key: row for row in db.session.execute(
+            select(Question).where(Question.bank_id == bank.id, Question.key.in_(keys))).scalars()}
+    hashes = [content_hash(q) for q in questions]
+    by_hash = {row.content_hash: row for row in db.session.execute(
+        select(Question).where(Question.bank_id == bank.id, Question.content_hash.in_(set(hashes)))).scalars()}
+    result = ImportResult()
+    for q, digest in zip(questions, hashes):
+        existing = by_key.get(q["key"]) if q.get("key") else by_hash.get(digest)
+        if existing is None:
+            question = Question(bank=bank, key=q.get("key"), topic=q["topic"], level=q["level"],
+                                difficulty=q["difficulty"], qtype=q["type"])
+            db.session.add(question)
+            _add_version(actor, question, q, 1)
+            by_hash[digest] = question
+            result.new += 1
+            result.questions.append(question)
+            continue
+        changed = _apply(actor, existing, q)
+        if changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        result.questions.append(existing)
+    db.session.flush()
+    audit.record(actor, "bank.import", "question_bank", bank.id, bank.unit_id, result.message)
+    return result
+
+
+def _apply(actor, question, q):
+    """Bring a stored question to `q`: metadata in place, content as a new version."""
+    changed = False
+    for attr in ("topic", "level", "difficulty"):
+        if getattr(question, attr) != q[attr]:
+            setattr(question, attr, q[attr])
+            changed = True
+    if question.retired_at is not None and q.get("restore", True):
+        question.retired_at = None
+        changed = True
+    if _version_content(question.current) != _content(q):
+        _add_version(actor, question, q, question.version + 1)
+        changed = True
+    elif changed:
+        question.index_text(question.current.text)
+        question.updated_at = utcnow()
+    return changed
+
+
+def update_question(actor, question, q):
+    """An edit from the web form; raises DomainError when the result is not a usable question."""
+    problems = check_question(q)
+    if q["level"] not in LEVELS or q["difficulty"] not in DIFFICULTIES:
+        problems.append("cấp học hoặc mức độ không hợp lệ")
+    if problems:
+        raise DomainError("Câu hỏi chưa dùng được: " + "; ".join(problems) + ".")
+    q["topic"] = nfc(q["topic"])[:200]
+    q["restore"] = False
+    changed = _apply(actor, question, q)
+    if changed:
+        audit.record(actor, "question.edit", "question", question.id, question.bank.unit_id,
+                     f"{question.bank.code} #{question.id} v{question.version}")
+    return changed
+
+
+def retire_question(actor, question):
+    if question.retired_at is None:
+        question.retired_at = utcnow()
+        audit.record(actor, "question.retire", "question", question.id, question.bank.unit_id,
+                     f"{question.bank.code} #{question.id}")
+
+
+def restore_question(actor, question):
+    if question.retired_at is not None:
+        question.retired_at = None
+        audit.record(actor, "question.restore", "question", question.id, question.bank.unit_id,
+                     f"{question.bank.code} #{question.id}")
+
+
+# Browse and export ------------------------------------------------------------------
+
+def questions_query(bank, *, q="", topic="", level="", difficulty="", qtype="", status="active"):
+    query = select(Question).where(Question.bank_id == bank.id)
+    if status == "active":
+        query = query.where(Question.retired_at.is_(None))
+    elif status == "retired":
+        query = query.where(Question.retired_at.is_not(None))
+    for word in fold(q).split():
+        query = query.where(Question.search_text.contains(word))
+    if topic:
+        query = query.where(Question.topic == topic)
+    if level:
+        # "THCS" also lists the questions for both levels, as a round for THCS would draw them.
+        query = query.where(Question.level.in_([level, "all"]) if level in ("THCS", "THPT") else Question.level == level)
+    if difficulty:
+        query = query.where(Question.difficulty == difficulty)
+    if qtype:
+        query = query.where(Question.qtype == qtype)
+    return query
+
+
+def topic_counts(bank):
+    return db.session.execute(
+        select(Question.topic, func.count()).where(Question.bank_id == bank.id, Question.retired_at.is_(None))
+        .group_by(Question.topic).order_by(Question.topic)).all()
+
+
+def export_questions(bank, include_retired=False):
+    query = select(Question).where(Question.bank_id == bank.id)
+    if not include_retired:
+        query = query.where(Question.retired_at.is_(None))
+    rows = db.session.execute(query.order_by(Question.topic, Question.id)).scalars().unique()
+    return [question_dict(row) for row in rows]
+
+
+def edited_question(question, fields):
+    """The format dict of an edit: `fields` holds topic, level, difficulty, text,
+    explanation, source, shuffle and, by type, options [(text, right)], truth, or
+    lines (accepted answers / 'value ± tolerance' / 'left -> right')."""
+    from app.quiz.banks.formats import Invalid, answer, clean_text, truefalse_answers
+    from app.quiz.banks.formats.xlsx import parse_numeric_answer
+    current = question_dict(question)
+    q = dict(current, topic=fields["topic"], level=fields["level"], difficulty=fields["difficulty"],
+             text=clean_text(fields["text"]), general_feedback=clean_text(fields.get("explanation")) or None,
+             source=clean_text(fields.get("source")) or None)
+    lines = [clean_text(line) for line in (fields.get("lines") or "").splitlines() if line.strip()]
+    qtype = question.qtype
+    if qtype == "multichoice":
+        options = [(clean_text(text), right) for text, right in fields["options"] if clean_text(text)]
+        rights = sum(1 for _, right in options if right)
+        keep_weights = [a["text"] for a in current["answers"]] == [t for t, _ in options] and [
+            a["fraction"] > 0 for a in current["answers"]] == [r for _, r in options]
+        if keep_weights:
+            q["answers"] = [dict(a) for a in current["answers"]]
+        else:
+            feedback = {a["text"]: a["feedback"] for a in current["answers"]}
+            q["answers"] = [answer(text, (1.0 / rights) if right else 0.0, feedback.get(text))
+                            for text, right in options]
+            q["single"] = rights == 1
+        q["shuffle"] = bool(fields.get("shuffle"))
+    elif qtype == "truefalse":
+        q["answers"] = truefalse_answers(fields.get("truth") == "true")
+    elif qtype == "shortanswer":
+        q["answers"] = [answer(line, 1.0) for line in lines]
+    elif qtype == "numerical":
+        try:
+            q["answers"] = [parse_numeric_answer(line) for line in lines]
+        except Invalid as exc:
+            raise DomainError(exc.message[:1].upper() + exc.message[1:] + ".") from None
+    elif qtype == "matching":
+        pairs = []
+        for line in lines:
+            if "->" not in line:
+                raise DomainError(f"Dòng “{line}” cần có dạng “vế trái -> vế phải”.")
+            left, _, right = line.partition("->")
+            pairs.append([clean_text(left), clean_text(right)])
+        q["pairs"] = pairs
+    return q

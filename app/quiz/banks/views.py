@@ -1,0 +1,250 @@
+"""Question banks on the web: list and create banks, browse and search questions,
+import a file (upload -> preview -> confirm), edit, retire, export."""
+import html
+import io
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+
+from app.core.actions import run_action
+from app.core.errors import DomainError
+from app.core.forms import ConfirmImportForm, EmptyForm
+from app.core.timeutil import utcnow
+from app.core.uploads import EXPIRED_UPLOAD, drop_pending, save_pending, two_step_upload
+from app.extensions import db
+from app.quiz import access
+from app.quiz.banks import services
+from app.quiz.banks.formats import (
+    DIFFICULTY_LABELS,
+    FORMATS,
+    LEVEL_LABELS,
+    TYPE_LABELS,
+    ParseError,
+    detect_format,
+    format_error,
+    parse,
+)
+from app.quiz.banks.forms import BankForm, QuestionForm, QuestionImportForm
+from app.quiz.models import Question, QuestionBank
+
+bp = Blueprint("banks", __name__)
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+_TAGS = re.compile(r"<[^>]*>")
+
+
+@bp.app_template_filter("question_text")
+def question_text(text, text_format="moodle"):
+    """Question text for the page: always escaped (imported HTML is shown as its text,
+    never run), line breaks kept."""
+    text = text or ""
+    if text_format == "html":
+        text = html.unescape(_TAGS.sub(" ", text.replace("<br>", "\n").replace("<br/>", "\n")))
+    return Markup("<br>").join(escape(line) for line in text.split("\n"))
+
+
+def _require(allowed):
+    if not allowed:
+        abort(404)
+
+
+def _bank_list_allowed():
+    _require(current_user.role_enum.is_staff)
+
+
+@bp.route("/banks", methods=["GET", "POST"])
+@login_required
+def bank_list():
+    _bank_list_allowed()
+    form = BankForm()
+    units = db.session.execute(access.bank_units_query(current_user)).scalars().all()
+    form.unit_id.choices = [(u.id, u.name) for u in units]
+    if form.validate_on_submit():
+        unit = next(u for u in units if u.id == form.unit_id.data)
+        bank = run_action(lambda: services.create_bank(current_user, unit, code=form.code.data, name=form.name.data),
+                          lambda made: f"Đã tạo ngân hàng “{made.name}”.")
+        if bank:
+            return redirect(url_for("banks.bank_detail", bank_id=bank.id))
+    counts = dict(db.session.execute(
+        select(Question.bank_id, func.count()).where(Question.retired_at.is_(None)).group_by(Question.bank_id)).all())
+    banks = db.session.execute(access.banks_query(current_user).order_by(QuestionBank.code)).scalars().all()
+    return render_template("quiz/bank_list.html", banks=banks, counts=counts, form=form,
+                           can_create=bool(units))
+
+
+@bp.route("/banks/template.xlsx")
+@login_required
+def bank_template():
+    _bank_list_allowed()
+    from app.quiz.banks.formats.xlsx import EXAMPLES, write_xlsx
+    return send_file(io.BytesIO(write_xlsx([], examples=EXAMPLES)), mimetype=XLSX_MIME, as_attachment=True,
+                     download_name="mau-nhap-cau-hoi.xlsx")
+
+
+def _filters():
+    args = request.args
+    return {
+        "q": args.get("q", "").strip()[:100],
+        "topic": args.get("topic", "").strip()[:200],
+        "level": args.get("level", "") if args.get("level", "") in LEVEL_LABELS else "",
+        "difficulty": args.get("difficulty", "") if args.get("difficulty", "") in DIFFICULTY_LABELS else "",
+        "qtype": args.get("qtype", "") if args.get("qtype", "") in TYPE_LABELS else "",
+        "status": args.get("status", "active") if args.get("status") in ("active", "retired", "all") else "active",
+    }
+
+
+@bp.route("/banks/<int:bank_id>")
+@login_required
+def bank_detail(bank_id):
+    bank = access.get_bank_or_404(current_user, bank_id)
+    filters = _filters()
+    query = services.questions_query(bank, **filters)
+    questions = db.paginate(query.order_by(Question.topic, Question.sort_key, Question.id),
+                            page=request.args.get("page", 1, type=int), per_page=services.PAGE_SIZE, error_out=False)
+    return render_template(
+        "quiz/bank_detail.html", bank=bank, questions=questions, total=questions.total, filters=filters,
+        topics=services.topic_counts(bank), can_edit=access.can_edit_bank(current_user, bank),
+        can_export=access.can_export_bank(current_user, bank, utcnow()),
+        levels=LEVEL_LABELS, difficulties=DIFFICULTY_LABELS, types=TYPE_LABELS)
+
+
+@bp.route("/banks/<int:bank_id>/import", methods=["GET", "POST"])
+@login_required
+def bank_import(bank_id):
+    """Upload -> preview as students will see it (nothing written) -> confirm (one transaction)."""
+    bank = access.get_bank_or_404(current_user, bank_id)
+    _require(access.can_edit_bank(current_user, bank))
+    upload, confirm = QuestionImportForm(), ConfirmImportForm()
+    back = url_for("banks.bank_detail", bank_id=bank.id)
+    data, token, expired = two_step_upload(current_user.id, upload, confirm)
+    if expired:
+        flash(EXPIRED_UPLOAD, "error")
+        return redirect(request.path)
+    if data is None:
+        return render_template("quiz/import_upload.html", form=upload, bank=bank, back=back)
+    if "token" in request.form:
+        fmt, filename = request.form.get("fmt", ""), request.form.get("filename", "")
+        if fmt not in FORMATS:
+            abort(400)
+        defaults = services.ImportDefaults(topic=request.form.get("topic") or "Chung",
+                                           level=request.form.get("level", "all"),
+                                           difficulty=request.form.get("difficulty", "medium"))
+    else:
+        filename = upload.file.data.filename or ""
+        fmt = upload.format.data or detect_format(filename, data)
+        defaults = services.ImportDefaults(topic=upload.topic.data or _stem(filename) or "Chung",
+                                           level=upload.level.data, difficulty=upload.difficulty.data)
+    try:
+        questions = services.prepare(parse(data, fmt), defaults)
+    except ParseError as exc:
+        drop_pending(current_user.id, token)
+        return render_template("quiz/import_upload.html", form=upload, bank=bank, back=back,
+                               errors=[format_error(e) for e in exc.errors], fmt=fmt)
+    except DomainError as exc:
+        drop_pending(current_user.id, token)
+        return render_template("quiz/import_upload.html", form=upload, bank=bank, back=back,
+                               errors=exc.message.split("; "), fmt=fmt)
+    if "token" in request.form and request.form.get("action") == "commit":
+        result = services.import_questions(current_user, bank, questions, defaults)
+        db.session.commit()  # the questions are kept before their upload is thrown away
+        drop_pending(current_user.id, token)
+        flash(result.message, "success")
+        return redirect(back)
+    confirm.token.data = token or save_pending(current_user.id, data)
+    return render_template("quiz/import_preview.html", bank=bank, questions=questions, form=confirm, fmt=fmt,
+                           filename=filename, defaults=defaults, back=back)
+
+
+def _stem(filename):
+    name = (filename or "").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0][:200] if "." in name else name[:200]
+
+
+@bp.route("/banks/<int:bank_id>/export.<fmt>")
+@login_required
+def bank_export(bank_id, fmt):
+    bank = access.get_bank_or_404(current_user, bank_id)
+    if not access.can_export_bank(current_user, bank, utcnow()):
+        flash(f"Ngân hàng đang dùng cho đợt thi chưa kết thúc: chỉ cán bộ của {bank.unit.name} "
+              "mới xuất được ngân hàng kèm đáp án.", "error")
+        return redirect(url_for("banks.bank_detail", bank_id=bank.id))
+    questions = services.export_questions(bank)
+    if fmt == "gift":
+        from app.quiz.banks.formats.gift import write_gift
+        data, mime = write_gift(questions).encode("utf-8"), "text/plain; charset=utf-8"
+    elif fmt == "xlsx":
+        from app.quiz.banks.formats.xlsx import write_xlsx
+        data, mime = write_xlsx(questions), XLSX_MIME
+    else:
+        abort(404)
+    return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True,
+                     download_name=f"{bank.code.lower()}.{'gift.txt' if fmt == 'gift' else fmt}")
+
+
+@bp.route("/questions/<int:question_id>")
+@login_required
+def question_detail(question_id):
+    question = access.get_question_or_404(current_user, question_id)
+    # The key follows the export rule: hidden from others while an official round may draw it.
+    return render_template("quiz/question_detail.html", question=question, bank=question.bank,
+                           question_dict=services.question_dict(question),
+                           show_key=access.can_export_bank(current_user, question.bank, utcnow()),
+                           can_edit=access.can_edit_bank(current_user, question.bank), form=EmptyForm())
+
+
+def _fill_form(form, q):
+    form.topic.data, form.level.data, form.difficulty.data = q["topic"], q["level"], q["difficulty"]
+    form.text.data, form.explanation.data, form.source.data = q["text"], q["general_feedback"], q["source"]
+    form.shuffle.data = q["shuffle"]
+    for option, a in zip(form.options, q["answers"] if q["type"] == "multichoice" else []):
+        option.text.data, option.right.data = a["text"], a["fraction"] > 0
+    if q["type"] == "truefalse":
+        form.truth.data = "true" if q["answers"][0]["fraction"] > 0 else "false"
+    elif q["type"] == "shortanswer":
+        form.lines.data = "\n".join(a["text"] for a in q["answers"])
+    elif q["type"] == "numerical":
+        form.lines.data = "\n".join(f"{a['value']:g} ± {a['tolerance']:g}" for a in q["answers"] if a["value"] is not None)
+    elif q["type"] == "matching":
+        form.lines.data = "\n".join(f"{left} -> {right}" for left, right in q["pairs"])
+
+
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+def question_edit(question_id):
+    question = access.get_question_or_404(current_user, question_id)
+    _require(access.can_edit_bank(current_user, question.bank))
+    form = QuestionForm()
+    if request.method == "GET":
+        _fill_form(form, services.question_dict(question))
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in
+                  ("topic", "level", "difficulty", "text", "explanation", "source", "shuffle", "truth", "lines")}
+        fields["options"] = [(option["text"] or "", option["right"]) for option in form.options.data]
+        changed = run_action(lambda: services.update_question(current_user, question,
+                                                              services.edited_question(question, fields)),
+                             lambda changed: f"Đã lưu phiên bản {question.version}." if changed
+                             else "Không có thay đổi.")
+        if changed is not None:  # False: saved, nothing changed
+            return redirect(url_for("banks.question_detail", question_id=question.id))
+    return render_template("quiz/question_form.html", form=form, question=question, bank=question.bank)
+
+
+@bp.route("/questions/<int:question_id>/<any(retire, restore):action>", methods=["POST"])
+@login_required
+def question_status(question_id, action):
+    question = access.get_question_or_404(current_user, question_id)
+    _require(access.can_edit_bank(current_user, question.bank))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if action == "retire":
+        services.retire_question(current_user, question)
+        message = "Đã ngừng dùng câu hỏi: các vòng thi mới không rút câu này; bài đã làm giữ nguyên."
+    else:
+        services.restore_question(current_user, question)
+        message = "Đã dùng lại câu hỏi."
+    flash(message, "success")
+    return redirect(url_for("banks.question_detail", question_id=question.id))

@@ -1,0 +1,2 @@
+"""Contests and rounds: draw rules, ranking and prizes, published results, item
+statistics. Blueprint `contests`."""
