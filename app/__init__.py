@@ -37,13 +37,14 @@ def create_app(config=None):
     from app.core.views import bp as core_bp
     from app.coverage.views import bp as coverage_bp
     from app.entries.views import bp as entries_bp
+    from app.home.views import bp as home_bp
     from app.org.views import bp as org_bp
     from app.quiz.attempts.views import bp as attempts_bp
     from app.quiz.banks.views import bp as banks_bp
     from app.quiz.contests.views import bp as contests_bp
     from app.quiz.sessions.views import bp as sessions_bp
     for blueprint in (core_bp, accounts_bp, org_bp, banks_bp, attempts_bp, contests_bp, sessions_bp,
-                      coverage_bp, entries_bp, certificates_bp):
+                      coverage_bp, entries_bp, certificates_bp, home_bp):
         app.register_blueprint(blueprint)
 
     from app.accounts.cli import users_cli

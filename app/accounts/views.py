@@ -8,17 +8,13 @@ from app.accounts import services
 from app.accounts.forms import ChangePasswordForm, LoginForm, UserForm
 from app.accounts.models import User
 from app.accounts.roles import Role
-from app.certificates import access as certificates_access
-from app.certificates.models import Certificate
 from app.core import scope
 from app.core.actions import run_action
 from app.core.audit import AuditLog
 from app.core.forms import EmptyForm
-from app.core.timeutil import utcnow
 from app.extensions import db, login_manager
 from app.org import access as org_access
 from app.org.models import Unit
-from app.quiz.attempts.services import rounds_for_student
 
 bp = Blueprint("accounts", __name__)
 
@@ -90,7 +86,7 @@ def home_url(user):
     if role.runs_own_school:
         return url_for("org.school_detail", school_id=user.unit_id)
     if role.takes_quizzes:
-        return url_for("accounts.student_home")
+        return url_for("home.student_home")
     return url_for("entries.judge_list")
 
 
@@ -129,19 +125,6 @@ def change_password():
             flash("Đã đổi mật khẩu.", "success")
             return redirect(home_url(current_user))
     return render_template("accounts/change_password.html", form=form)
-
-
-@bp.route("/me")
-@login_required
-def student_home():
-    if not current_user.role_enum.takes_quizzes:
-        abort(404)
-    now = utcnow()
-    certificates = db.session.execute(certificates_access.certificates_query(current_user)
-                                      .order_by(Certificate.created_at.desc(), Certificate.id.desc())).scalars().all()
-    return render_template("accounts/student_home.html", student=current_user.student, now=now,
-                           rounds=rounds_for_student(current_user.student, now), form=EmptyForm(),
-                           certificates=certificates)
 
 
 def _require_user_manager():

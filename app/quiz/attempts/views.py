@@ -46,7 +46,7 @@ def go_to_attempt(begin):
     back to the student's page with its reason."""
     attempt = run_action(begin)
     if attempt is None:
-        return redirect(url_for("accounts.student_home"))
+        return redirect(url_for("home.student_home"))
     return redirect(url_for("attempts.take", attempt_id=attempt.id))
 
 

@@ -1,6 +1,6 @@
 """Forms of contests and rounds, with their prize counts."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, Form, FormField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, FormField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.core.forms import PrizeCountsForm
