@@ -67,4 +67,4 @@ def _page_the_form_came_from():
             return parts.path + (f"?{parts.query}" if parts.query else "")
     if request.method != "GET":
         return request.full_path.rstrip("?")  # the form posted to its own page
-    return url_for("core.index")
+    return url_for("accounts.index")

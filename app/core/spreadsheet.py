@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from app.core.errors import DomainError
 from app.core.text import fold, nfc
+from app.core.xlsx_stream import XlsxStream
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -274,8 +275,6 @@ def text_cell(sheet, value):
 def simple_workbook(title, lines, header, rows):
     """An XLSX of one sheet: a few lines of heading, a bold header row, then rows
     (streamed, text cells kept as text)."""
-    from app.core.xlsx_stream import XlsxStream
-
     buffer = io.BytesIO()
     with XlsxStream(buffer) as book:
         with book.sheet(title[:31]) as sheet:

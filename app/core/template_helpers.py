@@ -3,6 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from app.accounts.roles import Role
 from app.core import timeutil
+from app.core.xlsx_stream import TwoDecimals
 
 
 def percent(value, digits=1):
@@ -29,7 +30,6 @@ def score(value):
 
 def score_cell(value):
     """A score for an XLSX cell: a number (Excel can add it up) shown with two decimals."""
-    from app.core.xlsx_stream import TwoDecimals
     return TwoDecimals(round(value, 2)) if value is not None else None
 
 

@@ -6,6 +6,8 @@ columns so that lists sort and search in SQL on every database.
 import re
 import unicodedata
 
+from app.core.errors import DomainError
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -109,3 +111,15 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 def file_safe(value, limit=80):
     """A file name part without diacritics or spaces: 'Lê Đức Anh' -> 'Le_Duc_Anh'."""
     return _UNSAFE.sub("_", _without_marks(nfc(value or ""))).strip("_.")[:limit] or "file"
+
+
+SHORT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
+
+
+def short_code(value, message):
+    """A code staff type for a bank or a contest, upper-cased: 2-32 letters, digits, - or _;
+    otherwise `message` as a DomainError."""
+    code = (value or "").strip().upper()
+    if not SHORT_CODE.match(code):
+        raise DomainError(message)
+    return code

@@ -1,18 +1,9 @@
-from flask import Blueprint, redirect, url_for
-from flask_login import current_user
+from flask import Blueprint
 from sqlalchemy import text
 
 from app.extensions import db
 
 bp = Blueprint("core", __name__)
-
-
-@bp.route("/")
-def index():
-    if current_user.is_authenticated:
-        from app.accounts.views import home_url
-        return redirect(home_url(current_user))
-    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/healthz")

@@ -8,10 +8,15 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.core.errors import DomainError
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.org.models import Unit
+from app.quiz.attempts.services import close_expired_attempts
 from app.quiz.banks import services
 from app.quiz.banks.formats import FORMATS, ParseError, detect_format, format_error, parse, to_json
+from app.quiz.banks.formats.gift import write_gift
+from app.quiz.banks.formats.xlsx import write_xlsx
+from app.quiz.banks.formats.yaml_bank import write_yaml
 
 quiz_cli = AppGroup("quiz", help="Ngân hàng câu hỏi và cuộc thi tìm hiểu.")
 QUIZZES_DIR = Path(__file__).resolve().parents[2] / "quizzes"
@@ -115,9 +120,6 @@ def import_shipped_command(unit_code, bank_code):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 def export_command(bank_code, fmt, output):
     """Xuất ngân hàng câu hỏi ra GIFT, mẫu Excel hoặc YAML."""
-    from app.quiz.banks.formats.gift import write_gift
-    from app.quiz.banks.formats.xlsx import write_xlsx
-    from app.quiz.banks.formats.yaml_bank import write_yaml
     questions = services.export_questions(_bank(bank_code))
     if fmt == "xlsx":
         Path(output).write_bytes(write_xlsx(questions))
@@ -129,6 +131,4 @@ def export_command(bank_code, fmt, output):
 @quiz_cli.command("close-expired")
 def close_expired_command():
     """Nộp các bài đã hết giờ với câu trả lời đã lưu (chạy định kỳ bằng cron)."""
-    from app.core.timeutil import utcnow
-    from app.quiz.attempts.services import close_expired_attempts
     click.echo(f"Đã nộp {close_expired_attempts(utcnow())} bài hết giờ.")

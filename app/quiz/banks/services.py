@@ -2,27 +2,23 @@
 export. Functions take the acting user and plain data; the caller commits."""
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
 from app.core import audit
 from app.core.errors import DomainError
-from app.core.text import fold, nfc
+from app.core.text import fold, nfc, short_code
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.quiz.banks.formats import DIFFICULTIES, LEVELS, check_question, format_error
 from app.quiz.models import Question, QuestionBank, QuestionVersion
 
-_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
 PAGE_SIZE = 50
 
 
 def create_bank(actor, unit, *, code, name, description=""):
-    code = (code or "").strip().upper()
-    if not _CODE.match(code):
-        raise DomainError("Mã ngân hàng gồm 2-32 chữ in hoa, số, - hoặc _ (ví dụ DVC-CT).")
+    code = short_code(code, "Mã ngân hàng gồm 2-32 chữ in hoa, số, - hoặc _ (ví dụ DVC-CT).")
     if db.session.execute(select(QuestionBank.id).where(QuestionBank.code == code)).first():
         raise DomainError(f"Mã ngân hàng “{code}” đã có.")
     bank = QuestionBank(code=code, name=nfc(name) or code, unit=unit, description=nfc(description) or "")

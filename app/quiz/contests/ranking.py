@@ -7,10 +7,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.core.scope import subtree_ids
 from app.core.text import text_sort_key
 from app.core.vocabulary import Prize
+from app.coverage.rollup import Selection, figures
 from app.extensions import db
-from app.quiz.models import Attempt
+from app.org.models import SchoolClass, Unit, UnitClosure
+from app.quiz.models import Attempt, Round
 
 
 @dataclass
@@ -156,10 +159,6 @@ def school_participation(contest, school_ids=None):
     students (of the contest's levels) taking part, counted as the coverage figures
     count them (app.coverage.rollup: the contest's participation rule, one pass over
     the students), so prizes and dashboards agree. Ties share a rank."""
-    from app.core.scope import subtree_ids
-    from app.coverage.rollup import Selection, figures
-    from app.org.models import SchoolClass, Unit
-
     schools = select(Unit.id).where(Unit.kind == "school", Unit.id.in_(subtree_ids(contest.unit_id)))
     if school_ids is not None:
         schools = schools.where(Unit.id.in_(school_ids))
@@ -193,7 +192,6 @@ def unit_participation(contest, school_rows):
     """Collective ranking of the units right under the contest's unit (Phòng, cụm),
     each with the sum of its schools' figures. Empty when the schools sit directly
     under the contest's unit."""
-    from app.org.models import Unit, UnitClosure
     children = db.session.execute(
         select(Unit.id, Unit.name).where(Unit.parent_id == contest.unit_id, Unit.kind != "school")).all()
     if not children:
@@ -212,7 +210,6 @@ def contest_ranking(contest):
     """Overall ranking of a contest: per student the sum over its ranked rounds of the
     round results (score, |prediction - actual|, duration), then the latest submit
     time; a round the student missed counts 0 points and no time."""
-    from app.quiz.models import Round
     totals = {}
     rounds = db.session.execute(select(Round).where(Round.contest_id == contest.id, Round.practice.is_(False))
                                 .order_by(Round.number)).scalars().all()

@@ -9,12 +9,12 @@ from sqlalchemy import delete, func, select
 
 from app.core import audit
 from app.core.errors import DomainError
-from app.core.text import nfc
+from app.core.text import nfc, short_code
 from app.core.vocabulary import Prize
 from app.extensions import db
 from app.quiz.attempts.services import deadline_for
+from app.quiz.contests.ranking import award_prizes, collective_ranking, contest_ranking, round_ranking
 from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Award, Contest, Round
-from app.quiz.banks.services import _CODE
 
 LEVELS = ("THCS", "THPT", "GDTX")
 PRIZE_KEYS = Prize.values()
@@ -40,9 +40,7 @@ def _levels(levels):
 
 
 def create_contest(actor, unit, bank, *, code, name, school_year, levels=("THCS", "THPT"), description=""):
-    code = (code or "").strip().upper()
-    if not _CODE.match(code):
-        raise DomainError("Mã cuộc thi gồm 2-32 chữ in hoa, số, - hoặc _ (ví dụ DVC2026).")
+    code = short_code(code, "Mã cuộc thi gồm 2-32 chữ in hoa, số, - hoặc _ (ví dụ DVC2026).")
     if db.session.execute(select(Contest.id).where(Contest.code == code)).first():
         raise DomainError(f"Mã cuộc thi “{code}” đã có.")
     contest = Contest(code=code, name=nfc(name), unit=unit, bank=bank, school_year=school_year,
@@ -196,7 +194,6 @@ def publish_results(actor, round_, now):
     if round_.practice:
         raise DomainError("Đợt luyện tập không xếp hạng.")
     round_.results_published_at = now
-    from app.quiz.contests.ranking import award_prizes, round_ranking
     ranking = round_ranking(round_)
     _store_awards(round_.contest, round_, ranking, award_prizes(ranking, round_.prizes, round_.passing_score),
                   "student_id", now)
@@ -229,7 +226,6 @@ def publish_contest_results(actor, contest, now):
     if any(now < r.closes_at for r in ranked):
         raise DomainError("Chỉ công bố kết quả chung khi mọi đợt thi chính thức đã kết thúc.")
     contest.results_published_at = now
-    from app.quiz.contests.ranking import award_prizes, collective_ranking, contest_ranking
     ranking = contest_ranking(contest)
     _store_awards(contest, None, ranking, award_prizes(ranking, contest.prizes), "student_id", now)
     schools, units, collective = collective_ranking(contest)

@@ -158,7 +158,7 @@ def join(code=None):
     if current_user.is_authenticated:
         if not current_user.role_enum.takes_quizzes:
             flash("Trang này dành cho học sinh. Thầy cô theo dõi lớp ở bảng theo dõi.", "info")
-            return redirect(url_for("core.index"))
+            return redirect(url_for("accounts.index"))
         student = current_user.student
     if student is not None and request.method == "POST":
         return _enter(session, student)
