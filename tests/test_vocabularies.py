@@ -9,7 +9,7 @@ from app.entries.forms import CategoryPrizesForm
 from app.entries.models import EntryCategory
 from app.extensions import db
 from app.core.forms import PRIZE_FIELDS, PrizeCountsForm
-from app.quiz.contests.ranking import PRIZES
+from app.core.prizes import PRIZES
 
 
 def test_prizes_keep_their_stored_keys_and_have_one_label_each():

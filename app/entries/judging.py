@@ -17,7 +17,7 @@ from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.entries.models import CATEGORIES, Assignment, Entry, Panel, PanelJudge
 from app.extensions import db
-from app.quiz.contests.ranking import PRIZES, award_prizes
+from app.core.prizes import PRIZES, award_prizes
 
 
 def judging_started(contest):

@@ -20,9 +20,8 @@ from app.coverage import participation
 from app.extensions import db
 from app.org.models import UnitClosure, student_stage
 from app.quiz.attempts import grading
-from app.quiz.banks.formats import GRADABLE_TYPES
 from app.quiz.models import Attempt, AttemptQuestion, Contest, Question, QuestionVersion, Round
-from app.quiz.qtypes import qtype_of
+from app.quiz.qtypes import GRADABLE_TYPES, qtype_of
 
 
 class AttemptClosed(DomainError):

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.core.prizes import award_prizes
 from app.core.scope import subtree_ids
 from app.core.text import text_sort_key
-from app.core.vocabulary import Prize
 from app.coverage.rollup import Selection, figures
 from app.extensions import db
 from app.org.models import SchoolClass, Unit, UnitClosure
@@ -110,29 +110,6 @@ def round_ranking(round_):
     for attempt in attempts:
         by_student.setdefault(attempt.student_id, []).append(attempt)
     return rank_attempts(by_student.values(), round_.grading_method)
-
-
-PRIZES = tuple(Prize.choices())  # (key, label), best first
-
-
-def award_prizes(results, counts, passing_score=0.0, key=lambda r: r.student_id, eligible=None):
-    """Prizes down a ranking: each prize takes the next ranks by its count; entries
-    tied on a rank share the better prize. By default only results that pass (and
-    score above 0) can win. Returns {key(result): prize label}."""
-    awarded, last_rank = {}, 0
-    if eligible is None:
-        eligible = [r for r in results if r.percent >= passing_score and r.score > 0]
-    for prize, label in PRIZES:
-        count = int((counts or {}).get(prize) or 0)
-        if not count:
-            continue
-        limit = last_rank + count
-        for r in eligible:
-            if key(r) not in awarded and r.rank <= limit:
-                awarded[key(r)] = label
-        last_rank = max([last_rank] + [r.rank for r in eligible if awarded.get(key(r)) == label])
-        last_rank = max(last_rank, limit)
-    return awarded
 
 
 def award_collective(rows, counts):

@@ -13,7 +13,8 @@ from app.core.text import nfc, short_code
 from app.core.vocabulary import Prize
 from app.extensions import db
 from app.quiz.attempts.services import deadline_for
-from app.quiz.contests.ranking import award_prizes, collective_ranking, contest_ranking, round_ranking
+from app.core.prizes import award_prizes
+from app.quiz.contests.ranking import collective_ranking, contest_ranking, round_ranking
 from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Award, Contest, Round
 
 LEVELS = ("THCS", "THPT", "GDTX")

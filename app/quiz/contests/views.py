@@ -24,7 +24,8 @@ from app.quiz.contests import services as contests
 from app.core.forms import PRIZE_FIELDS, prize_counts, set_prize_counts
 from app.quiz.contests.forms import ContestEditForm, ContestForm, RoundForm
 from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank
-from app.quiz.contests.ranking import award_prizes, collective_ranking, contest_ranking, round_ranking
+from app.core.prizes import award_prizes
+from app.quiz.contests.ranking import collective_ranking, contest_ranking, round_ranking
 from app.quiz.contests.statistics import round_statistics
 
 bp = Blueprint("contests", __name__)

@@ -4,7 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.quiz.contests.ranking import Result, award_prizes, counted_result, rank_attempts, rank_results
+from app.core.prizes import award_prizes
+from app.quiz.contests.ranking import Result, counted_result, rank_attempts, rank_results
 
 T0 = datetime(2026, 3, 2, 1, 0)
 
