@@ -18,6 +18,5 @@ def rebuild_command(code):
         contest_id = db.session.execute(select(Contest.id).where(Contest.code == code.strip().upper())).scalar()
         if contest_id is None:
             raise click.ClickException(f"Không có cuộc thi mã {code}.")
-    count = participation.rebuild(contest_id)
-    db.session.commit()
+    count = participation.rebuild(contest_id, commit=db.session.commit)
     click.echo(f"Đã tính lại: {count} học sinh tham gia.")

@@ -1,18 +1,35 @@
 """Keeping `participation` in step with the attempts: one upsert in the transaction
 that finishes an attempt, and a rebuild from the attempts for repairs."""
-from sqlalchemy import case, delete, func, select, text
+from sqlalchemy import bindparam, case, func, select, text, union
 
 from app.coverage.models import Participation
+from app.quiz.models import Attempt, Round
 from app.extensions import db
 
-REBUILD_SQL = """
+# The participation of some students (and one contest, or all), counted from their
+# finished attempts of ranked rounds and written over what is stored.
+RECOUNT_SQL = """
 INSERT INTO participation (contest_id, student_id, attempts, first_at, best_percent, passed_at)
 SELECT r.contest_id, a.student_id, COUNT(*), MIN(a.submitted_at), MAX(100.0 * a.score / a.max_score),
        MIN(CASE WHEN 100.0 * a.score / a.max_score >= r.passing_score THEN a.submitted_at END)
 FROM attempt a JOIN round r ON r.id = a.round_id
-WHERE a.submitted_at IS NOT NULL AND r.practice = FALSE AND a.max_score > 0 {where}
+WHERE a.submitted_at IS NOT NULL AND r.practice = FALSE AND a.max_score > 0
+  AND a.student_id IN :students {contest}
 GROUP BY r.contest_id, a.student_id
+ON CONFLICT (contest_id, student_id) DO UPDATE SET attempts = excluded.attempts, first_at = excluded.first_at,
+  best_percent = excluded.best_percent, passed_at = excluded.passed_at
 """
+# The same students' rows that no finished attempt supports any more.
+STALE_SQL = """
+DELETE FROM participation WHERE student_id IN :students {contest} AND NOT EXISTS (
+  SELECT 1 FROM attempt a JOIN round r ON r.id = a.round_id
+  WHERE a.student_id = participation.student_id AND r.contest_id = participation.contest_id
+    AND a.submitted_at IS NOT NULL AND r.practice = FALSE AND a.max_score > 0)
+"""
+# Before the recount, the students' attempts are locked FOR SHARE (PostgreSQL): a submit in
+# flight finishes first, and none lands between the recount and its write.
+LOCK_SQL = "SELECT a.id FROM attempt a JOIN round r ON r.id = a.round_id WHERE a.student_id IN :students {contest} FOR SHARE OF a"
+REBUILD_BATCH = 2000
 
 
 def _insert():
@@ -45,16 +62,44 @@ def record_finished(attempt):
                                 (new.passed_at < table.c.passed_at, new.passed_at), else_=table.c.passed_at)}))
 
 
-def rebuild(contest_id=None):
-    """Recompute participation from the attempts (one contest, or all); returns the row count."""
-    removed = delete(Participation)
-    where = ""
-    params = {}
+def _scoped(sql, contest_id, column="r.contest_id"):
+    statement = text(sql.format(contest=f"AND {column} = :contest_id" if contest_id is not None else ""))
+    return statement.bindparams(bindparam("students", expanding=True))
+
+
+def recount(student_ids, contest_id=None):
+    """Recompute the participation of these students (in one contest, or all) from their
+    attempts, in the caller's transaction."""
+    if not student_ids:
+        return
+    params = {"students": list(student_ids), "contest_id": contest_id}
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_scoped(LOCK_SQL, contest_id), params)
+    db.session.execute(_scoped(RECOUNT_SQL, contest_id), params)
+    db.session.execute(_scoped(STALE_SQL, contest_id, "participation.contest_id"), params)
+
+
+def rebuild(contest_id=None, batch=REBUILD_BATCH, commit=None):
+    """Recompute participation from the attempts (one contest, or all), a batch of students at a
+    time, each batch committed by `commit` (the CLI passes the session's commit): a submit waits
+    at most for one batch, never for the whole rebuild, and two rebuilds at once both succeed
+    (upserts, no delete-then-insert). Returns the number of participation rows in the scope."""
+    attempts = select(Attempt.student_id).join(Round, Round.id == Attempt.round_id)
+    stored = select(Participation.student_id)
     if contest_id is not None:
-        removed = removed.where(Participation.contest_id == contest_id)
-        where, params = "AND r.contest_id = :contest_id", {"contest_id": contest_id}
-    db.session.execute(removed)
-    db.session.execute(text(REBUILD_SQL.format(where=where)), params)
+        attempts = attempts.where(Round.contest_id == contest_id)
+        stored = stored.where(Participation.contest_id == contest_id)
+    students = union(attempts, stored).subquery()
+    last = 0
+    while True:
+        ids = db.session.execute(select(students.c.student_id).where(students.c.student_id > last)
+                                 .order_by(students.c.student_id).limit(batch)).scalars().all()
+        if not ids:
+            break
+        recount(ids, contest_id)
+        if commit is not None:
+            commit()
+        last = ids[-1]
     query = select(func.count()).select_from(Participation)
     if contest_id is not None:
         query = query.where(Participation.contest_id == contest_id)

@@ -166,7 +166,8 @@ def start_attempt(student, round_, now, rng=None):
         raise DomainError("Cuộc thi này không dành cho lớp của em.")
     current = open_attempt(student, round_)
     if current is not None:
-        if not finish_if_expired(current, now):
+        finish_if_expired(current, now)
+        if current.submitted_at is None:
             return current
     if not round_is_open(round_, now):
         raise DomainError("Đợt thi chưa mở." if now < round_.opens_at else "Đợt thi đã kết thúc.")
@@ -303,8 +304,14 @@ def _save(item_query, owner, attempt_id, position, raw_response, seq, now, displ
 def submit_attempt(attempt, now, prediction=None, finished_by="student"):
     """Grade and close an attempt, once: a second submit, or a replayed one, changes
     nothing. After the deadline the attempt is finished as it stood at the deadline."""
+    _finish(attempt, now, prediction, finished_by)
+    return attempt
+
+
+def _finish(attempt, now, prediction, finished_by):
+    """submit_attempt's work; True when this call closed the attempt (False: already closed)."""
     if attempt.submitted_at is not None:
-        return attempt
+        return False
     at = now
     if attempt.deadline_at is not None and now >= attempt.deadline_at:
         at, finished_by, prediction = attempt.deadline_at, "timeout", None
@@ -313,7 +320,7 @@ def submit_attempt(attempt, now, prediction=None, finished_by="student"):
         .values(submitted_at=at, finished_by=finished_by).execution_options(synchronize_session=False)).rowcount
     if not claimed:
         db.session.refresh(attempt)
-        return attempt
+        return False
     items = db.session.execute(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)
                                .order_by(AttemptQuestion.position)
                                .execution_options(populate_existing=True)).scalars().all()
@@ -328,27 +335,27 @@ def submit_attempt(attempt, now, prediction=None, finished_by="student"):
     attempt.answered_count = sum(1 for item in items if item.response is not None)
     db.session.flush()
     participation.record_finished(attempt)
-    return attempt
+    return True
 
 
 def finish_if_expired(attempt, now):
-    """Finish an open attempt past its deadline with what was saved; True if it was."""
+    """Finish an open attempt past its deadline with what was saved; True if this call did."""
     if attempt.submitted_at is None and attempt.deadline_at is not None and now >= attempt.deadline_at:
-        submit_attempt(attempt, now, finished_by="timeout")
-        return True
+        return _finish(attempt, now, None, "timeout")
     return False
 
 
 def close_expired_attempts(now, batch=500):
-    """Finish every open attempt whose deadline has passed (cron: flask quiz close-expired)."""
+    """Finish every open attempt whose deadline has passed (cron: flask quiz close-expired, on
+    every host). Each batch claims its rows with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has
+    one writer), so runs at once share the work and their counts add up to the expired ones."""
     closed = 0
     while True:
         expired = db.session.execute(select(Attempt).where(
-            Attempt.submitted_at.is_(None), Attempt.deadline_at <= now).limit(batch)).scalars().all()
-        for attempt in expired:
-            finish_if_expired(attempt, now)
+            Attempt.submitted_at.is_(None), Attempt.deadline_at <= now).order_by(Attempt.id).limit(batch)
+            .with_for_update(skip_locked=True)).scalars().all()
+        closed += sum(finish_if_expired(attempt, now) for attempt in expired)
         db.session.commit()
-        closed += len(expired)
         if len(expired) < batch:
             return closed
 

@@ -6,7 +6,7 @@ one student extra time, and closes it."""
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.services import authenticate_student_by_birth_date
@@ -15,7 +15,6 @@ from app.core.errors import DomainError
 from app.core.audit import record
 from app.core.text import name_sort_key
 from app.coverage import participation
-from app.coverage.models import Participation
 from app.extensions import db
 from app.org.models import Student
 from app.quiz.attempts import services as quiz
@@ -136,20 +135,11 @@ def refuse_birth_date_joins(teacher, session, student, now):
         db.session.delete(attempt)
     db.session.flush()
     if counted:
-        _recount_participation(session.round.contest_id, student.id)
+        participation.recount([student.id], session.round.contest_id)
     record(teacher, "refuse_join", "class_session", session.id, session.school_class.school_id,
            f"Từ chối lượt vào thi bằng ngày sinh của {student.full_name} (phòng thi {session.code}, "
            f"lớp {session.school_class.name}); {len(attempts)} bài bị huỷ")
     return len(attempts)
-
-
-def _recount_participation(contest_id, student_id):
-    """One student's participation row, recomputed from the attempts that remain."""
-    db.session.execute(delete(Participation).where(Participation.contest_id == contest_id,
-                                                   Participation.student_id == student_id))
-    db.session.execute(text(participation.REBUILD_SQL.format(
-        where="AND r.contest_id = :contest_id AND a.student_id = :student_id")),
-        {"contest_id": contest_id, "student_id": student_id})
 
 
 def close_session(session, now):

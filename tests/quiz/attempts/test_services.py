@@ -13,6 +13,8 @@ from app.quiz.attempts.services import AttemptClosed
 from app.quiz.contests.services import add_round, create_contest
 from app.quiz.banks.formats import answer, new_question
 from app.quiz.models import Attempt, AttemptQuestion
+from app.coverage.models import Participation
+from sqlalchemy import select
 from app.quiz.contests.ranking import round_ranking
 from app.quiz.banks.services import create_bank, import_questions
 
@@ -244,3 +246,44 @@ def test_practice_starts_are_paced(practice, app, db):
         quiz.start_attempt(practice.student, practice.training, now + timedelta(minutes=5))
     # an hour later the student practises again
     assert quiz.start_attempt(practice.student, practice.training, now + timedelta(minutes=61)) is not None
+
+
+def test_close_expired_runs_at_once_share_the_work_and_their_counts_add_up(app, contest, make_student, db,
+                                                                           monkeypatch):
+    """cron on two hosts: each expired attempt is finished once, by one run, and the two
+    printed counts add up to the number of expired attempts."""
+    import threading
+    import time
+
+    school_class = contest.students[0].school_class
+    students = contest.students + [make_student(school_class, f"Học sinh {i}") for i in range(21)]
+    for student in students:
+        quiz.start_attempt(student, contest.round, T0)
+    db.session.commit()
+    slow = quiz._finish
+
+    def slow_finish(*args):
+        time.sleep(0.01)  # grading takes time: room for the other run
+        return slow(*args)
+
+    monkeypatch.setattr(quiz, "_finish", slow_finish)
+    counts, errors = [], []
+
+    def run():
+        with app.app_context():
+            try:
+                counts.append(quiz.close_expired_attempts(T0 + timedelta(minutes=25), batch=4))
+            except Exception as error:  # what the test looks for
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert sum(counts) == len(students) == 24
+    rows = db.session.execute(select(Participation.attempts)).scalars().all()
+    assert len(rows) == 24 and set(rows) == {1}
