@@ -1,7 +1,10 @@
 """The file storage: one contract, kept by the local folder and by S3 (moto's in-process
-S3, nothing leaves the machine); keys that could leave the storage refused."""
+S3, nothing leaves the machine); entry files served through it; a pending import
+confirmed on another app host than the one that previewed it; a certificate whose seal
+is gone refuses to render; keys that could leave the storage refused."""
 import io
 import os
+import re
 import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
@@ -10,10 +13,19 @@ import boto3
 import pytest
 import requests
 from moto import mock_aws
+from sqlalchemy import func, select
 
 from app import create_app
-from app.core.storage import InvalidKey, LocalStorage, S3Storage, StorageMissing, join_key, storage_from_config
+from app.certificates import services as certificates
+from app.certificates.render import CertificateRenderer
+from app.core import uploads
+from app.core.errors import DomainError
+from app.core.storage import InvalidKey, LocalStorage, S3Storage, StorageMissing, get_storage, join_key, \
+    storage_from_config
+from app.entries import services as entries
 from app.extensions import db as _db
+from app.org.models import Student
+from app.org.services import set_class_teachers
 
 BUCKET = "dvc-files"
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 4
@@ -232,3 +244,143 @@ def test_a_minio_endpoint_is_addressed_with_the_bucket_in_the_path(aws):
     storage = S3Storage(BUCKET, "", endpoint_url="http://127.0.0.1:9000", presign=True)
     assert storage.served_from == "http://127.0.0.1:9000"
     assert storage.client.meta.config.s3["addressing_style"] == "path"
+
+
+# ---------------------------------------------------------------- the callers, through the storage
+
+
+def test_an_uploaded_entry_file_is_served_from_the_storage(app_storage, client, login, creative, school_people, db,
+                                                            png_bytes):
+    p = school_people
+    entry = entries.create_entry(p.teacher, creative, category="poster", title="Bài", member_ids=[p.students[0].id])
+    record = entries.add_file(p.teacher, entry, io.BytesIO(png_bytes((500, 400))), "poster.png")
+    db.session.commit()
+    key = entries.file_key(entry, record.stored_name)
+    assert app_storage.list_keys(entries.files_prefix(creative.id)) == sorted(
+        [key, entries.file_key(entry, record.thumb_name)])
+
+    login(p.teacher)
+    response = client.get(f"/files/{record.id}")
+    assert response.status_code == 200 and response.get_data() == app_storage.read_bytes(key)
+    assert response.headers["Content-Type"] == "image/png" and response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    thumb = client.get(f"/files/{record.id}/thumb")
+    assert thumb.status_code == 200 and thumb.headers["Content-Type"] == "image/jpeg"
+    assert thumb.get_data()[:3] == b"\xff\xd8\xff"
+
+    app_storage.delete(key)  # lost from the storage: a 404, not a server error
+    assert client.get(f"/files/{record.id}").status_code == 404
+
+
+@pytest.fixture(params=["file", "s3"])
+def shared_storage_url(request, tmp_path):
+    if request.param == "file":
+        return (tmp_path / "shared").as_uri()
+    request.getfixturevalue("aws")
+    return f"s3://{BUCKET}/site"
+
+
+@pytest.fixture
+def two_hosts(app, tmp_path, shared_storage_url):
+    """Two app hosts behind one proxy: each its own UPLOAD_DIR, one database, one storage."""
+    hosts = [create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                         "SECRET_KEY": app.config["SECRET_KEY"], "UPLOAD_DIR": str(tmp_path / name),
+                         "STORAGE_URL": shared_storage_url, "WTF_CSRF_ENABLED": False,
+                         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+             for name in ("host-a", "host-b")]
+    yield hosts
+    for host in hosts:
+        with host.app_context():
+            _db.engine.dispose()
+
+
+def test_a_roster_previewed_on_one_host_is_confirmed_on_another(two_hosts, tmp_path, tree, teacher, make_class, db,
+                                                                 messy_class_roster, TEST_PASSWORD):
+    class_10a1 = make_class(tree.school_a, "10A1")
+    set_class_teachers(None, class_10a1, [teacher])
+    db.session.commit()
+    host_a, host_b = (host.test_client() for host in two_hosts)
+    assert host_a.post("/login", data={"username": teacher.username, "password": TEST_PASSWORD}).status_code == 302
+    url = f"/classes/{class_10a1.id}/roster"
+
+    page = host_a.post(url, data={"file": (io.BytesIO(messy_class_roster()), "ds.xlsx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    token = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', page).group(1)
+    with two_hosts[0].app_context():
+        assert get_storage().list_keys("pending") == [f"pending/{teacher.id}-{token}.bin"]
+    # the proxy sends the confirmation to the other host, with the same login
+    host_b.set_cookie("session", host_a.get_cookie("session").value, domain="localhost")
+    response = host_b.post(url, data={"token": token, "action": "commit"})
+
+    assert response.status_code == 302
+    assert "hết hạn" not in host_b.get(response.headers["Location"]).get_data(as_text=True)
+    assert db.session.execute(select(func.count(Student.id))).scalar_one() == 4
+    with two_hosts[1].app_context():
+        assert get_storage().list_keys("pending") == []  # thrown away once imported
+    assert not any((tmp_path / name / "pending").exists() for name in ("host-a", "host-b"))
+
+
+def test_a_pending_import_stays_bound_to_its_user(app_storage, app):
+    with app.test_request_context("/"):
+        token = uploads.save_pending(7, b"roster")
+        assert uploads.load_pending(7, token) == b"roster"
+        assert uploads.load_pending(8, token) is None  # another user's token reads nothing
+        assert uploads.load_pending(7, "../../etc/passwd") is None
+        uploads.drop_pending(8, token)
+        assert uploads.load_pending(7, token) == b"roster"
+        uploads.drop_pending(7, token)
+        assert uploads.load_pending(7, token) is None
+
+
+def test_a_pending_import_older_than_a_day_is_purged_by_the_next_one(tmp_path, app, monkeypatch):
+    storage = LocalStorage(tmp_path)
+    monkeypatch.setitem(app.extensions, "storage", storage)
+    old = uploads.save_pending(7, b"old")
+    day_ago = time.time() - 25 * 3600
+    os.utime(tmp_path / "pending" / f"7-{old}.bin", (day_ago, day_ago))
+
+    new = uploads.save_pending(8, b"new")
+
+    assert uploads.load_pending(7, old) is None and uploads.load_pending(8, new) == b"new"
+
+
+def test_a_certificate_whose_seal_is_gone_from_the_storage_is_refused(app_storage, client, login, finished, db,
+                                                                       png_bytes):
+    template = finished.template
+    certificates.set_image(None, template, "signature", io.BytesIO(png_bytes((600, 300))), "con-dau.png")
+    db.session.commit()
+    folder = certificates.image_dir(template)
+    assert "signature" in CertificateRenderer(template, certificates.verify_url, folder).images
+
+    app_storage.delete(join_key(folder, template.signature_name))
+
+    message = "Thiếu ảnh chữ ký, con dấu của mẫu giấy chứng nhận, hãy tải lại."
+    with pytest.raises(DomainError, match=message):
+        CertificateRenderer(template, certificates.verify_url, folder)
+    login(finished.officer)
+    template_page = f"/contests/{finished.contest.id}/certificates/template"
+    response = client.get(f"/contests/{finished.contest.id}/certificates/preview.pdf",
+                          headers={"Referer": f"http://localhost{template_page}"})
+    assert response.status_code == 302 and response.headers["Location"] == template_page
+    assert message in client.get(template_page).get_data(as_text=True)
+
+
+def test_a_replaced_template_image_leaves_the_storage_only_when_the_change_commits(app_storage, finished, db,
+                                                                                   png_bytes):
+    template = finished.template
+    first = certificates.set_image(None, template, "logo", io.BytesIO(png_bytes((300, 300))), "logo.png")
+    db.session.commit()
+    folder = certificates.image_dir(template)
+    second = certificates.set_image(None, template, "logo", io.BytesIO(png_bytes((320, 320))), "logo2.png")
+    assert app_storage.exists(join_key(folder, first.name)) and app_storage.exists(join_key(folder, second.name))
+
+    db.session.rollback()  # the replacement failed: the template keeps its logo, and the logo its file
+
+    assert app_storage.exists(join_key(folder, first.name)) and not app_storage.exists(join_key(folder, second.name))
+    certificates.set_image(None, template, "logo", io.BytesIO(png_bytes((320, 320))), "logo2.png")
+    db.session.commit()
+    assert not app_storage.exists(join_key(folder, first.name))
+    assert app_storage.list_keys(folder) == sorted(join_key(folder, name) for name in (
+        template.logo_name, template.logo_name.replace(".png", "_thumb.jpg")))
+
