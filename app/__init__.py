@@ -5,6 +5,7 @@ from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import BASE_DIR, instance_secret_key, load_config
+from app.core import storage
 from app.extensions import csrf, db, login_manager, migrate
 
 
@@ -20,6 +21,7 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
                                 x_proto=app.config["PROXY_COUNT"])
     _ensure_dirs(app)
+    storage.init_app(app)  # every stored file, on this host's disk or shared by all hosts
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
@@ -71,26 +73,32 @@ def create_app(config=None):
 
 # No inline script (the JS is in static/js); inline style="" attributes stay allowed
 # for the bars and charts sized from data, but not <style> elements. YouTube's
-# privacy-friendly player is the only frame (entries' video links).
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "style-src-elem 'self'",
-    "img-src 'self' data:",
-    "frame-src https://www.youtube-nocookie.com",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+# privacy-friendly player is the only frame (entries' video links). Stored files come
+# from this site, or from the storage's signed URLs when it redirects to them.
+def content_security_policy(files_origin=None):
+    files = f" {files_origin}" if files_origin else ""
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "style-src-elem 'self'",
+        f"img-src 'self' data:{files}",
+        f"media-src 'self'{files}",
+        "frame-src https://www.youtube-nocookie.com",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
 
 
 def _security_headers(app):
+    policy = content_security_policy(app.extensions["storage"].served_from)
+
     @app.after_request
     def add_security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

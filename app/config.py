@@ -36,7 +36,17 @@ def load_config():
             os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'app.db'}")
         ),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # this host's folder: the files' home when STORAGE_URL is unset, and scratch space for uploads
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance / "uploads")),
+        # where stored files live, shared by every app host (app/core/storage.py):
+        # file:///abs/path or s3://bucket/prefix; unset, UPLOAD_DIR itself (one host)
+        "STORAGE_URL": os.environ.get("STORAGE_URL", ""),
+        # MinIO or another S3-compatible service (https://minio.example.vn:9000); unset, Amazon S3
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),
+        # S3 only: answer a file download with a redirect to a signed URL valid this long, instead of
+        # streaming it through the app
+        "STORAGE_PRESIGN": _bool("STORAGE_PRESIGN", False),
+        "STORAGE_PRESIGN_SECONDS": int(os.environ.get("STORAGE_PRESIGN_SECONDS", "600")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024,
         # only the upload of an entry's file accepts more: a video may be 200 MB
         "ENTRY_UPLOAD_MB": int(os.environ.get("ENTRY_UPLOAD_MB", "210")),

@@ -28,6 +28,7 @@ def csrf_app(app):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
         "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        "STORAGE_URL": app.config["STORAGE_URL"],
         "WTF_CSRF_ENABLED": True,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })

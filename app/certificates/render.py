@@ -4,11 +4,13 @@ a QR code to the public verification page beside the serial and its check code.
 
 Every page of one file shares the embedded font subset and the template's images,
 so a class's merged PDF stays small. Text is NFC before it is drawn: the font has
-the precomposed Vietnamese letters, not a way to stack combining marks."""
+the precomposed Vietnamese letters, not a way to stack combining marks. An image the
+template names but the storage does not have stops the rendering with a DomainError:
+a certificate printed without its seal is worse than none."""
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 import segno
@@ -21,7 +23,9 @@ from reportlab.pdfbase.pdfmetrics import registerFontFamily, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from app.core.errors import DomainError
 from app.core.pdf import SERIF, SERIF_BOLD, fit_font_size, register_fonts
+from app.core.storage import StorageMissing, get_storage, join_key
 from app.core.text import nfc
 
 WIDTH, HEIGHT = landscape(A4)
@@ -35,6 +39,11 @@ TEXT_WIDTH = 640
 NAME_SIZES = (28, 17)  # one line from 28 pt down to 17, then two lines
 QR_MASK = 4
 _BOLD_MARK = re.compile(r"\*\*(.+?)\*\*")
+MISSING_IMAGE = {  # per image slot of a template
+    "logo": "Thiếu ảnh biểu trưng (logo) của mẫu giấy chứng nhận, hãy tải lại.",
+    "background": "Thiếu ảnh nền của mẫu giấy chứng nhận, hãy tải lại.",
+    "signature": "Thiếu ảnh chữ ký, con dấu của mẫu giấy chứng nhận, hãy tải lại.",
+}
 
 
 @dataclass
@@ -63,9 +72,17 @@ def achievement_markup(text):
     return _BOLD_MARK.sub(r'<font color="#b3141a"><b>\1</b></font>', escape(nfc(text)))
 
 
+def _template_image(image_dir, slot, name):
+    try:
+        return get_storage().read_bytes(join_key(image_dir, name))
+    except StorageMissing:
+        raise DomainError(MISSING_IMAGE[slot]) from None
+
+
 class CertificateRenderer:
     """Draws the certificates of one template. `verify_url(sheet)` gives the address
-    the QR code opens; `image_dir` holds the template's uploaded images."""
+    the QR code opens; `image_dir` is the folder of the template's uploaded images in the
+    storage (app.core.storage); without it the images are left out (an unsaved template has none)."""
 
     def __init__(self, template, verify_url, image_dir=None, qr=True):
         register_fonts()
@@ -74,10 +91,10 @@ class CertificateRenderer:
         self.verify_url = verify_url
         self.qr = qr
         self.images = {}
-        for name in ("logo", "background", "signature"):
-            stored = getattr(template, f"{name}_name", None)
-            if stored and image_dir and (Path(image_dir) / stored).exists():
-                self.images[name] = ImageReader(str(Path(image_dir) / stored))
+        for slot in ("logo", "background", "signature"):
+            stored = getattr(template, f"{slot}_name", None)
+            if stored and image_dir:
+                self.images[slot] = ImageReader(io.BytesIO(_template_image(image_dir, slot, stored)))
         self.style = ParagraphStyle("achievement", fontName=SERIF, fontSize=16, leading=22, alignment=TA_CENTER,
                                     textColor=INK)
         self._achievements = {}  # the same achievement on many pages is laid out once per size

@@ -10,7 +10,6 @@ again) and those no longer earned."""
 import re
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, insert, select
@@ -19,8 +18,9 @@ from app.certificates.models import Certificate, CertificateTemplate
 from app.certificates.render import Sheet
 from app.core import audit
 from app.core.errors import DomainError
-from app.core.files import remove_stored, store_upload
+from app.core.files import remove_after_commit, remove_unless_commit, store_upload
 from app.core.scope import subtree_ids
+from app.core.storage import join_key
 from app.core.text import name_sort_key, nfc
 from app.core.timeutil import local_today, school_year_label, utcnow
 from app.core.vocabulary import Prize
@@ -133,7 +133,8 @@ def save_template(actor, owner, template, fields):
 
 
 def image_dir(template):
-    return Path(current_app.config["UPLOAD_DIR"]) / "certificates" / str(template.id)
+    """The folder of the template's images in the storage (app.core.storage)."""
+    return join_key("certificates", int(template.id))
 
 
 def set_image(actor, template, slot, stream, filename):
@@ -141,15 +142,15 @@ def set_image(actor, template, slot, stream, filename):
     like entry files (decoded, re-encoded without metadata); replaces the old one."""
     if slot not in IMAGE_SLOTS:
         raise DomainError("Loại ảnh không hợp lệ.")
-    stored = store_upload(stream, filename, allowed={"image"}, directory=image_dir(template),
+    stored = store_upload(stream, filename, allowed={"image"}, prefix=image_dir(template),
                           max_bytes=IMAGE_MAX_MB * 1024 * 1024, min_long_side=0)
+    remove_unless_commit(db.session, image_dir(template), [stored.name])  # and its thumbnail
     old = getattr(template, f"{slot}_name")
     setattr(template, f"{slot}_name", stored.name)
     db.session.flush()
     audit.record(actor, "certificate.image", "certificate_template", template.id, template.unit_id,
                  f"{template.code}: {IMAGE_SLOTS[slot]}")
-    if old:
-        remove_stored(image_dir(template), old)
+    remove_after_commit(db.session, image_dir(template), [old])  # a rollback keeps the template's image
     return stored
 
 
@@ -159,7 +160,7 @@ def remove_image(actor, template, slot):
         return
     setattr(template, f"{slot}_name", None)
     db.session.flush()
-    remove_stored(image_dir(template), old)
+    remove_after_commit(db.session, image_dir(template), [old])
 
 
 # -- who qualifies

@@ -8,8 +8,9 @@ PDFs are refused when they carry active content (JavaScript, launch actions,
 attachments) and rewritten without their author metadata, and MP4 videos are measured
 from their `moov/mvhd` box without loading them and copied without the boxes that say
 where and by whom they were shot: judging is blind and the gallery is public. A file
-reaches its final random name only once every check has passed, so a refusal never
-leaves anything half-saved in the upload directory.
+is checked in a private temporary folder of this host and reaches the storage
+(app.core.storage), under its final random name, only once every check has passed, so
+a refusal never leaves anything half-saved there.
 """
 import io
 import logging
@@ -33,6 +34,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from app.core.errors import DomainError
+from app.core.storage import get_storage, join_key
 from app.core.template_helpers import filesize
 
 KINDS = ("image", "pdf", "video")
@@ -56,20 +58,22 @@ STORED_NAME = re.compile(r"[0-9a-f]{32}(_thumb)?\.(jpg|png|pdf|mp4)")
 class StoredFile:
     kind: str            # "image", "pdf" or "video"
     mime: str            # "image/jpeg", "image/png", "application/pdf", "video/mp4"
-    name: str            # file name stored in `directory` (random token + extension)
+    name: str            # file name stored in the folder `prefix` (random token + extension)
     size: int            # bytes of the stored file
     width: int | None = None
     height: int | None = None
     duration: float | None = None   # seconds, video only
-    thumb_name: str | None = None   # JPEG thumbnail stored in `directory`, images only
+    thumb_name: str | None = None   # JPEG thumbnail stored beside it, images only
     pages: int | None = None        # PDF only
 
 
 # ---------------------------------------------------------------- uploads
 
 
-def store_upload(stream, filename, *, allowed, directory, max_bytes, min_long_side=0, max_seconds=None) -> StoredFile:
-    """Copy `stream` into `directory`, check it by content and keep it under a random name.
+def store_upload(stream, filename, *, allowed, prefix, max_bytes, min_long_side=0, max_seconds=None,
+                 storage=None) -> StoredFile:
+    """Copy `stream` to a temporary file, check it by content and keep it in the storage
+    (the app's unless `storage` is given) under `prefix`/<random name>.
 
     Raises DomainError (Vietnamese message) for every refusal; nothing is left behind then."""
     allowed = set(allowed)
@@ -77,30 +81,26 @@ def store_upload(stream, filename, *, allowed, directory, max_bytes, min_long_si
         raise ValueError(f"allowed must be a non-empty subset of {KINDS}, not {allowed!r}")
     if max_bytes <= 0:
         raise ValueError("max_bytes must be positive")
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    target = (storage or get_storage(), prefix)
     subject = _subject(filename)
-    scratch = []  # temporary files, removed whatever happens
-    try:
-        upload = _new_temp(directory, scratch)
+    with tempfile.TemporaryDirectory(prefix="upload-") as scratch:  # removed whole, whatever happens
+        work = Path(scratch)
+        upload = _new_temp(work)
         _copy_limited(stream, upload, max_bytes, subject)
         kind, mime = _detect_kind(upload, subject, allowed)
         token = secrets.token_hex(16)
         if kind == "image":
-            return _store_image(upload, mime, token, directory, scratch, subject, min_long_side)
+            return _store_image(upload, mime, token, work, target, subject, min_long_side)
         if kind == "pdf":
-            return _store_pdf(upload, token, directory, scratch, subject)
-        return _store_video(upload, token, directory, scratch, subject, max_seconds)
-    finally:
-        for path in scratch:
-            path.unlink(missing_ok=True)
+            return _store_pdf(upload, token, work, target, subject)
+        return _store_video(upload, token, work, target, subject, max_seconds)
 
 
-def remove_stored(directory, stored_file_or_names):
-    """Delete a stored file and its thumbnail; names already gone are ignored.
+def remove_stored(prefix, stored_file_or_names, storage=None):
+    """Delete a stored file of the folder `prefix` and its thumbnail; names already gone are ignored.
 
     Accepts a StoredFile, one stored name, or several names."""
-    directory = Path(directory)
+    storage = storage or get_storage()
     if isinstance(stored_file_or_names, StoredFile):
         names = [stored_file_or_names.name, stored_file_or_names.thumb_name]
     elif isinstance(stored_file_or_names, str):
@@ -108,29 +108,29 @@ def remove_stored(directory, stored_file_or_names):
     else:
         names = list(stored_file_or_names)
     for name in filter(None, names):
-        # names come from the database: refuse anything that could point outside `directory`
+        # names come from the database: refuse anything but the names store_upload gives
         if not STORED_NAME.fullmatch(name):
             raise ValueError(f"not a stored file name: {name!r}")
-        (directory / name).unlink(missing_ok=True)
-        if "_thumb" not in name:
-            (directory / _thumb_name(name.split(".")[0])).unlink(missing_ok=True)
+        storage.delete(join_key(prefix, name))
+        if "_thumb" not in name and name.endswith((".jpg", ".png")):  # only images have a thumbnail
+            storage.delete(join_key(prefix, _thumb_name(name.split(".")[0])))
 
 
 # Files and rows must agree whatever happens to the transaction: an old file leaves the
-# disk only once the change that drops its row is committed, and a new file whose row is
-# rolled back leaves with it.
+# storage only once the change that drops its row is committed, and a new file whose row
+# is rolled back leaves with it.
 _AFTER_COMMIT = "core.files.remove_after_commit"
 _UNLESS_COMMIT = "core.files.remove_unless_commit"
 
 
-def remove_after_commit(session, directory, names):
-    """Delete these stored files once `session` commits; a rollback keeps them."""
-    session.info.setdefault(_AFTER_COMMIT, []).append((Path(directory), [n for n in names if n]))
+def remove_after_commit(session, prefix, names):
+    """Delete these stored files (of the folder `prefix`) once `session` commits; a rollback keeps them."""
+    session.info.setdefault(_AFTER_COMMIT, []).append((get_storage(), prefix, [n for n in names if n]))
 
 
-def remove_unless_commit(session, directory, names):
+def remove_unless_commit(session, prefix, names):
     """Delete these newly stored files if `session` ends its transaction without committing."""
-    session.info.setdefault(_UNLESS_COMMIT, []).append((Path(directory), [n for n in names if n]))
+    session.info.setdefault(_UNLESS_COMMIT, []).append((get_storage(), prefix, [n for n in names if n]))
 
 
 @event.listens_for(Session, "after_commit")
@@ -149,11 +149,11 @@ def _removals_without_commit(session, transaction):
 
 def _remove_quietly(batches):
     """The transaction is over: a file that cannot be deleted is logged, not raised."""
-    for directory, names in batches:
+    for storage, prefix, names in batches:
         try:
-            remove_stored(directory, names)
-        except OSError:
-            logging.getLogger(__name__).warning("could not delete %s in %s", names, directory, exc_info=True)
+            remove_stored(prefix, names, storage)
+        except Exception:  # noqa: BLE001 - a disk's OSError or an S3 service's error alike; the answer is sent
+            logging.getLogger(__name__).warning("could not delete %s in %s", names, prefix, exc_info=True)
 
 
 def _subject(filename):
@@ -166,12 +166,10 @@ def _subject(filename):
     return f"Tệp “{name}”" if name else "Tệp tải lên"
 
 
-def _new_temp(directory, scratch):
-    handle, name = tempfile.mkstemp(dir=directory, prefix=".upload-", suffix=".part")
+def _new_temp(work):
+    handle, name = tempfile.mkstemp(dir=work, suffix=".part")
     os.close(handle)
-    path = Path(name)
-    scratch.append(path)
-    return path
+    return Path(name)
 
 
 def _copy_limited(stream, target, max_bytes, subject):
@@ -225,17 +223,19 @@ def _accepted_kinds(allowed):
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " hay " + names[-1]
 
 
-def _publish(directory, moves):
-    """Move finished temporary files to their final names; all of them or none."""
+def _publish(target, moves):
+    """Put finished temporary files into the storage under their final names; all of them or none."""
+    storage, prefix = target
     done = []
     try:
-        for temp, name in moves:
-            os.chmod(temp, 0o644)  # mkstemp makes 0600; a front web server may run as another user
-            os.replace(temp, directory / name)
-            done.append(directory / name)
+        for temp, name, mime in moves:
+            key = join_key(prefix, name)
+            with open(temp, "rb") as f:
+                storage.save(key, f, content_type=mime)
+            done.append(key)
     except BaseException:
-        for path in done:
-            path.unlink(missing_ok=True)
+        for key in done:
+            storage.delete(key)
         raise
 
 
@@ -262,14 +262,14 @@ def _strict_decoding():
             ImageFile.LOAD_TRUNCATED_IMAGES = saved
 
 
-def _store_image(upload, mime, token, directory, scratch, subject, min_long_side):
+def _store_image(upload, mime, token, work, target, subject, min_long_side):
     image = _decode_image(upload, "JPEG" if mime == "image/jpeg" else "PNG", subject)
     width, height = image.size
     if max(width, height) < min_long_side:
         raise DomainError(
             f"Ảnh quá nhỏ: cần ít nhất {min_long_side} điểm ảnh ở cạnh dài (ảnh này {width} × {height})."
         )
-    stored, thumb = _new_temp(directory, scratch), _new_temp(directory, scratch)
+    stored, thumb = _new_temp(work), _new_temp(work)
     if mime == "image/jpeg":
         image.save(stored, "JPEG", quality=JPEG_QUALITY)
     else:
@@ -277,7 +277,7 @@ def _store_image(upload, mime, token, directory, scratch, subject, min_long_side
     _thumbnail(image).save(thumb, "JPEG", quality=85)
     size = stored.stat().st_size
     name = token + EXTENSIONS[mime]
-    _publish(directory, [(stored, name), (thumb, _thumb_name(token))])
+    _publish(target, [(stored, name, mime), (thumb, _thumb_name(token), "image/jpeg")])
     return StoredFile("image", mime, name, size, width=width, height=height, thumb_name=_thumb_name(token))
 
 
@@ -347,15 +347,15 @@ ACTIVE_NAMES = {  # values of /S (action type), /Type, /Subtype
 PDF_METADATA_KEYS = ("/Metadata", "/PieceInfo")
 
 
-def _store_pdf(upload, token, directory, scratch, subject):
+def _store_pdf(upload, token, work, target, subject):
     # no byte scan: compressed image data spells /JS by chance; the deep check reads every live
     # object, and the rewrite below keeps only those
     pages = _check_pdf_structure(upload, subject)
-    cleaned = _new_temp(directory, scratch)
+    cleaned = _new_temp(work)
     _write_pdf_without_metadata(upload, cleaned, pages, subject)
     name = token + ".pdf"
     size = cleaned.stat().st_size
-    _publish(directory, [(cleaned, name)])
+    _publish(target, [(cleaned, name, "application/pdf")])
     return StoredFile("pdf", "application/pdf", name, size, pages=pages)
 
 
@@ -464,7 +464,7 @@ class _UncleanVideo(Exception):
     """A structure that cannot be rewritten safely; the message says why, in Vietnamese."""
 
 
-def _store_video(upload, token, directory, scratch, subject, max_seconds):
+def _store_video(upload, token, work, target, subject, max_seconds):
     try:
         with open(upload, "rb") as f:
             duration = _mp4_duration(f, upload.stat().st_size)
@@ -476,7 +476,7 @@ def _store_video(upload, token, directory, scratch, subject, max_seconds):
         raise DomainError(
             f"Video dài {_format_duration(math.ceil(duration))}, quá {_format_duration(max_seconds)} cho phép."
         )
-    cleaned = _new_temp(directory, scratch)
+    cleaned = _new_temp(work)
     try:
         _write_mp4_without_metadata(upload, cleaned, upload.stat().st_size)
         with open(cleaned, "rb") as f:
@@ -489,7 +489,7 @@ def _store_video(upload, token, directory, scratch, subject, max_seconds):
         raise DomainError(f"{subject} {MP4_ODD}")
     name = token + ".mp4"
     size = cleaned.stat().st_size
-    _publish(directory, [(cleaned, name)])
+    _publish(target, [(cleaned, name, "video/mp4")])
     return StoredFile("video", "video/mp4", name, size, duration=duration)
 
 

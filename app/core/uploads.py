@@ -1,55 +1,51 @@
-"""Files waiting between an import preview and its confirmation, kept outside the
-web root under UPLOAD_DIR/pending and bound to the user who sent them."""
-import os
+"""Files waiting between an import preview and its confirmation, kept in the storage
+(app.core.storage, so any app host can confirm what another previewed) under
+pending/<user id>-<token>.bin: bound to the user who sent them."""
 import re
 import secrets
-import time
-from pathlib import Path
+from datetime import timedelta
 
-from flask import current_app
+from flask import abort, request
+
+from app.core.storage import StorageMissing, get_storage, join_key
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
+PENDING = "pending"
 PENDING_HOURS = 24
 EXPIRED_UPLOAD = "Phiên nhập đã hết hạn, vui lòng tải tệp lên lại."
 
 
-def _pending_dir():
-    path = Path(current_app.config["UPLOAD_DIR"]) / "pending"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _path(user_id, token):
+def _key(user_id, token):
     if not _TOKEN.match(token or ""):
         return None
-    return _pending_dir() / f"{int(user_id)}-{token}.bin"
+    return join_key(PENDING, f"{int(user_id)}-{token}.bin")
 
 
 def save_pending(user_id, data):
     _purge_old()
     token = secrets.token_hex(16)
-    _path(user_id, token).write_bytes(data)
+    get_storage().save(_key(user_id, token), data)
     return token
 
 
 def load_pending(user_id, token):
-    path = _path(user_id, token)
-    if path is None or not path.exists():
+    key = _key(user_id, token)
+    if key is None:
         return None
-    return path.read_bytes()
+    try:
+        return get_storage().read_bytes(key)
+    except StorageMissing:
+        return None
 
 
 def drop_pending(user_id, token):
-    path = _path(user_id, token)
-    if path is not None and path.exists():
-        path.unlink()
+    key = _key(user_id, token)
+    if key is not None:
+        get_storage().delete(key)
 
 
 def _purge_old():
-    cutoff = time.time() - PENDING_HOURS * 3600
-    for entry in _pending_dir().iterdir():
-        if entry.stat().st_mtime < cutoff:
-            os.unlink(entry)
+    get_storage().delete_prefix(PENDING, older_than=timedelta(hours=PENDING_HOURS))
 
 
 def two_step_upload(user_id, upload_form, confirm_form):
@@ -59,7 +55,6 @@ def two_step_upload(user_id, upload_form, confirm_form):
     reading crashed or was killed, leaves nothing behind. On the confirming step (a
     `token` field) the kept file is read back. `data` is None when neither form was
     sent, and `expired` is True when the kept file is gone."""
-    from flask import abort, request
     if "token" in request.form:
         if not confirm_form.validate_on_submit():
             abort(400)

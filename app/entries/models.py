@@ -163,7 +163,7 @@ class EntryMember(db.Model):
 
 
 class EntryFile(db.Model):
-    """A checked file of an entry, stored under UPLOAD_DIR/entries/<contest id>/."""
+    """A checked file of an entry, stored under entries/<contest id>/ in the storage (app.core.storage)."""
 
     __tablename__ = "entry_file"
     __table_args__ = (

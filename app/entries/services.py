@@ -4,14 +4,12 @@ Dates decide what may change: an entry is edited until the submission window
 closes (a returned one until the school round ends, so it can be fixed), the
 school approves or returns entries until `approval_closes_at`; approved entries
 then go on to the provincial round (app.entries.judging)."""
-from pathlib import Path
-
-from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.core import audit, files
 from app.core.errors import DomainError
+from app.core.storage import join_key
 from app.core.text import nfc
 from app.core.timeutil import utcnow
 from app.entries import links
@@ -22,8 +20,14 @@ from app.org.models import Student, student_stage
 LEVELS = ("THCS", "THPT", "GDTX")
 
 
-def upload_dir(contest_id):
-    return Path(current_app.config["UPLOAD_DIR"]) / "entries" / str(int(contest_id))
+def files_prefix(contest_id):
+    """The folder of a contest's entry files in the storage (app.core.storage)."""
+    return join_key("entries", int(contest_id))
+
+
+def file_key(entry, name):
+    """The storage key of one of an entry's stored files (or its thumbnail)."""
+    return join_key(files_prefix(entry.contest_id), name)
 
 
 # Setting up ---------------------------------------------------------------------------
@@ -296,12 +300,12 @@ def add_file(actor, entry, stream, filename, now=None):
     rules = entry.contest.rules_for(entry.category)
     if entry.category == "model" and len(entry.files) >= int(rules.get("max_photos", 10)):
         raise DomainError(f"Mô hình có tối đa {rules.get('max_photos', 10)} ảnh.")
-    directory = upload_dir(entry.contest_id)
-    stored = files.store_upload(stream, filename, allowed=FILE_KINDS[entry.category], directory=directory,
+    prefix = files_prefix(entry.contest_id)
+    stored = files.store_upload(stream, filename, allowed=FILE_KINDS[entry.category], prefix=prefix,
                                 max_bytes=int(float(rules.get("max_mb", 20)) * 1024 * 1024),
                                 min_long_side=int(rules.get("min_long_side", 0)),
                                 max_seconds=rules.get("max_seconds"))
-    files.remove_unless_commit(db.session, directory, [stored.name, stored.thumb_name])
+    files.remove_unless_commit(db.session, prefix, [stored.name, stored.thumb_name])
     replaced = list(entry.files) if entry.category in ("poster", "video") else []
     for old in replaced:
         entry.files.remove(old)
@@ -312,7 +316,7 @@ def add_file(actor, entry, stream, filename, now=None):
     entry.files.append(record)
     db.session.flush()
     for old in replaced:
-        files.remove_after_commit(db.session, directory, [old.stored_name, old.thumb_name])
+        files.remove_after_commit(db.session, prefix, [old.stored_name, old.thumb_name])
     audit.record(actor, "entry.file", "entry", entry.id, entry.school_id, f"{record.original_name} ({record.kind})")
     return record
 
@@ -324,7 +328,7 @@ def remove_file(actor, entry, file_id, now=None):
         raise DomainError("Không có tệp này.")
     entry.files.remove(record)
     db.session.flush()
-    files.remove_after_commit(db.session, upload_dir(entry.contest_id), [record.stored_name, record.thumb_name])
+    files.remove_after_commit(db.session, files_prefix(entry.contest_id), [record.stored_name, record.thumb_name])
 
 
 def missing_for_submit(entry):

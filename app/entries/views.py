@@ -1,7 +1,9 @@
 """Creative contests on the web: setting up, entries with their files, the school
 round, blind judging, results and the public gallery. Every entry, file and
 assignment is fetched through app.entries.access."""
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
+import posixpath
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -10,6 +12,7 @@ from app.core.forms import EmptyForm
 from app.accounts.models import User
 from app.core.actions import run_action
 from app.core.errors import DomainError
+from app.core.storage import StorageMissing, get_storage
 from app.core.timeutil import local_to_utc, to_local, utcnow
 from app.entries import links
 from app.entries import access, judging, services
@@ -312,16 +315,16 @@ def entry_file(file_id, variant=None):
     name = record.thumb_name if variant == "thumb" else record.stored_name
     if not name:
         abort(404)
-    path = services.upload_dir(entry.contest_id) / name
-    if not path.exists():
-        abort(404)
     mime = "image/jpeg" if variant == "thumb" else record.mime
-    response = send_file(path, mimetype=mime, conditional=True, max_age=3600,
-                         download_name=f"{entry.blind_code}-{record.position}{path.suffix}")
+    download_name = f"{entry.blind_code}-{record.position}{posixpath.splitext(name)[1]}"
+    # a pupil's work must not stay in a shared school computer's cache, unless it is public
+    cache = "public, max-age=3600" if access.in_gallery(entry) else "no-store"
+    try:
+        response = get_storage().send(services.file_key(entry, name), download_name, mime, cache_control=cache)
+    except StorageMissing:
+        abort(404)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    # a pupil's work must not stay in a shared school computer's cache, unless it is public
-    response.headers["Cache-Control"] = "public, max-age=3600" if access.in_gallery(entry) else "no-store"
     return response
 
 

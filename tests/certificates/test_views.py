@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.certificates import services
 from app.certificates.models import Certificate
+from app.core.storage import get_storage, join_key
 
 
 def _issue(client, finished):
@@ -65,7 +66,7 @@ def test_a_template_image_is_checked_by_content(client, login, finished, db, png
     assert "Đã tải lên" in page
     db.session.refresh(finished.template)
     assert finished.template.signature_name.endswith(".png")
-    assert (services.image_dir(finished.template) / finished.template.signature_name).exists()
+    assert get_storage().exists(join_key(services.image_dir(finished.template), finished.template.signature_name))
     # the preview still renders with the image on it
     assert client.get(f"/contests/{finished.contest.id}/certificates/preview.pdf").status_code == 200
 

@@ -1,9 +1,11 @@
 """Entry uploads are judged by their content: real images, PDFs and MP4 boxes are built here,
-stored or refused, and a refusal must leave the upload directory empty."""
+stored or refused; a refusal must leave the storage empty, and no upload leaves anything in
+the temporary folder where it was checked."""
 import io
 import re
 import resource
 import struct
+import tempfile
 import time
 import zlib
 
@@ -13,6 +15,7 @@ from pypdf import PdfReader, PdfWriter
 
 from app.core.errors import DomainError
 from app.core.files import StoredFile, remove_stored, store_upload
+from app.core.storage import LocalStorage
 
 MB = 1024 * 1024
 
@@ -23,13 +26,23 @@ def db():
     yield None
 
 
+@pytest.fixture(autouse=True)
+def scratch(tmp_path_factory, monkeypatch):
+    """The temporary folder uploads are checked in: empty again after every test."""
+    folder = tmp_path_factory.mktemp("scratch")
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    assert list(folder.iterdir()) == []
+
+
 def store(data, filename, directory, *, allowed=("image", "pdf", "video"), max_bytes=20 * MB, **options):
-    return store_upload(io.BytesIO(data), filename, allowed=set(allowed), directory=directory,
+    """Stored at the top of a local storage in `directory`."""
+    return store_upload(io.BytesIO(data), filename, allowed=set(allowed), prefix="", storage=LocalStorage(directory),
                         max_bytes=max_bytes, **options)
 
 
 def refused(data, filename, directory, **options):
-    """The refusal message; the directory must hold nothing afterwards."""
+    """The refusal message; the storage must hold nothing afterwards."""
     with pytest.raises(DomainError) as caught:
         store(data, filename, directory, **options)
     assert list(directory.iterdir()) == []
@@ -286,10 +299,11 @@ def test_an_endless_stream_is_cut_as_soon_as_it_passes_the_limit(tmp_path):
     stream = EndlessStream()
 
     with pytest.raises(DomainError):
-        store_upload(stream, "video.mp4", allowed={"video"}, directory=tmp_path / "new", max_bytes=3 * MB)
+        store_upload(stream, "video.mp4", allowed={"video"}, prefix="entries/1", storage=LocalStorage(tmp_path),
+                     max_bytes=3 * MB)
 
     assert stream.given <= 5 * MB
-    assert list((tmp_path / "new").iterdir()) == []  # created, and left empty
+    assert list(tmp_path.iterdir()) == []  # nothing reached the storage
 
 
 def test_an_empty_file_is_refused(tmp_path):
@@ -634,16 +648,18 @@ def test_remove_stored_deletes_the_file_and_its_thumbnail_and_ignores_missing_on
     first = store(jpeg_bytes((300, 200)), "a.jpg", tmp_path)
     second = store(jpeg_bytes((300, 200)), "b.jpg", tmp_path)
 
-    remove_stored(tmp_path, first)
-    remove_stored(tmp_path, [second.name])
-    remove_stored(tmp_path, second)  # already gone: no error
+    storage = LocalStorage(tmp_path)
+    assert len(list(tmp_path.iterdir())) == 4
+    remove_stored("", first, storage)
+    remove_stored("", [second.name], storage)
+    remove_stored("", second, storage)  # already gone: no error
 
     assert list(tmp_path.iterdir()) == []
 
 
 def test_remove_stored_refuses_a_name_that_could_leave_the_directory(tmp_path):
     with pytest.raises(ValueError):
-        remove_stored(tmp_path, "../etc/passwd")
+        remove_stored("", "../etc/passwd", LocalStorage(tmp_path))
 
 
 def test_stored_file_defaults():

@@ -38,6 +38,7 @@ def live_app(app):
     live = create_app({
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
         "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        "STORAGE_URL": app.config["STORAGE_URL"],
         "WTF_CSRF_ENABLED": True,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         # plain http on localhost, whatever the environment says

@@ -6,7 +6,12 @@ from datetime import timedelta
 import pytest
 
 from app.core.errors import DomainError
+from app.core.storage import get_storage
 from app.entries import services
+
+
+def is_stored(entry, name):
+    return get_storage().exists(services.file_key(entry, name))
 
 
 def _poster(creative, people, **kwargs):
@@ -70,23 +75,21 @@ def test_submitting_needs_the_files_of_the_category(creative, school_people, db,
 def test_a_poster_keeps_one_file_and_a_new_one_replaces_it(creative, school_people, app, db, png_bytes):
     entry = _poster(creative, school_people)
     first = services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
-    first_path = services.upload_dir(creative.id) / first.stored_name
-    assert first_path.exists()
+    assert is_stored(entry, first.stored_name)
     services.add_file(None, entry, io.BytesIO(png_bytes((500, 400))), "b.png")
     db.session.commit()
-    assert len(entry.files) == 1 and entry.files[0].width == 500 and not first_path.exists()
+    assert len(entry.files) == 1 and entry.files[0].width == 500 and not is_stored(entry, first.stored_name)
 
 
 def test_a_refused_file_changes_nothing(creative, school_people, db, png_bytes):
     entry = _poster(creative, school_people)
-    directory = services.upload_dir(creative.id)
-    before = set(directory.iterdir()) if directory.exists() else set()
+    before = get_storage().list_keys(services.files_prefix(creative.id))
     with pytest.raises(DomainError):
         services.add_file(None, entry, io.BytesIO(b"<html><script>alert(1)</script></html>"), "poster.jpg")
     with pytest.raises(DomainError, match="nhỏ"):
         services.add_file(None, entry, io.BytesIO(png_bytes((120, 90))), "small.png")
     assert entry.files == []
-    assert set(directory.iterdir()) == before
+    assert get_storage().list_keys(services.files_prefix(creative.id)) == before
 
 
 def test_the_window_closes_editing_but_a_returned_entry_can_be_fixed_in_the_school_round(creative, school_people,
@@ -141,42 +144,42 @@ def test_team_members_must_be_of_the_contests_stages(creative, school_people, db
         _poster(creative, school_people)
 
 
-def test_a_replaced_file_leaves_the_disk_only_when_the_replacement_commits(creative, school_people, db, png_bytes):
+def test_a_replaced_file_leaves_the_storage_only_when_the_replacement_commits(creative, school_people, db,
+                                                                              png_bytes):
     entry = _poster(creative, school_people)
     first = services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
     db.session.commit()
-    first_path = services.upload_dir(creative.id) / first.stored_name
-    first_thumb = services.upload_dir(creative.id) / first.thumb_name
+    first_names = (first.stored_name, first.thumb_name)
     second = services.add_file(None, entry, io.BytesIO(png_bytes((500, 400))), "b.png")
-    second_path = services.upload_dir(creative.id) / second.stored_name
-    assert first_path.exists() and first_thumb.exists() and second_path.exists()  # nothing decided yet
+    second_name = second.stored_name
+    assert all(is_stored(entry, name) for name in (*first_names, second_name))  # nothing decided yet
 
     db.session.rollback()  # e.g. the commit failed
 
     assert [f.stored_name for f in entry.files] == [first.stored_name]
-    assert first_path.exists() and first_thumb.exists()  # the row still points to a file that is there
-    assert not second_path.exists()  # and the new file, which no row names, is gone
+    assert all(is_stored(entry, name) for name in first_names)  # the row still points to a file that is there
+    assert not is_stored(entry, second_name)  # and the new file, which no row names, is gone
 
     third = services.add_file(None, entry, io.BytesIO(png_bytes((600, 400))), "c.png")
     db.session.commit()
-    assert not first_path.exists() and not first_thumb.exists()
-    assert (services.upload_dir(creative.id) / third.stored_name).exists()
+    assert not any(is_stored(entry, name) for name in first_names)
+    assert is_stored(entry, third.stored_name)
 
 
-def test_a_deleted_file_leaves_the_disk_only_when_the_deletion_commits(creative, school_people, db, png_bytes):
+def test_a_deleted_file_leaves_the_storage_only_when_the_deletion_commits(creative, school_people, db, png_bytes):
     entry = _poster(creative, school_people)
     record = services.add_file(None, entry, io.BytesIO(png_bytes()), "a.png")
     db.session.commit()
-    path = services.upload_dir(creative.id) / record.stored_name
+    name = record.stored_name
 
     services.remove_file(None, entry, record.id)
-    assert path.exists()
+    assert is_stored(entry, name)
     db.session.rollback()
-    assert path.exists() and [f.id for f in entry.files] == [record.id]
+    assert is_stored(entry, name) and [f.id for f in entry.files] == [record.id]
 
     services.remove_file(None, entry, record.id)
     db.session.commit()
-    assert not path.exists() and entry.files == []
+    assert not is_stored(entry, name) and entry.files == []
 
 
 def test_a_blind_contest_refuses_video_links_and_says_why(creative, school_people, db):

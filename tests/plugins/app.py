@@ -52,6 +52,7 @@ def app(database_uri, tmp_path_factory):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+        "STORAGE_URL": "",  # the files in UPLOAD_DIR, whatever the environment names
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SERVER_NAME": "localhost",
