@@ -4,7 +4,7 @@ import os
 from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.config import BASE_DIR, instance_secret_key, load_config
+from app.config import BASE_DIR, engine_options, instance_secret_key, load_config
 from app.core import storage
 from app.extensions import csrf, db, login_manager, migrate
 
@@ -15,6 +15,8 @@ def create_app(config=None):
     app.config.update(load_config())
     if config:
         app.config.update(config)
+    # the pool and statement timeout of the database actually used (a test's may differ from DATABASE_URL's)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"], os.environ))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.config["INSTANCE_DIR"])
     if app.config["PROXY_COUNT"]:
@@ -40,13 +42,14 @@ def create_app(config=None):
     from app.coverage.views import bp as coverage_bp
     from app.entries.views import bp as entries_bp
     from app.home.views import bp as home_bp
+    from app.jobs.views import bp as jobs_bp
     from app.org.views import bp as org_bp
     from app.quiz.attempts.views import bp as attempts_bp
     from app.quiz.banks.views import bp as banks_bp
     from app.quiz.contests.views import bp as contests_bp
     from app.quiz.sessions.views import bp as sessions_bp
     for blueprint in (core_bp, accounts_bp, org_bp, banks_bp, attempts_bp, contests_bp, sessions_bp,
-                      coverage_bp, entries_bp, certificates_bp, home_bp):
+                      coverage_bp, entries_bp, certificates_bp, home_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
     from app.accounts.cli import users_cli
@@ -61,6 +64,8 @@ def create_app(config=None):
     app.cli.add_command(coverage_cli)
     from app.certificates.cli import certificates_cli
     app.cli.add_command(certificates_cli)
+    from app.jobs.cli import jobs_cli
+    app.cli.add_command(jobs_cli)
 
     from app.core import template_helpers
     template_helpers.init_app(app)
@@ -125,6 +130,7 @@ def _import_models():
     from app.core import audit as _core  # noqa: F401
     from app.coverage import models as _coverage  # noqa: F401
     from app.entries import models as _entries  # noqa: F401
+    from app.jobs import models as _jobs  # noqa: F401
     from app.org import models as _org  # noqa: F401
     from app.quiz import models as _quiz  # noqa: F401
 

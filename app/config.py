@@ -21,21 +21,55 @@ def database_url(url):
     return url
 
 
+# What every production host must be given, so that several hosts share one state.
+PRODUCTION_NEEDS = {
+    "DATABASE_URL": "the shared PostgreSQL database (postgresql://...)",
+    "REDIS_URL": "the shared Redis for jobs, caches and limits (redis://...)",
+    "SECRET_KEY": "one secret key for every host (for example `openssl rand -hex 32`, made once)",
+    "STORAGE_URL": "the shared file storage (s3://bucket/prefix, or file:///a/folder every host mounts)",
+}
+
+
+def check_production(environ):
+    """Refuse a production start that would quietly run on a state of its own."""
+    missing = [f"{name}: {why}" for name, why in PRODUCTION_NEEDS.items() if not environ.get(name, "").strip()]
+    if missing:
+        raise RuntimeError("APP_ENV=production needs these settings: " + "; ".join(missing))
+    if not environ["DATABASE_URL"].startswith(("postgres://", "postgresql")):
+        raise RuntimeError("APP_ENV=production needs DATABASE_URL to name a PostgreSQL database")
+
+
+def engine_options(url, environ):
+    """Connection pool and statement timeout (PostgreSQL). Behind PgBouncer in transaction
+    mode (DB_PGBOUNCER=1) there are no server-side prepared statements and no startup
+    options: set statement_timeout on the database role instead (docs/deploy.md)."""
+    options = {"pool_pre_ping": True}
+    if not url.startswith("postgresql"):
+        return options
+    options.update(pool_size=int(environ.get("DB_POOL_SIZE", "5")),
+                   max_overflow=int(environ.get("DB_MAX_OVERFLOW", "10")),
+                   pool_timeout=float(environ.get("DB_POOL_TIMEOUT", "30")),
+                   pool_recycle=int(environ.get("DB_POOL_RECYCLE", "1800")))
+    timeout_ms = int(environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"))
+    if environ.get("DB_PGBOUNCER", "").strip().lower() in ("1", "true", "yes", "on"):
+        options["connect_args"] = {"prepare_threshold": None}
+    elif timeout_ms:
+        options["connect_args"] = {"options": f"-c statement_timeout={timeout_ms}"}
+    return options
+
+
 def load_config():
     production = os.environ.get("APP_ENV", "development") == "production"
     secret = os.environ.get("SECRET_KEY")
-    if production and not secret:
-        raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+    if production:
+        check_production(os.environ)
     instance = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
     return {
         "APP_ENV": "production" if production else "development",
         # Unset outside production: create_app uses the installation's own (instance_secret_key).
         "SECRET_KEY": secret,
         "INSTANCE_DIR": str(instance),
-        "SQLALCHEMY_DATABASE_URI": database_url(
-            os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'app.db'}")
-        ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'app.db'}")),
         # this host's folder: the files' home when STORAGE_URL is unset, and scratch space for uploads
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance / "uploads")),
         # where stored files live, shared by every app host (app/core/storage.py):
@@ -72,6 +106,17 @@ def load_config():
         # The address printed in certificates' QR codes (https://thi.sogd.example.vn); the request's when unset.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         "SITE_NAME": os.environ.get("SITE_NAME", "Cuộc thi tìm hiểu dịch vụ công trực tuyến"),
+        # Background jobs: RQ on Redis when REDIS_URL is set, else in the web process.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "JOB_QUEUE": os.environ.get("JOB_QUEUE", "dvc1588"),
+        "JOB_TIMEOUT_SECONDS": int(os.environ.get("JOB_TIMEOUT_SECONDS", "7200")),
+        "JOB_HEARTBEAT_SECONDS": float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10")),
+        # a running job whose heartbeat is older than this is taken for a dead worker's
+        "JOB_STALE_SECONDS": int(os.environ.get("JOB_STALE_SECONDS", "60")),
+        "JOB_MAX_TRIES": int(os.environ.get("JOB_MAX_TRIES", "3")),
+        "JOB_MAINTENANCE_SECONDS": float(os.environ.get("JOB_MAINTENANCE_SECONDS", "30")),
+        "JOB_RESULT_HOURS": int(os.environ.get("JOB_RESULT_HOURS", "48")),
+        "JOB_KEEP_DAYS": int(os.environ.get("JOB_KEEP_DAYS", "30")),
     }
 
 

@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.plugins.creative",
     "tests.plugins.certificates",
     "tests.plugins.access",
+    "tests.plugins.jobs",
 ]

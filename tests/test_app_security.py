@@ -70,3 +70,37 @@ def test_production_still_refuses_to_start_without_a_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         load_config()
+
+
+PRODUCTION = {"APP_ENV": "production", "DATABASE_URL": "postgresql://app@db/dvc", "REDIS_URL": "redis://r:6379/0",
+              "SECRET_KEY": "k" * 64, "STORAGE_URL": "s3://dvc/files"}
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "SECRET_KEY", "STORAGE_URL"])
+def test_production_refuses_to_start_without_a_shared_setting(monkeypatch, missing):
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv(missing)
+    with pytest.raises(RuntimeError, match=missing) as refused:
+        load_config()
+    assert sum(name in str(refused.value) for name in PRODUCTION if name != "APP_ENV") == 1
+
+
+def test_production_refuses_its_own_sqlite_and_starts_with_everything_shared(monkeypatch):
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////var/lib/dvc/app.db")
+    with pytest.raises(RuntimeError, match="PostgreSQL"):
+        load_config()
+    monkeypatch.setenv("DATABASE_URL", PRODUCTION["DATABASE_URL"])
+    config = load_config()
+    assert config["SECRET_KEY"] == "k" * 64 and config["REDIS_URL"] == "redis://r:6379/0"
+
+
+def test_the_database_pool_and_timeout_come_from_settings(monkeypatch):
+    from app.config import engine_options
+    plain = engine_options("postgresql+psycopg://db/x", {"DB_POOL_SIZE": "20", "DB_STATEMENT_TIMEOUT_MS": "5000"})
+    assert plain["pool_size"] == 20 and plain["connect_args"] == {"options": "-c statement_timeout=5000"}
+    bouncer = engine_options("postgresql+psycopg://db/x", {"DB_PGBOUNCER": "1"})
+    assert bouncer["connect_args"] == {"prepare_threshold": None}  # no server-side prepared statements
+    assert engine_options("sqlite:///x.db", {"DB_POOL_SIZE": "20"}) == {"pool_pre_ping": True}

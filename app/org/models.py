@@ -45,6 +45,12 @@ def student_stage(school_level, grade):
     return "THPT" if grade >= 10 else "THCS"
 
 
+def stage_of(student):
+    """The target a student counts toward, from the school's level and the class's grade."""
+    school_class = student.school_class
+    return student_stage(student.school.level, school_class.grade if school_class else 10)
+
+
 class Unit(db.Model):
     """A node of the tree. Schools are the leaves (kind 'school', with a level)."""
 

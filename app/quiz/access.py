@@ -9,12 +9,17 @@ it refused."""
 from flask import abort
 from sqlalchemy import false, select
 
-from app.core.scope import get_or_404, in_reach, may_edit_unit_owned
+from app.core.scope import get_or_404, in_reach, is_within, may_edit_unit_owned
 from app.extensions import db
 from app.org.access import can_manage_class, get_class_or_404, students_query
-from app.org.models import Student, Unit
-from app.quiz.attempts.services import may_take
+from app.org.models import Student, Unit, stage_of
 from app.quiz.models import Attempt, ClassSession, Contest, Question, QuestionBank, Round
+
+
+def may_take(student, round_):
+    """A contest is for the students of its unit's part of the tree and of its levels."""
+    contest = round_.contest
+    return stage_of(student) in contest.level_list and is_within(student.school_id, contest.unit_id)
 
 
 def banks_query(user):

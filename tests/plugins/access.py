@@ -9,6 +9,7 @@ import pytest
 from app.accounts.services import ensure_student_accounts, set_password
 from app.core.timeutil import utcnow
 from app.entries.models import Assignment
+from app.jobs.services import start_job
 from app.org.services import set_class_teachers
 from app.quiz.attempts.services import start_attempt
 from app.quiz.contests.services import add_round, create_contest
@@ -73,4 +74,5 @@ def world(tree, make_unit, make_class, make_student, make_user, db, TEST_PASSWOR
         other_department=make_user("department", so2), unit_a=make_user("unit", tree.cluster_a),
         school_admin_a=a.admin, teacher_a=a.teacher, student_a=student_a, judge=make_user("judge"))
     db.session.commit()
+    b.job = start_job(b.admin, "test.count", {"n": 2}, "Xuất của trường B")  # a job of school B's staff, with a file
     return world

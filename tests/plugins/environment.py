@@ -2,7 +2,8 @@
 
 - `e2e`: Debian's Chromium at /usr/bin/chromium (every test under tests/e2e gets it);
 - `postgres`: a PostgreSQL server that answers at DATABASE_URL (when it names one) or
-  PG_TEST_URL.
+  PG_TEST_URL;
+- `redis`: a Redis server that answers at REDIS_TEST_URL (redis://127.0.0.1:6379/15 by default).
 
 A test whose need is missing is skipped with the reason, so a laptop without them
 still runs the rest; with CI=true it fails instead, so CI cannot pass by skipping."""
@@ -15,6 +16,7 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 E2E_DIR = Path(__file__).resolve().parents[1] / "e2e"
 DEFAULT_PG_TEST_URL = "postgresql://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 
 
 def postgres_url():
@@ -49,7 +51,21 @@ def postgres_missing():
     return None
 
 
-NEEDS = {"e2e": chromium_missing, "postgres": postgres_missing}
+def redis_url():
+    return os.environ.get("REDIS_TEST_URL") or DEFAULT_REDIS_TEST_URL
+
+
+@functools.cache
+def redis_missing():
+    from redis import Redis
+    try:
+        Redis.from_url(redis_url(), socket_connect_timeout=3).ping()
+    except Exception as error:  # any reason the server does not answer
+        return f"Redis unreachable at {redis_url()}: {error}"
+    return None
+
+
+NEEDS = {"e2e": chromium_missing, "postgres": postgres_missing, "redis": redis_missing}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -64,3 +80,8 @@ def pytest_runtest_setup(item):
             if os.environ.get("CI") == "true":
                 pytest.fail(f"{reason} (CI=true: this test must run)", pytrace=False)
             pytest.skip(reason)
+
+
+@pytest.fixture(name="redis_test_url")
+def redis_test_url_fixture():
+    return redis_url()

@@ -14,11 +14,11 @@ from sqlalchemy import JSON, DateTime, and_, bindparam, func, null, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User, UserLogin
-from app.core import scope
 from app.core.errors import DomainError
 from app.coverage import participation
 from app.extensions import db
-from app.org.models import UnitClosure, student_stage
+from app.org.models import UnitClosure, stage_of
+from app.quiz.access import may_take
 from app.quiz.attempts import grading
 from app.quiz.models import Attempt, AttemptQuestion, Contest, Question, QuestionVersion, Round
 from app.quiz.qtypes import GRADABLE_TYPES, qtype_of
@@ -32,19 +32,8 @@ class NoSuchQuestion(DomainError):
     """No such attempt of this student, or no such question in it."""
 
 
-def stage_of(student):
-    school_class = student.school_class
-    return student_stage(student.school.level, school_class.grade if school_class else 10)
-
-
 def round_is_open(round_, now):
     return round_.opens_at <= now < round_.closes_at
-
-
-def may_take(student, round_):
-    """A contest is for the students of its unit's part of the tree and of its levels."""
-    contest = round_.contest
-    return stage_of(student) in contest.level_list and scope.is_within(student.school_id, contest.unit_id)
 
 
 def deadline_for(round_, started_at, extra_seconds=0):
