@@ -12,6 +12,9 @@ from app.extensions import db
 from app.org.models import Unit
 from app.quiz.banks import services
 from app.quiz.banks.formats import FORMATS, ParseError, detect_format, format_error, parse, to_json
+from app.quiz.banks.formats.gift import write_gift
+from app.quiz.banks.formats.xlsx import write_xlsx
+from app.quiz.banks.formats.yaml_bank import write_yaml
 
 quiz_cli = AppGroup("quiz", help="Ngân hàng câu hỏi và cuộc thi tìm hiểu.")
 QUIZZES_DIR = Path(__file__).resolve().parents[2] / "quizzes"
@@ -115,9 +118,6 @@ def import_shipped_command(unit_code, bank_code):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 def export_command(bank_code, fmt, output):
     """Xuất ngân hàng câu hỏi ra GIFT, mẫu Excel hoặc YAML."""
-    from app.quiz.banks.formats.gift import write_gift
-    from app.quiz.banks.formats.xlsx import write_xlsx
-    from app.quiz.banks.formats.yaml_bank import write_yaml
     questions = services.export_questions(_bank(bank_code))
     if fmt == "xlsx":
         Path(output).write_bytes(write_xlsx(questions))

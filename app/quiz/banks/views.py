@@ -27,6 +27,8 @@ from app.quiz.banks.formats import (
     format_error,
     parse,
 )
+from app.quiz.banks.formats.gift import write_gift
+from app.quiz.banks.formats.xlsx import EXAMPLES, write_xlsx
 from app.quiz.banks.forms import BankForm, QuestionForm, QuestionImportForm
 from app.quiz.models import Question, QuestionBank
 
@@ -80,7 +82,6 @@ def bank_list():
 @login_required
 def bank_template():
     _bank_list_allowed()
-    from app.quiz.banks.formats.xlsx import EXAMPLES, write_xlsx
     return send_file(io.BytesIO(write_xlsx([], examples=EXAMPLES)), mimetype=XLSX_MIME, as_attachment=True,
                      download_name="mau-nhap-cau-hoi.xlsx")
 
@@ -174,10 +175,8 @@ def bank_export(bank_id, fmt):
         return redirect(url_for("banks.bank_detail", bank_id=bank.id))
     questions = services.export_questions(bank)
     if fmt == "gift":
-        from app.quiz.banks.formats.gift import write_gift
         data, mime = write_gift(questions).encode("utf-8"), "text/plain; charset=utf-8"
     elif fmt == "xlsx":
-        from app.quiz.banks.formats.xlsx import write_xlsx
         data, mime = write_xlsx(questions), XLSX_MIME
     else:
         abort(404)

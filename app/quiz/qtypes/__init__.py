@@ -20,13 +20,13 @@ A response that does not fit its type's shape is cleaned to None: not answered.
 The methods take plain data (anything with `answers`, `single`, `pairs`, as
 `QuestionVersion` or the answer path's one-row stand-in), never a request or a session.
 """
-from app.quiz.qtypes.base import QuestionType
+from app.quiz.qtypes.base import Invalid, QuestionType, answer
 from app.quiz.qtypes.essay import Description, Essay
 from app.quiz.qtypes.matching import Matching
 from app.quiz.qtypes.multichoice import MultiChoice
-from app.quiz.qtypes.numerical import Numerical, to_number
+from app.quiz.qtypes.numerical import Numerical, numeric_answer, parse_numeric_answer, to_number
 from app.quiz.qtypes.shortanswer import ShortAnswer
-from app.quiz.qtypes.truefalse import TrueFalse
+from app.quiz.qtypes.truefalse import TrueFalse, truefalse_answers
 
 QTYPES = {qtype.name: qtype for qtype in (
     MultiChoice(), TrueFalse(), ShortAnswer(), Numerical(), Matching(), Essay(), Description())}
@@ -46,4 +46,5 @@ def qtype_of(name):
     return QTYPES.get(name, _UNKNOWN)
 
 
-__all__ = ["QTYPES", "TYPES", "TYPE_LABELS", "GRADABLE_TYPES", "QuestionType", "qtype_of", "to_number"]
+__all__ = ["QTYPES", "TYPES", "TYPE_LABELS", "GRADABLE_TYPES", "QuestionType", "qtype_of", "to_number",
+           "Invalid", "answer", "numeric_answer", "parse_numeric_answer", "truefalse_answers"]

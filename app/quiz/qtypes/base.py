@@ -1,6 +1,19 @@
 """The base of every question type: a type that takes no response and grades 0."""
 
 
+class Invalid(Exception):
+    """One question's content that cannot be read: a file reader collects it with its
+    line, the question edit form shows it."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def answer(text, fraction, feedback=None):
+    return {"text": text, "fraction": fraction, "feedback": feedback or None}
+
+
 class QuestionType:
     name = ""
     label = ""

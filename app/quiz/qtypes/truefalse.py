@@ -1,4 +1,9 @@
-from app.quiz.qtypes.base import QuestionType
+from app.quiz.qtypes.base import QuestionType, answer
+
+
+def truefalse_answers(correct, true_feedback=None, false_feedback=None):
+    return [answer("true", 1.0 if correct else 0.0, true_feedback),
+            answer("false", 0.0 if correct else 1.0, false_feedback)]
 
 
 class TrueFalse(QuestionType):
