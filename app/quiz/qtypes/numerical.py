@@ -37,12 +37,20 @@ def parse_numeric_answer(text):
         raise Invalid(f"đáp án số “{text}” không phải là số") from None
 
 
+def _digits(value):
+    """A number for the edit form, to 12 significant digits: what a person typed reads
+    back the same (with 6, 1234567 came back as 1234570), and a range's midpoint shows
+    as 3.1415, not 3.1414999999999997."""
+    return f"{value:.12g}"
+
+
 class Numerical(TypedAnswer):
     """Answers are {"value", "tolerance", "fraction"}; a response within a tolerance earns its fraction."""
 
     name, label, gradable = "numerical", "Số", True
     template = "quiz/qtypes/numerical.html"
     key = "value"
+    edit_hint = "Mỗi dòng một đáp án: giá trị ± sai số, ví dụ 3,14 ± 0,01"
 
     def mark(self, version, response):
         if not response:
@@ -53,3 +61,18 @@ class Numerical(TypedAnswer):
             return 0.0
         return max((a["fraction"] for a in version.answers
                     if a["value"] is not None and abs(value - a["value"]) <= a["tolerance"] + 1e-9), default=0.0)
+
+    def edit_values(self, question):
+        return {"lines": "\n".join(f"{_digits(a['value'])} ± {_digits(a['tolerance'])}"
+                                   for a in question["answers"] if a["value"] is not None)}
+
+    def from_edit(self, question, edit):
+        """Each line 'value ± tolerance' (or a range 'low..high'), worth 100 %."""
+        return {"answers": [parse_numeric_answer(line) for line in edit.lines]}
+
+    def sample_response(self, version, right):
+        """The best answer's value, or one past every accepted range."""
+        answers = [a for a in version.answers if a["value"] is not None]
+        if right:
+            return {"value": repr(max(answers, key=lambda a: a["fraction"])["value"])}
+        return {"value": repr(max(a["value"] + a["tolerance"] for a in answers) + 1)}
