@@ -3,6 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from app.accounts.roles import Role
 from app.core import timeutil
+from app.quiz.qtypes import qtype_of
 
 
 def percent(value, digits=1):
@@ -49,6 +50,8 @@ def init_app(app):
     app.jinja_env.filters["score"] = score
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.globals["Role"] = Role  # `current_user.role_enum.manages_tree`, or Role.TEACHER by name
+    # A question's type class: its macros (`qtype_of(v.qtype).template`) and its edit form's answer field.
+    app.jinja_env.globals["qtype_of"] = qtype_of
 
     @app.context_processor
     def globals_():
