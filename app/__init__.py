@@ -69,6 +69,9 @@ def create_app(config=None):
 
     from app.core import template_helpers
     template_helpers.init_app(app)
+    from app.quiz.qtypes import qtype_of
+    # A question's type class: its macros (`qtype_of(v.qtype).template`) and its edit form's answer field.
+    app.jinja_env.globals["qtype_of"] = qtype_of
     _register_error_pages(app)
     _security_headers(app)
     from app.core import actions

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.org.models import SchoolClass, Student, Unit
 from app.quiz.attempts import services as quiz
 from app.quiz.contests.services import add_round, create_contest, publish_results
+from app.quiz.qtypes import qtype_of
 
 # Share of each demo school's students who have taken part so far, by school code:
 # some above the 80 % THPT target, some well below.
@@ -43,20 +44,6 @@ def load_demo_contest(so, bank):
     return contest
 
 
-def _response(version, right):
-    """A demo student's answer: the right one, or a wrong one."""
-    if version.qtype == "truefalse":
-        truth = version.answers[0]["fraction"] > 0
-        return {"value": truth if right else not truth}
-    if version.qtype == "matching":
-        pairs = [(i, r) for i, (left, r) in enumerate(version.pairs) if left]
-        rights = [r for _, r in pairs]
-        return {"pairs": {str(i): (r if right else rights[(n + 1) % len(rights)]) for n, (i, r) in enumerate(pairs)}}
-    good = [i for i, a in enumerate(version.answers) if a["fraction"] > 0]
-    bad = [i for i, a in enumerate(version.answers) if a["fraction"] <= 0] or good
-    return {"choices": good if right else bad[:1]}
-
-
 def load_demo_attempts(contest, seed=1588):
     """Finished attempts of the first round (now closed) for DEMO_RATES of each school's
     students, spread over the weeks it was open; then its results are published.
@@ -78,7 +65,7 @@ def load_demo_attempts(contest, seed=1588):
         skill = 0.9 if readme_student else rng.uniform(0.35, 0.95)
         attempt = quiz.start_attempt(student, round_, when, rng=rng)
         for item in attempt.questions:
-            item.response = _response(item.version, rng.random() < skill)
+            item.response = qtype_of(item.version.qtype).sample_response(item.version, rng.random() < skill)
         quiz.submit_attempt(attempt, when + timedelta(seconds=rng.randint(240, 1150)), prediction=rng.randint(0, 40))
         made += 1
     publish_results(None, round_, utcnow())

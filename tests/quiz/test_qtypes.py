@@ -1,6 +1,8 @@
 """One class per question type: the registry, each type's wire format (clean, grade,
-the no-JavaScript form), the attempt page's JavaScript table of the same format, and
-each type's template macros."""
+the no-JavaScript form), the attempt page's JavaScript table of the same format, each
+type's template macros, what a version stores, the edit form's answer field, the demo's
+responses; and no type compared with its name outside the types and the formats."""
+import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -9,7 +11,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from app.quiz.banks.formats import answer, check_question, new_question, numeric_answer, truefalse_answers
-from app.quiz.qtypes import GRADABLE_TYPES, QTYPES, TYPES, qtype_of
+from app.quiz.models import QuestionVersion
+from app.quiz.qtypes import GRADABLE_TYPES, QTYPES, TYPES, AnswerEdit, Invalid, qtype_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -128,3 +131,151 @@ def test_each_type_draws_its_part_of_the_attempt_page_with_the_saved_answer(app,
     for text in shown:
         assert text in page, (v.qtype, text, page)
     assert "q3.2" not in page  # the distractor has no select of its own
+
+
+# What a version stores, the edit form, the demo's responses --------------------------
+
+PARSED = [
+    new_question("multichoice", "Chọn", shuffle=False,
+                 answers=[answer("A", 1.0, "đúng"), answer("B", 0.0), answer("C", -0.5)]),
+    new_question("multichoice", "Chọn hai", single=False, answers=[answer("A", 0.5), answer("B", 0.5), answer("C", 0.0)]),
+    new_question("truefalse", "Đúng?", answers=truefalse_answers(False, "không", "đúng")),
+    new_question("shortanswer", "Tên?", answers=[answer("Hà * Nội", 1.0), answer("HN", 0.5, "gần đúng")]),
+    new_question("numerical", "Số?", answers=[numeric_answer(3.14, 0.01), numeric_answer(None, None, 0.0, "khác")]),
+    new_question("matching", "Ghép", pairs=[("Một", "1"), ("Hai", "2"), ("", "3")]),
+    new_question("essay", "Viết"),
+    new_question("description", ""),
+]
+
+
+def test_the_samples_cover_every_type():
+    assert {q["type"] for q in PARSED} == set(TYPES)
+
+
+@pytest.mark.parametrize("question", PARSED, ids=lambda q: q["type"])
+def test_what_a_version_stores_reads_back_as_the_parsed_question(question):
+    qtype = qtype_of(question["type"])
+    # given what a version keeps, through JSON as the database keeps it
+    stored = json.loads(json.dumps(qtype.stored_data(question)))
+    # then the format dict's fields come back the same
+    back = qtype.format_fields(QuestionVersion(qtype=question["type"], data=stored))
+    assert set(back) == {"single", "answers", "shuffle", *qtype.blank_fields()}
+    assert back == {key: [list(p) for p in question[key]] if key == "pairs" else question[key] for key in back}
+
+
+def test_the_stored_json_keeps_the_shape_rows_already_hold():
+    matching = new_question("matching", "Ghép", pairs=[("a", "1")], shuffle=False)
+    assert json.dumps(qtype_of("matching").stored_data(matching)) == (
+        '{"single": true, "shuffle": false, "answers": [], "pairs": [["a", "1"]]}')
+    truefalse = new_question("truefalse", "Đúng?", answers=truefalse_answers(True))
+    assert json.dumps(qtype_of("truefalse").stored_data(truefalse)) == (
+        '{"single": true, "shuffle": true, "answers": [{"text": "true", "fraction": 1.0, "feedback": null}, '
+        '{"text": "false", "fraction": 0.0, "feedback": null}]}')
+    # a row written before pairs existed for its type reads without them
+    assert "pairs" not in qtype_of("essay").format_fields(QuestionVersion(data={"answers": []}))
+    assert qtype_of("matching").format_fields(QuestionVersion(data={"answers": []}))["pairs"] == []
+
+
+# Questions the edit form can show whole (no feedback, partial credit or "any other answer").
+EDITABLE = [
+    PARSED[0],  # weights and feedback stay while texts and ticks do
+    new_question("multichoice", "Chọn hai", single=False, answers=[answer("A", 0.5), answer("B", 0.5), answer("C", 0.0)]),
+    new_question("truefalse", "Đúng?", answers=truefalse_answers(False)),
+    new_question("shortanswer", "Tên?", answers=[answer("Hà * Nội", 1.0), answer("HN", 1.0)]),
+    new_question("numerical", "Số?", answers=[numeric_answer(3.14, 0.01), numeric_answer(1234567.0, 0.5),
+                                              numeric_answer(-2e-07, 0.0)]),
+    new_question("matching", "Ghép", pairs=[["Một", "1"], ["Hai", "2"], ["", "3"]]),
+    new_question("essay", "Viết"),
+    new_question("description", ""),
+]
+
+
+def form_edit(values, shuffle):
+    """The edit as the service reads a form filled with `values` (blank lines dropped)."""
+    return AnswerEdit(options=[(o["text"], o["right"]) for o in values.get("options", [])],
+                      truth=values.get("truth") == "true",
+                      lines=[line.strip() for line in values.get("lines", "").splitlines() if line.strip()],
+                      shuffle=shuffle)
+
+
+@pytest.mark.parametrize("question", EDITABLE, ids=lambda q: q["type"])
+def test_the_edit_form_gives_back_the_question_it_showed(question):
+    qtype = qtype_of(question["type"])
+    values = qtype.edit_values(question)
+    # the form fills exactly the type's answer field
+    assert set(values) == ({qtype.edit_widget} if qtype.edit_widget else set())
+    assert bool(qtype.edit_hint) == (qtype.edit_widget == "lines")
+    # saved unchanged, every field it sets is what the question had
+    fields = qtype.from_edit(question, form_edit(values, question["shuffle"]))
+    assert fields == {key: question[key] for key in fields}
+    assert set(fields) <= {"answers", "single", "shuffle", "pairs"}
+
+
+def test_the_edit_form_shows_numbers_a_person_typed_as_typed():
+    question = EDITABLE[4]
+    assert qtype_of("numerical").edit_values(question) == {"lines": "3.14 ± 0.01\n1234567 ± 0.5\n-2e-07 ± 0"}
+    # a range's midpoint shows rounded, not as its binary float
+    ranged = new_question("numerical", "Số?", answers=[numeric_answer((3.142 + 3.141) / 2, (3.142 - 3.141) / 2)])
+    assert qtype_of("numerical").edit_values(ranged) == {"lines": "3.1415 ± 0.0005"}
+
+
+def test_edits_that_change_the_answers():
+    mc = qtype_of("multichoice")
+    # ticks moved: the right options share 100 %, kept feedback follows its text
+    fields = mc.from_edit(PARSED[0], AnswerEdit(options=[("A", True), ("C", True), ("D", False)], truth=True,
+                                                lines=[], shuffle=True))
+    assert fields == {"answers": [answer("A", 0.5, "đúng"), answer("C", 0.5), answer("D", 0.0)], "single": False,
+                      "shuffle": True}
+    edit = AnswerEdit(options=[], truth=True, lines=["1..5", "2,5 +/- 0,1"], shuffle=True)
+    assert qtype_of("numerical").from_edit(EDITABLE[4], edit)["answers"] == [numeric_answer(3.0, 2.0),
+                                                                              numeric_answer(2.5, 0.1)]
+    assert qtype_of("truefalse").from_edit(EDITABLE[2], edit)["answers"] == truefalse_answers(True)
+    edit = AnswerEdit(options=[], truth=False, lines=["Ba -> 3", "-> 4"], shuffle=True)
+    assert qtype_of("matching").from_edit(EDITABLE[5], edit) == {"pairs": [["Ba", "3"], ["", "4"]]}
+
+
+@pytest.mark.parametrize("qtype, line, message", [
+    ("matching", "Ba = 3", "dòng “Ba = 3” cần có dạng “vế trái -> vế phải”"),
+    ("numerical", "ba", "đáp án số “ba” không phải là số"),
+])
+def test_an_edit_line_that_does_not_read_is_refused(qtype, line, message):
+    with pytest.raises(Invalid) as info:
+        qtype_of(qtype).from_edit(EDITABLE[5], AnswerEdit(options=[], truth=True, lines=[line], shuffle=True))
+    assert info.value.message == message
+
+
+MC_WEIGHTED = version("multichoice", [answer("A", 1.0), answer("B", -0.5), answer("C", 0.5)])
+NUM_OTHER = version("numerical", [numeric_answer(10.0, 0.0), numeric_answer(12.0, 1.0, 0.5),
+                                  numeric_answer(None, None, 0.0, "khác")])
+
+
+@pytest.mark.parametrize("v", [MC, MC_MANY, MC_WEIGHTED, TF, SA, NUM, NUM_OTHER, MATCH], ids=lambda v: v.qtype)
+def test_a_sample_response_is_right_or_wrong_as_asked(v):
+    qtype = qtype_of(v.qtype)
+    right, wrong = qtype.sample_response(v, True), qtype.sample_response(v, False)
+    # both already have the shape the type stores
+    assert qtype.clean(v, right) == right and qtype.clean(v, wrong) == wrong
+    assert qtype.mark(v, right) == 1.0
+    assert qtype.mark(v, wrong) < 1.0
+
+
+@pytest.mark.parametrize("name", ["essay", "description", "cloze"])
+def test_types_that_take_no_response_have_no_sample(name):
+    assert qtype_of(name).sample_response(version(name), True) is None
+
+
+TYPE_LITERAL = re.compile(r"[\"'](" + "|".join(TYPES) + r")[\"']")
+
+
+def test_no_code_outside_the_types_and_the_formats_names_a_type():
+    """A new type is a class in app/quiz/qtypes (and its syntax in each format's table):
+    no ladder elsewhere compares a type with its name."""
+    sources = [path for path in (ROOT / "app" / "quiz").rglob("*.py")
+               if not path.is_relative_to(ROOT / "app" / "quiz" / "qtypes")
+               and not path.is_relative_to(ROOT / "app" / "quiz" / "banks" / "formats")]
+    sources += [path for path in (ROOT / "templates" / "quiz").rglob("*.html")
+                if not path.is_relative_to(ROOT / "templates" / "quiz" / "qtypes")]
+    assert len(sources) > 40  # the scan found the sources
+    found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}" for path in sorted(sources)
+             for number, line in enumerate(path.read_text().splitlines(), 1) if TYPE_LITERAL.search(line)]
+    assert found == []

@@ -13,8 +13,6 @@ from app.quiz.attempts import services as quiz
 from app.quiz.qtypes import qtype_of
 
 bp = Blueprint("attempts", __name__)
-# Templates draw a question through its type's macros: qtype_of(v.qtype).template.
-bp.add_app_template_global(qtype_of, "qtype_of")
 
 
 @bp.app_template_filter("countdown")

@@ -11,8 +11,9 @@ from app.core.errors import DomainError
 from app.core.text import fold, nfc, short_code
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.quiz.banks.formats import DIFFICULTIES, LEVELS, check_question, format_error
+from app.quiz.banks.formats import DIFFICULTIES, LEVELS, Invalid, check_question, clean_text, format_error
 from app.quiz.models import Question, QuestionBank, QuestionVersion
+from app.quiz.qtypes import AnswerEdit, qtype_of
 
 PAGE_SIZE = 50
 
@@ -35,23 +36,16 @@ def get_bank_by_code(code):
 
 # A question as the format dicts have it <-> rows -----------------------------------
 
-def _data(q):
-    data = {"single": bool(q.get("single", True)), "shuffle": q.get("shuffle", True) is not False,
-            "answers": q.get("answers") or []}
-    if q["type"] == "matching":
-        data["pairs"] = [list(p) for p in q.get("pairs") or []]
-    return data
-
-
 def _content(q):
     """What a version is: two equal contents are the same question."""
     return {"type": q["type"], "title": q.get("title"), "text": q["text"], "format": q.get("format") or "moodle",
-            "data": _data(q), "explanation": q.get("general_feedback"), "source": q.get("source")}
+            "data": qtype_of(q["type"]).stored_data(q), "explanation": q.get("general_feedback"),
+            "source": q.get("source")}
 
 
 def content_hash(q):
     """Same question whatever the spacing and case of its text and options."""
-    data = _data(q)
+    data = qtype_of(q["type"]).stored_data(q)
     canonical = {
         "type": q["type"], "text": fold(q["text"]),
         "answers": sorted((fold(a.get("text", "")), a.get("value"), round(a["fraction"], 4))
@@ -69,13 +63,10 @@ def _version_content(version):
 def question_dict(question, version=None):
     """A stored question in the format-dict shape (for export and for editing)."""
     version = version or question.current
-    q = {"type": version.qtype, "title": version.title, "text": version.text, "format": version.text_format,
-         "category": question.topic, "general_feedback": version.explanation, "single": version.single,
-         "answers": version.answers, "key": question.key, "topic": question.topic, "level": question.level,
-         "difficulty": question.difficulty, "source": version.source, "shuffle": version.shuffle}
-    if version.qtype == "matching":
-        q["pairs"] = version.pairs
-    return q
+    return {"type": version.qtype, "title": version.title, "text": version.text, "format": version.text_format,
+            "category": question.topic, "general_feedback": version.explanation, "key": question.key,
+            "topic": question.topic, "level": question.level, "difficulty": question.difficulty,
+            "source": version.source, **qtype_of(version.qtype).format_fields(version)}
 
 
 def _add_version(actor, question, q, number):
@@ -261,44 +252,19 @@ def export_questions(bank, include_retired=False):
 
 def edited_question(question, fields):
     """The format dict of an edit: `fields` holds topic, level, difficulty, text,
-    explanation, source, shuffle and, by type, options [(text, right)], truth, or
-    lines (accepted answers / 'value ± tolerance' / 'left -> right')."""
-    from app.quiz.banks.formats import Invalid, answer, clean_text, truefalse_answers
-    from app.quiz.banks.formats.xlsx import parse_numeric_answer
+    explanation, source, shuffle and the type's answer field (`edit_widget`): options
+    [(text, right)], truth, or lines."""
     current = question_dict(question)
     q = dict(current, topic=fields["topic"], level=fields["level"], difficulty=fields["difficulty"],
              text=clean_text(fields["text"]), general_feedback=clean_text(fields.get("explanation")) or None,
              source=clean_text(fields.get("source")) or None)
-    lines = [clean_text(line) for line in (fields.get("lines") or "").splitlines() if line.strip()]
-    qtype = question.qtype
-    if qtype == "multichoice":
-        options = [(clean_text(text), right) for text, right in fields["options"] if clean_text(text)]
-        rights = sum(1 for _, right in options if right)
-        keep_weights = [a["text"] for a in current["answers"]] == [t for t, _ in options] and [
-            a["fraction"] > 0 for a in current["answers"]] == [r for _, r in options]
-        if keep_weights:
-            q["answers"] = [dict(a) for a in current["answers"]]
-        else:
-            feedback = {a["text"]: a["feedback"] for a in current["answers"]}
-            q["answers"] = [answer(text, (1.0 / rights) if right else 0.0, feedback.get(text))
-                            for text, right in options]
-            q["single"] = rights == 1
-        q["shuffle"] = bool(fields.get("shuffle"))
-    elif qtype == "truefalse":
-        q["answers"] = truefalse_answers(fields.get("truth") == "true")
-    elif qtype == "shortanswer":
-        q["answers"] = [answer(line, 1.0) for line in lines]
-    elif qtype == "numerical":
-        try:
-            q["answers"] = [parse_numeric_answer(line) for line in lines]
-        except Invalid as exc:
-            raise DomainError(exc.message[:1].upper() + exc.message[1:] + ".") from None
-    elif qtype == "matching":
-        pairs = []
-        for line in lines:
-            if "->" not in line:
-                raise DomainError(f"Dòng “{line}” cần có dạng “vế trái -> vế phải”.")
-            left, _, right = line.partition("->")
-            pairs.append([clean_text(left), clean_text(right)])
-        q["pairs"] = pairs
+    edit = AnswerEdit(
+        options=[(clean_text(text), right) for text, right in fields.get("options") or [] if clean_text(text)],
+        truth=fields.get("truth") == "true",
+        lines=[clean_text(line) for line in (fields.get("lines") or "").splitlines() if line.strip()],
+        shuffle=bool(fields.get("shuffle")))
+    try:
+        q.update(qtype_of(question.qtype).from_edit(current, edit))
+    except Invalid as exc:
+        raise DomainError(exc.message[:1].upper() + exc.message[1:] + ".") from None
     return q

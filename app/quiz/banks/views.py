@@ -27,8 +27,11 @@ from app.quiz.banks.formats import (
     format_error,
     parse,
 )
-from app.quiz.banks.forms import BankForm, QuestionForm, QuestionImportForm
+from app.quiz.banks.formats.gift import write_gift
+from app.quiz.banks.formats.xlsx import EXAMPLES, write_xlsx
+from app.quiz.banks.forms import OPTION_SLOTS, BankForm, QuestionForm, QuestionImportForm
 from app.quiz.models import Question, QuestionBank
+from app.quiz.qtypes import qtype_of
 
 bp = Blueprint("banks", __name__)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,7 +83,6 @@ def bank_list():
 @login_required
 def bank_template():
     _bank_list_allowed()
-    from app.quiz.banks.formats.xlsx import EXAMPLES, write_xlsx
     return send_file(io.BytesIO(write_xlsx([], examples=EXAMPLES)), mimetype=XLSX_MIME, as_attachment=True,
                      download_name="mau-nhap-cau-hoi.xlsx")
 
@@ -174,10 +176,8 @@ def bank_export(bank_id, fmt):
         return redirect(url_for("banks.bank_detail", bank_id=bank.id))
     questions = services.export_questions(bank)
     if fmt == "gift":
-        from app.quiz.banks.formats.gift import write_gift
         data, mime = write_gift(questions).encode("utf-8"), "text/plain; charset=utf-8"
     elif fmt == "xlsx":
-        from app.quiz.banks.formats.xlsx import write_xlsx
         data, mime = write_xlsx(questions), XLSX_MIME
     else:
         abort(404)
@@ -196,20 +196,14 @@ def question_detail(question_id):
                            can_edit=access.can_edit_bank(current_user, question.bank), form=EmptyForm())
 
 
-def _fill_form(form, q):
-    form.topic.data, form.level.data, form.difficulty.data = q["topic"], q["level"], q["difficulty"]
-    form.text.data, form.explanation.data, form.source.data = q["text"], q["general_feedback"], q["source"]
-    form.shuffle.data = q["shuffle"]
-    for option, a in zip(form.options, q["answers"] if q["type"] == "multichoice" else []):
-        option.text.data, option.right.data = a["text"], a["fraction"] > 0
-    if q["type"] == "truefalse":
-        form.truth.data = "true" if q["answers"][0]["fraction"] > 0 else "false"
-    elif q["type"] == "shortanswer":
-        form.lines.data = "\n".join(a["text"] for a in q["answers"])
-    elif q["type"] == "numerical":
-        form.lines.data = "\n".join(f"{a['value']:g} ± {a['tolerance']:g}" for a in q["answers"] if a["value"] is not None)
-    elif q["type"] == "matching":
-        form.lines.data = "\n".join(f"{left} -> {right}" for left, right in q["pairs"])
+def _form_data(q):
+    """The edit form's values for a question (its format dict): the common fields and
+    its type's answer field."""
+    data = {"topic": q["topic"], "level": q["level"], "difficulty": q["difficulty"], "text": q["text"],
+            "explanation": q["general_feedback"], "source": q["source"], "shuffle": q["shuffle"]}
+    data.update(qtype_of(q["type"]).edit_values(q))
+    data["options"] = data.get("options", [])[:OPTION_SLOTS]  # the form has that many rows
+    return data
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
@@ -217,9 +211,7 @@ def _fill_form(form, q):
 def question_edit(question_id):
     question = access.get_question_or_404(current_user, question_id)
     _require(access.can_edit_bank(current_user, question.bank))
-    form = QuestionForm()
-    if request.method == "GET":
-        _fill_form(form, services.question_dict(question))
+    form = QuestionForm(data=_form_data(services.question_dict(question)) if request.method == "GET" else None)
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in
                   ("topic", "level", "difficulty", "text", "explanation", "source", "shuffle", "truth", "lines")}

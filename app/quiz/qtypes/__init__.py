@@ -1,7 +1,12 @@
 """One class per question type, as Moodle's question/type/<qtype>: each knows its
 wire format, how to clean a raw response, grade it, read it from the no-JavaScript
-form, check a parsed question, and which Jinja macros draw it. Look a type up with
-`qtype_of(name)`; `QTYPES` holds them all, in the order the banks list them.
+form, check a parsed question, and which Jinja macros draw it; what a version stores
+for a parsed question and back (`stored_data`, `format_fields`), the edit form's
+answer field (`edit_widget`, `edit_hint`, `edit_values`, `from_edit`), and a right or
+wrong response for demo data (`sample_response`). Look a type up with `qtype_of(name)`;
+`QTYPES` holds them all, in the order the banks list them. Adding a type is adding a
+class here, its macros in templates/quiz/qtypes/, and its syntax in each file format's
+table (app/quiz/banks/formats).
 
 The wire format: what the attempt page sends (`static/js/attempt.js`, the `WIRE`
 table, is the same list in JavaScript) and what `AttemptQuestion.response` stores.
@@ -20,13 +25,13 @@ A response that does not fit its type's shape is cleaned to None: not answered.
 The methods take plain data (anything with `answers`, `single`, `pairs`, as
 `QuestionVersion` or the answer path's one-row stand-in), never a request or a session.
 """
-from app.quiz.qtypes.base import QuestionType
+from app.quiz.qtypes.base import AnswerEdit, Invalid, QuestionType, answer
 from app.quiz.qtypes.essay import Description, Essay
 from app.quiz.qtypes.matching import Matching
 from app.quiz.qtypes.multichoice import MultiChoice
-from app.quiz.qtypes.numerical import Numerical, to_number
+from app.quiz.qtypes.numerical import Numerical, numeric_answer, parse_numeric_answer, to_number
 from app.quiz.qtypes.shortanswer import ShortAnswer
-from app.quiz.qtypes.truefalse import TrueFalse
+from app.quiz.qtypes.truefalse import TrueFalse, truefalse_answers
 
 QTYPES = {qtype.name: qtype for qtype in (
     MultiChoice(), TrueFalse(), ShortAnswer(), Numerical(), Matching(), Essay(), Description())}
@@ -46,4 +51,5 @@ def qtype_of(name):
     return QTYPES.get(name, _UNKNOWN)
 
 
-__all__ = ["QTYPES", "TYPES", "TYPE_LABELS", "GRADABLE_TYPES", "QuestionType", "qtype_of", "to_number"]
+__all__ = ["QTYPES", "TYPES", "TYPE_LABELS", "GRADABLE_TYPES", "QuestionType", "qtype_of", "to_number", "AnswerEdit",
+           "Invalid", "answer", "numeric_answer", "parse_numeric_answer", "truefalse_answers"]

@@ -1,4 +1,29 @@
 """The base of every question type: a type that takes no response and grades 0."""
+from dataclasses import dataclass
+
+
+class Invalid(Exception):
+    """One question's content that cannot be read: a file reader collects it with its
+    line, the question edit form shows it."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def answer(text, fraction, feedback=None):
+    return {"text": text, "fraction": fraction, "feedback": feedback or None}
+
+
+@dataclass
+class AnswerEdit:
+    """The answer part of the question edit form, cleaned: `options` [(text, right)] and
+    `lines` without their blank ones, `truth` the true/false choice, `shuffle` the box."""
+
+    options: list
+    truth: bool
+    lines: list
+    shuffle: bool
 
 
 class QuestionType:
@@ -7,6 +32,8 @@ class QuestionType:
     gradable = False  # a round can draw it and grade it by itself
     needs_text = True  # a question of this type without text is unusable
     template = "quiz/qtypes/none.html"  # Jinja macros `take(item, v, r)` and `review(item, v)`
+    edit_widget = None  # the edit form's answer field: "options", "truth", "lines", or None (text only)
+    edit_hint = ""  # what the "lines" field takes, shown under it
 
     def option_order(self, version):
         """The order options are shown in, before shuffling: only multichoice has one."""
@@ -36,6 +63,31 @@ class QuestionType:
     def blank_fields(self):
         """Keys a format dict of this type has beyond the common ones."""
         return {}
+
+    def stored_data(self, question):
+        """What a version keeps in its `data` JSON for a parsed question (a format dict).
+        Stored rows hold exactly these keys: change them only with a migration."""
+        return {"single": bool(question.get("single", True)), "shuffle": question.get("shuffle", True) is not False,
+                "answers": question.get("answers") or []}
+
+    def format_fields(self, version):
+        """The format dict's answer fields read back from a stored version (the inverse
+        of `stored_data`)."""
+        return {"single": version.single, "answers": version.answers, "shuffle": version.shuffle}
+
+    def edit_values(self, question):
+        """What the edit form's answer field shows for a format dict: {field name: value}."""
+        return {}
+
+    def from_edit(self, question, edit):
+        """The format dict's answer fields after an edit (`edit` an AnswerEdit) of the
+        question as it was (`question`, a format dict); raises Invalid."""
+        return {}
+
+    def sample_response(self, version, right):
+        """A cleaned response that is right (grades 1) or wrong (below 1), for demo
+        data; None for a type that takes no response."""
+        return None
 
 
 def is_int(value):

@@ -1,4 +1,4 @@
-from app.quiz.qtypes.base import QuestionType
+from app.quiz.qtypes.base import Invalid, QuestionType
 
 
 class Matching(QuestionType):
@@ -6,6 +6,8 @@ class Matching(QuestionType):
 
     name, label, gradable = "matching", "Ghép đôi", True
     template = "quiz/qtypes/matching.html"
+    edit_widget = "lines"
+    edit_hint = "Mỗi dòng một cặp: vế trái -> vế phải"
 
     def clean(self, version, raw):
         if not isinstance(raw, dict):
@@ -42,3 +44,28 @@ class Matching(QuestionType):
 
     def blank_fields(self):
         return {"pairs": []}
+
+    def stored_data(self, question):
+        return dict(super().stored_data(question), pairs=[list(p) for p in question.get("pairs") or []])
+
+    def format_fields(self, version):
+        return dict(super().format_fields(version), pairs=version.pairs)
+
+    def edit_values(self, question):
+        return {"lines": "\n".join(f"{left} -> {right}" for left, right in question["pairs"])}
+
+    def from_edit(self, question, edit):
+        """Each line 'left -> right'; '-> right' alone is a distractor."""
+        pairs = []
+        for line in edit.lines:
+            if "->" not in line:
+                raise Invalid(f"dòng “{line}” cần có dạng “vế trái -> vế phải”")
+            left, _, right = line.partition("->")
+            pairs.append([left.strip(), right.strip()])
+        return {"pairs": pairs}
+
+    def sample_response(self, version, right):
+        """Every left side with its own right side, or each with the next one's."""
+        pairs = [(i, side) for i, (left, side) in enumerate(version.pairs) if left]
+        sides = [side for _, side in pairs]
+        return {"pairs": {str(i): side if right else sides[(n + 1) % len(sides)] for n, (i, side) in enumerate(pairs)}}

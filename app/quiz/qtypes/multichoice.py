@@ -1,9 +1,10 @@
-from app.quiz.qtypes.base import QuestionType, is_int
+from app.quiz.qtypes.base import QuestionType, answer, is_int
 
 
 class MultiChoice(QuestionType):
     name, label, gradable = "multichoice", "Trắc nghiệm", True
     template = "quiz/qtypes/multichoice.html"
+    edit_widget = "options"
 
     def option_order(self, version):
         return list(range(len(version.answers)))
@@ -64,3 +65,26 @@ class MultiChoice(QuestionType):
         if any(abs(a["fraction"]) > 1.0001 for a in answers):
             problems.append("trọng số phương án vượt quá 100 %")
         return problems
+
+    def edit_values(self, question):
+        return {"options": [{"text": a["text"], "right": a["fraction"] > 0} for a in question["answers"]]}
+
+    def from_edit(self, question, edit):
+        """The options as ticked: the right ones share 100 %. Unchanged texts and ticks keep
+        the weights they had (a file may have given them partial or negative weights)."""
+        current, options = question["answers"], edit.options
+        if [(a["text"], a["fraction"] > 0) for a in current] == [(text, right) for text, right in options]:
+            return {"answers": [dict(a) for a in current], "shuffle": edit.shuffle}
+        rights = sum(1 for _, right in options if right)
+        feedback = {a["text"]: a["feedback"] for a in current}
+        answers = [answer(text, (1.0 / rights) if right else 0.0, feedback.get(text)) for text, right in options]
+        return {"answers": answers, "single": rights == 1, "shuffle": edit.shuffle}
+
+    def sample_response(self, version, right):
+        fractions = [a["fraction"] for a in version.answers]
+        if version.single:
+            good = [fractions.index(max(fractions))]
+        else:
+            good = [i for i, fraction in enumerate(fractions) if fraction > 0]
+        bad = [i for i, fraction in enumerate(fractions) if fraction <= 0] or good
+        return {"choices": good if right else bad[:1]}

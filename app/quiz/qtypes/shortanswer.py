@@ -1,7 +1,7 @@
 import re
 
 from app.core.text import nfc
-from app.quiz.qtypes.base import QuestionType, right_answers_problems
+from app.quiz.qtypes.base import QuestionType, answer, right_answers_problems
 
 MAX_TEXT = 200
 
@@ -10,6 +10,7 @@ class TypedAnswer(QuestionType):
     """A line the student types, sent under `key`."""
 
     key = "text"
+    edit_widget = "lines"
 
     def clean(self, version, raw):
         if not isinstance(raw, dict):
@@ -41,8 +42,23 @@ class ShortAnswer(TypedAnswer):
     name, label, gradable = "shortanswer", "Trả lời ngắn", True
     template = "quiz/qtypes/shortanswer.html"
     key = "text"
+    edit_hint = "Mỗi dòng một đáp án được chấp nhận"
 
     def mark(self, version, response):
         if not response:
             return 0.0
         return max((a["fraction"] for a in version.answers if wildcard(a["text"], response["text"])), default=0.0)
+
+    def edit_values(self, question):
+        return {"lines": "\n".join(a["text"] for a in question["answers"])}
+
+    def from_edit(self, question, edit):
+        """Each line an accepted answer, worth 100 %."""
+        return {"answers": [answer(line, 1.0) for line in edit.lines]}
+
+    def sample_response(self, version, right):
+        """The best answer as written (its '*' matches itself), or a text that only a bare
+        '*' would accept."""
+        if right:
+            return {"text": max(version.answers, key=lambda a: a["fraction"])["text"]}
+        return {"text": "?"}

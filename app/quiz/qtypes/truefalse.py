@@ -1,4 +1,9 @@
-from app.quiz.qtypes.base import QuestionType
+from app.quiz.qtypes.base import QuestionType, answer
+
+
+def truefalse_answers(correct, true_feedback=None, false_feedback=None):
+    return [answer("true", 1.0 if correct else 0.0, true_feedback),
+            answer("false", 0.0 if correct else 1.0, false_feedback)]
 
 
 class TrueFalse(QuestionType):
@@ -6,6 +11,7 @@ class TrueFalse(QuestionType):
 
     name, label, gradable = "truefalse", "Đúng/Sai", True
     template = "quiz/qtypes/truefalse.html"
+    edit_widget = "truth"
 
     def clean(self, version, raw):
         if not isinstance(raw, dict):
@@ -20,3 +26,13 @@ class TrueFalse(QuestionType):
 
     def from_form(self, form, name):
         return {"value": {"true": True, "false": False}.get(form.get(name))}
+
+    def edit_values(self, question):
+        return {"truth": "true" if question["answers"][0]["fraction"] > 0 else "false"}
+
+    def from_edit(self, question, edit):
+        return {"answers": truefalse_answers(edit.truth)}
+
+    def sample_response(self, version, right):
+        truth = version.answers[0]["fraction"] > 0
+        return {"value": truth if right else not truth}

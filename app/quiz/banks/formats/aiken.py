@@ -9,7 +9,7 @@ A file with any error is refused whole, each error with its line number.
 """
 import re
 
-from app.quiz.banks.formats import ParseError, answer, clean_text, new_question
+from app.quiz.banks.formats.common import ParseError, answer, clean_text, new_question
 
 _OPTION = re.compile(r"^([A-Z])[.)]\s*(.*)$")
 _ANSWER = re.compile(r"^ANSWER\s*:\s*(.*)$", re.IGNORECASE)

@@ -12,7 +12,7 @@ Our own metadata travels in comment lines Moodle ignores, right above a question
 """
 import re
 
-from app.quiz.banks.formats import (
+from app.quiz.banks.formats.common import (
     TEXT_FORMATS,
     Invalid,
     ParseError,
@@ -24,6 +24,7 @@ from app.quiz.banks.formats import (
     percent_to_fraction,
     to_number,
     truefalse_answers,
+    writer_of,
 )
 
 # Escaped characters stand in the private use area while a question is cut up.
@@ -297,56 +298,74 @@ def write_gift(questions):
         fmt = q.get("format") or "moodle"
         head = (f"::{_esc(q['title'])}::" if q.get("title") else "") + _text(q["text"], fmt)
         general = f"####{_text(q['general_feedback'], fmt, fmt)}" if q.get("general_feedback") else ""
-        qtype = q["type"]
-        if qtype == "description":
-            lines.append(head)
-        elif qtype == "essay":
-            lines.append(head + "{" + general + "}")
-        elif qtype == "truefalse":
-            true, false = q["answers"]
-            correct = true["fraction"] > 0
-            right, wrong = (true, false) if correct else (false, true)
-            body = "TRUE" if correct else "FALSE"
-            if wrong["feedback"] or right["feedback"]:
-                body += "#" + _text(wrong["feedback"] or "", fmt, fmt)
-            if right["feedback"]:
-                body += "#" + _text(right["feedback"], fmt, fmt)
-            lines.append(head + "{" + body + general + "}")
-        else:
-            lines.append(head + "{" + ("#" if qtype == "numerical" else ""))
-            lines.extend("\t" + item for item in _answer_lines(q, fmt))
-            if general:
-                lines.append("\t" + general)
-            lines.append("}")
+        lines.extend(writer_of(_WRITE, q["type"], "GIFT")(q, head, general, fmt))
         out.append("\n".join(lines) + "\n")
     return "\n".join(out)
 
 
-def _answer_lines(q, fmt):
-    qtype = q["type"]
-    if qtype == "matching":
-        return [f"={_text(left, fmt, fmt)} -> {_esc(right)}" for left, right in q["pairs"]]
-    if qtype == "multichoice":
-        lines = []
-        for a in q["answers"]:
-            if q["single"] and a["fraction"] >= 0.999:
-                mark = "="
-            elif a["fraction"] == 0:
-                mark = "~"
-            else:
-                mark = f"~%{_pct(a['fraction'])}%"
-            lines.append(mark + _text(a["text"], fmt, fmt) + _feedback(a["feedback"], fmt))
-        return lines
-    if qtype == "shortanswer":
-        return [("=" if a["fraction"] >= 0.999 else f"=%{_pct(a['fraction'])}%") + _esc(a["text"])
-                + _feedback(a["feedback"], fmt) for a in q["answers"]]
-    if qtype == "numerical":
-        lines = []
-        for a in q["answers"]:
-            if a["value"] is None:
-                lines.append("~" + (_feedback(a["feedback"], fmt) or "#"))
-                continue
-            weight = "" if a["fraction"] >= 0.999 else f"%{_pct(a['fraction'])}%"
-            lines.append(f"={weight}{_num(a['value'])}:{_num(a['tolerance'])}" + _feedback(a["feedback"], fmt))
-        return lines
-    raise ValueError(qtype)
+# Each type's lines, from the question, its head (title and text), its general feedback
+# (`####...` or "") and its text format.
+
+def _write_description(q, head, general, fmt):
+    return [head]
+
+
+def _write_essay(q, head, general, fmt):
+    return [head + "{" + general + "}"]
+
+
+def _write_truefalse(q, head, general, fmt):
+    true, false = q["answers"]
+    correct = true["fraction"] > 0
+    right, wrong = (true, false) if correct else (false, true)
+    body = "TRUE" if correct else "FALSE"
+    if wrong["feedback"] or right["feedback"]:
+        body += "#" + _text(wrong["feedback"] or "", fmt, fmt)
+    if right["feedback"]:
+        body += "#" + _text(right["feedback"], fmt, fmt)
+    return [head + "{" + body + general + "}"]
+
+
+def _answer_block(opening, answer_lines, general):
+    """A question whose answers stand one a line, indented, inside the braces."""
+    return [opening, *("\t" + line for line in answer_lines), *(["\t" + general] if general else []), "}"]
+
+
+def _write_matching(q, head, general, fmt):
+    return _answer_block(head + "{", [f"={_text(left, fmt, fmt)} -> {_esc(right)}" for left, right in q["pairs"]],
+                         general)
+
+
+def _write_multichoice(q, head, general, fmt):
+    lines = []
+    for a in q["answers"]:
+        if q["single"] and a["fraction"] >= 0.999:
+            mark = "="
+        elif a["fraction"] == 0:
+            mark = "~"
+        else:
+            mark = f"~%{_pct(a['fraction'])}%"
+        lines.append(mark + _text(a["text"], fmt, fmt) + _feedback(a["feedback"], fmt))
+    return _answer_block(head + "{", lines, general)
+
+
+def _write_shortanswer(q, head, general, fmt):
+    lines = [("=" if a["fraction"] >= 0.999 else f"=%{_pct(a['fraction'])}%") + _esc(a["text"])
+             + _feedback(a["feedback"], fmt) for a in q["answers"]]
+    return _answer_block(head + "{", lines, general)
+
+
+def _write_numerical(q, head, general, fmt):
+    lines = []
+    for a in q["answers"]:
+        if a["value"] is None:
+            lines.append("~" + (_feedback(a["feedback"], fmt) or "#"))
+            continue
+        weight = "" if a["fraction"] >= 0.999 else f"%{_pct(a['fraction'])}%"
+        lines.append(f"={weight}{_num(a['value'])}:{_num(a['tolerance'])}" + _feedback(a["feedback"], fmt))
+    return _answer_block(head + "{#", lines, general)
+
+
+_WRITE = {"multichoice": _write_multichoice, "truefalse": _write_truefalse, "shortanswer": _write_shortanswer,
+          "numerical": _write_numerical, "matching": _write_matching, "essay": _write_essay,
+          "description": _write_description}

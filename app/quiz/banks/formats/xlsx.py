@@ -13,7 +13,7 @@ import re
 from app.core.errors import DomainError
 from app.core.spreadsheet import cell_text, find_header, header_key, is_blank, read_rows, text_cell
 from app.core.text import fold
-from app.quiz.banks.formats import (
+from app.quiz.banks.formats.common import (
     DIFFICULTY_LABELS,
     LEVEL_LABELS,
     TYPE_LABELS,
@@ -23,10 +23,11 @@ from app.quiz.banks.formats import (
     check_question,
     clean_text,
     new_question,
-    numeric_answer,
+    parse_numeric_answer,
     percent_to_fraction,
-    to_number,
+    reader_of,
     truefalse_answers,
+    writer_of,
 )
 
 OPTION_COUNT = 6
@@ -62,8 +63,6 @@ _DIFFICULTY_NAMES.update({key: key for key in DIFFICULTY_LABELS} | {"tb": "mediu
                           "nhan biet": "easy", "thong hieu": "medium", "van dung": "hard"})
 _TRUE = {"dung", "d", "true", "t", "đ"}
 _FALSE = {"sai", "s", "false", "f"}
-_RANGE = re.compile(r"^(.+?)\s*\.\.\s*(.+)$")
-_TOLERANCE = re.compile(r"^(.+?)\s*(?:±|\+/-|:)\s*(.+)$")
 
 
 def parse_xlsx(data):
@@ -118,31 +117,53 @@ def _question(cells, values, columns):
         general_feedback=clean_text(cells.get("explanation")) or None, source=cells.get("source") or None,
         shuffle=fold(cells.get("shuffle", "")) not in ("khong", "no", "false", "0"),
     )
-    if qtype == "multichoice":
-        question["answers"], question["single"] = _choices(options, right)
-    elif qtype == "truefalse":
-        value = _truth(values, columns, right)
-        question["answers"] = truefalse_answers(value)
-    elif qtype == "shortanswer":
-        accepted = [clean_text(a) for a in right.split("|") if a.strip()] or [o for o in options if o]
-        if not accepted:
-            raise Invalid("câu trả lời ngắn cần các đáp án được chấp nhận ở cột “Đáp án đúng” (cách nhau bởi |)")
-        question["answers"] = [answer(a, 1.0) for a in accepted]
-    elif qtype == "numerical":
-        question["answers"] = [parse_numeric_answer(part) for part in right.split("|") if part.strip()]
-        if not question["answers"]:
-            raise Invalid("câu hỏi số cần đáp án ở cột “Đáp án đúng”, ví dụ 3,14 ± 0,01 hoặc 1..5")
-    elif qtype == "matching":
-        for index, option in enumerate(options):
-            if "->" not in option:
-                raise Invalid(f"phương án {LETTERS[index]} của câu ghép đôi phải có dạng “vế trái -> vế phải”")
-            left, _, right_side = option.partition("->")
-            question["pairs"].append([clean_text(left), clean_text(right_side)])
+    raw_right = values[columns["right"]] if "right" in columns and columns["right"] < len(values) else None
+    reader_of(_READ, qtype, "Excel")(question, options, right, raw_right)
     return question
 
 
-def _truth(values, columns, right):
-    raw = values[columns["right"]] if "right" in columns and columns["right"] < len(values) else None
+# Each type's answers, from the option cells, the "Đáp án đúng" cell as text and as
+# the spreadsheet holds it (a boolean for an Excel TRUE/FALSE).
+
+def _read_multichoice(question, options, right, raw_right):
+    question["answers"], question["single"] = _choices(options, right)
+
+
+def _read_truefalse(question, options, right, raw_right):
+    question["answers"] = truefalse_answers(_truth(raw_right, right))
+
+
+def _read_shortanswer(question, options, right, raw_right):
+    accepted = [clean_text(a) for a in right.split("|") if a.strip()] or [o for o in options if o]
+    if not accepted:
+        raise Invalid("câu trả lời ngắn cần các đáp án được chấp nhận ở cột “Đáp án đúng” (cách nhau bởi |)")
+    question["answers"] = [answer(a, 1.0) for a in accepted]
+
+
+def _read_numerical(question, options, right, raw_right):
+    question["answers"] = [parse_numeric_answer(part) for part in right.split("|") if part.strip()]
+    if not question["answers"]:
+        raise Invalid("câu hỏi số cần đáp án ở cột “Đáp án đúng”, ví dụ 3,14 ± 0,01 hoặc 1..5")
+
+
+def _read_matching(question, options, right, raw_right):
+    for index, option in enumerate(options):
+        if "->" not in option:
+            raise Invalid(f"phương án {LETTERS[index]} của câu ghép đôi phải có dạng “vế trái -> vế phải”")
+        left, _, right_side = option.partition("->")
+        question["pairs"].append([clean_text(left), clean_text(right_side)])
+
+
+def _read_text_only(question, options, right, raw_right):
+    """Essay and description: the text is the whole question."""
+
+
+_READ = {"multichoice": _read_multichoice, "truefalse": _read_truefalse, "shortanswer": _read_shortanswer,
+         "numerical": _read_numerical, "matching": _read_matching, "essay": _read_text_only,
+         "description": _read_text_only}
+
+
+def _truth(raw, right):
     if isinstance(raw, bool):
         return raw
     key = fold(right)
@@ -180,58 +201,58 @@ def _choices(options, right):
     return [answer(o, f) for o, f in zip(options, fractions)], single
 
 
-def parse_numeric_answer(text):
-    text = text.strip()
-    try:
-        match = _RANGE.match(text)
-        if match:
-            low, high = to_number(match.group(1)), to_number(match.group(2))
-            return numeric_answer((low + high) / 2, (high - low) / 2)
-        match = _TOLERANCE.match(text)
-        if match and match.group(1).strip() not in ("", "-"):
-            return numeric_answer(to_number(match.group(1)), abs(to_number(match.group(2))))
-        return numeric_answer(to_number(text), 0.0)
-    except (ValueError, ArithmeticError):
-        raise Invalid(f"đáp án số “{text}” không phải là số") from None
-
-
 # Writing ---------------------------------------------------------------------------
 
 def _fmt_number(value):
     return f"{value:g}".replace(".", ",")
 
 
-def _right_cell(q):
-    qtype = q["type"]
-    if qtype == "multichoice":
-        right = [(LETTERS[i], a["fraction"]) for i, a in enumerate(q["answers"]) if a["fraction"] != 0]
-        positive = [f for _, f in right if f > 0]
-        if all(f > 0 and abs(f - 1 / len(positive)) < 1e-6 for _, f in right):
-            return ", ".join(letter for letter, _ in right)
-        return "; ".join(f"{letter}:{f * 100:.7g}" for letter, f in right)
-    if qtype == "truefalse":
-        return "Đúng" if q["answers"][0]["fraction"] > 0 else "Sai"
-    if qtype == "shortanswer":
-        return " | ".join(a["text"] for a in q["answers"] if a["fraction"] > 0)
-    if qtype == "numerical":
-        return " | ".join(f"{_fmt_number(a['value'])} ± {_fmt_number(a['tolerance'])}" if a["tolerance"]
-                          else _fmt_number(a["value"]) for a in q["answers"] if a["value"] is not None)
-    return ""
-
-
 def _row(q):
-    if q["type"] == "matching":
-        options = [f"{left} -> {right}" for left, right in q["pairs"]]
-    elif q["type"] == "multichoice":
-        options = [a["text"] for a in q["answers"]]
-    else:
-        options = []
+    options, right = writer_of(_WRITE, q["type"], "Excel")(q)
     options = (options + [""] * OPTION_COUNT)[:OPTION_COUNT]
     return [q.get("key") or "", TYPE_LABELS[q["type"]], q.get("topic") or q.get("category") or "",
             LEVEL_LABELS.get(q.get("level"), "") if q.get("level") != "all" else "Cả hai",
-            DIFFICULTY_LABELS.get(q.get("difficulty"), ""), q["text"], *options, _right_cell(q),
+            DIFFICULTY_LABELS.get(q.get("difficulty"), ""), q["text"], *options, right,
             q.get("general_feedback") or "", q.get("source") or "",
             "Không" if q.get("shuffle") is False else ""]
+
+
+# Each type's option cells and "Đáp án đúng" cell.
+
+def _write_multichoice(q):
+    right = [(LETTERS[i], a["fraction"]) for i, a in enumerate(q["answers"]) if a["fraction"] != 0]
+    positive = [f for _, f in right if f > 0]
+    if all(f > 0 and abs(f - 1 / len(positive)) < 1e-6 for _, f in right):
+        cell = ", ".join(letter for letter, _ in right)
+    else:
+        cell = "; ".join(f"{letter}:{f * 100:.7g}" for letter, f in right)
+    return [a["text"] for a in q["answers"]], cell
+
+
+def _write_truefalse(q):
+    return [], "Đúng" if q["answers"][0]["fraction"] > 0 else "Sai"
+
+
+def _write_shortanswer(q):
+    return [], " | ".join(a["text"] for a in q["answers"] if a["fraction"] > 0)
+
+
+def _write_numerical(q):
+    return [], " | ".join(f"{_fmt_number(a['value'])} ± {_fmt_number(a['tolerance'])}" if a["tolerance"]
+                          else _fmt_number(a["value"]) for a in q["answers"] if a["value"] is not None)
+
+
+def _write_matching(q):
+    return [f"{left} -> {right}" for left, right in q["pairs"]], ""
+
+
+def _write_text_only(q):
+    return [], ""
+
+
+_WRITE = {"multichoice": _write_multichoice, "truefalse": _write_truefalse, "shortanswer": _write_shortanswer,
+          "numerical": _write_numerical, "matching": _write_matching, "essay": _write_text_only,
+          "description": _write_text_only}
 
 
 EXAMPLES = [
@@ -270,6 +291,7 @@ def _question_sheet(workbook, name, questions):
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    rows = [_row(q) for q in questions]  # a type Excel cannot write is refused before the sheet is begun
     sheet = workbook.create_sheet(name)
     widths = [12, 14, 24, 10, 11, 60] + [24] * OPTION_COUNT + [14, 50, 30, 10]
     for index, width in enumerate(widths, start=1):
@@ -283,9 +305,9 @@ def _question_sheet(workbook, name, questions):
         head.append(cell)
     sheet.append(head)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for q in questions:
+    for values in rows:
         row = []
-        for value in _row(q):
+        for value in values:
             cell = text_cell(sheet, value)
             cell.alignment = wrap
             row.append(cell)

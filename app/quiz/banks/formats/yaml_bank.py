@@ -4,7 +4,7 @@ import string
 
 import yaml
 
-from app.quiz.banks.formats import (
+from app.quiz.banks.formats.common import (
     TYPES,
     Invalid,
     ParseError,
@@ -13,11 +13,15 @@ from app.quiz.banks.formats import (
     clean_text,
     new_question,
     numeric_answer,
+    reader_of,
     to_number,
     truefalse_answers,
+    writer_of,
 )
 
 LETTERS = string.ascii_uppercase
+# A question without `type:` is a multiple-choice one, and one is written without it.
+DEFAULT_TYPE = "multichoice"
 _LEVEL_ALIASES = {"thcs": "THCS", "thpt": "THPT", "all": "all", "both": "all", "ca hai": "all"}
 
 
@@ -97,7 +101,7 @@ def _text(value):
 
 
 def _question(item, topic):
-    qtype = item.get("type", "multichoice")
+    qtype = item.get("type", DEFAULT_TYPE)
     if qtype not in TYPES:
         raise Invalid(f"loại câu hỏi “{qtype}” không có (dùng: {', '.join(TYPES)})")
     level = item.get("level")
@@ -111,29 +115,13 @@ def _question(item, topic):
         title=_text(item.get("title")), shuffle=item.get("shuffle", True) is not False,
         format=item.get("format", "moodle"),
     )
-    if qtype == "multichoice":
-        _options(question, item)
-    elif qtype == "truefalse":
-        right = item.get("right")
-        if not isinstance(right, bool):
-            raise Invalid("câu đúng/sai cần “right: true” hoặc “right: false”")
-        question["answers"] = truefalse_answers(right)
-    elif qtype == "shortanswer":
-        accepted = item.get("answers") or []
-        if not isinstance(accepted, list) or not accepted:
-            raise Invalid("câu trả lời ngắn cần danh sách “answers”")
-        question["answers"] = [answer(_text(a), 1.0) for a in accepted]
-    elif qtype == "numerical":
-        question["answers"] = _numbers(item)
-    elif qtype == "matching":
-        pairs = item.get("pairs") or []
-        if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
-            raise Invalid("“pairs” phải là danh sách các cặp [vế trái, vế phải]")
-        question["pairs"] = [[_text(left) or "", _text(right) or ""] for left, right in pairs]
+    reader_of(_READ, qtype, "YAML")(question, item)
     return question
 
 
-def _options(question, item):
+# Each type's answers, from its mapping in the file.
+
+def _read_multichoice(question, item):
     options = item.get("options") or []
     if not isinstance(options, list):
         raise Invalid("“options” phải là một danh sách")
@@ -158,6 +146,35 @@ def _options(question, item):
     question["answers"] = [answer(_text(o) or "", share if i in positions else 0.0) for i, o in enumerate(options)]
 
 
+def _read_truefalse(question, item):
+    right = item.get("right")
+    if not isinstance(right, bool):
+        raise Invalid("câu đúng/sai cần “right: true” hoặc “right: false”")
+    question["answers"] = truefalse_answers(right)
+
+
+def _read_shortanswer(question, item):
+    accepted = item.get("answers") or []
+    if not isinstance(accepted, list) or not accepted:
+        raise Invalid("câu trả lời ngắn cần danh sách “answers”")
+    question["answers"] = [answer(_text(a), 1.0) for a in accepted]
+
+
+def _read_numerical(question, item):
+    question["answers"] = _numbers(item)
+
+
+def _read_matching(question, item):
+    pairs = item.get("pairs") or []
+    if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+        raise Invalid("“pairs” phải là danh sách các cặp [vế trái, vế phải]")
+    question["pairs"] = [[_text(left) or "", _text(right) or ""] for left, right in pairs]
+
+
+def _read_text_only(question, item):
+    """Essay and description: the text is the whole question."""
+
+
 def _numbers(item):
     values = item.get("answers")
     if values is None and "right" in item:
@@ -176,6 +193,11 @@ def _numbers(item):
     return result
 
 
+_READ = {"multichoice": _read_multichoice, "truefalse": _read_truefalse, "shortanswer": _read_shortanswer,
+         "numerical": _read_numerical, "matching": _read_matching, "essay": _read_text_only,
+         "description": _read_text_only}
+
+
 # Writing ---------------------------------------------------------------------------
 
 def to_yaml_item(q, file_topic=None):
@@ -187,33 +209,55 @@ def to_yaml_item(q, file_topic=None):
         item["topic"] = topic
     if q.get("title"):
         item["title"] = q["title"]
-    if q["type"] == "multichoice":
-        right = [a for a in q["answers"] if a["fraction"] > 0]
-        plain = all(not a["feedback"] for a in q["answers"]) and all(
-            abs(a["fraction"] - 1 / len(right)) < 1e-6 for a in right) and all(
-            a["fraction"] >= 0 for a in q["answers"])
-        if plain:
-            item["options"] = [a["text"] for a in q["answers"]]
-            letters = [LETTERS[i] for i, a in enumerate(q["answers"]) if a["fraction"] > 0]
-            item["right"] = letters[0] if len(letters) == 1 else letters
-        else:
-            item["options"] = [{k: v for k, v in a.items() if v is not None} for a in q["answers"]]
-        if q.get("shuffle") is False:
-            item["shuffle"] = False
-    elif q["type"] == "truefalse":
-        item["right"] = q["answers"][0]["fraction"] > 0
-    elif q["type"] == "shortanswer":
-        item["answers"] = [a["text"] for a in q["answers"]]
-    elif q["type"] == "numerical":
-        item["answers"] = [{"value": a["value"], "tolerance": a["tolerance"], "fraction": a["fraction"]}
-                           for a in q["answers"] if a["value"] is not None]
-    elif q["type"] == "matching":
-        item["pairs"] = [list(p) for p in q["pairs"]]
+    item.update(writer_of(_WRITE, q["type"], "YAML")(q))
     item["explanation"] = q.get("general_feedback")
     item["source"] = q.get("source")
-    if item["type"] == "multichoice":
+    if item["type"] == DEFAULT_TYPE:
         del item["type"]
     return {k: v for k, v in item.items() if v is not None}
+
+
+# Each type's keys of its mapping, in the order the file shows them.
+
+def _write_multichoice(q):
+    right = [a for a in q["answers"] if a["fraction"] > 0]
+    plain = all(not a["feedback"] for a in q["answers"]) and all(
+        abs(a["fraction"] - 1 / len(right)) < 1e-6 for a in right) and all(
+        a["fraction"] >= 0 for a in q["answers"])
+    if plain:
+        letters = [LETTERS[i] for i, a in enumerate(q["answers"]) if a["fraction"] > 0]
+        fields = {"options": [a["text"] for a in q["answers"]], "right": letters[0] if len(letters) == 1 else letters}
+    else:
+        fields = {"options": [{k: v for k, v in a.items() if v is not None} for a in q["answers"]]}
+    if q.get("shuffle") is False:
+        fields["shuffle"] = False
+    return fields
+
+
+def _write_truefalse(q):
+    return {"right": q["answers"][0]["fraction"] > 0}
+
+
+def _write_shortanswer(q):
+    return {"answers": [a["text"] for a in q["answers"]]}
+
+
+def _write_numerical(q):
+    return {"answers": [{"value": a["value"], "tolerance": a["tolerance"], "fraction": a["fraction"]}
+                        for a in q["answers"] if a["value"] is not None]}
+
+
+def _write_matching(q):
+    return {"pairs": [list(p) for p in q["pairs"]]}
+
+
+def _write_text_only(q):
+    return {}
+
+
+_WRITE = {"multichoice": _write_multichoice, "truefalse": _write_truefalse, "shortanswer": _write_shortanswer,
+          "numerical": _write_numerical, "matching": _write_matching, "essay": _write_text_only,
+          "description": _write_text_only}
 
 
 def write_yaml(questions, topic=None):
