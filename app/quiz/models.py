@@ -8,9 +8,41 @@ from app.core.text import fold, text_sort_key
 from app.core.vocabulary import Prize, Vocabulary
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.quiz.banks.formats import DIFFICULTY_LABELS, LEVEL_LABELS, TYPE_LABELS, TYPES, Difficulty, QuestionLevel, TextFormat
+from app.quiz.qtypes import TYPE_LABELS, TYPES
 
 _TYPES_SQL = ", ".join(f"'{t}'" for t in TYPES)
+
+
+# The vocabularies of a question's metadata (the formats read and write them too).
+class TextFormat(Vocabulary):
+    """How a question's text is written (Moodle's text formats)."""
+
+    MOODLE = "moodle"
+    HTML = "html"
+    MARKDOWN = "markdown"
+    PLAIN = "plain"
+
+
+class QuestionLevel(Vocabulary):
+    """Who a question is for."""
+
+    THCS = "THCS", "THCS"
+    THPT = "THPT", "THPT"
+    ALL = "all", "THCS và THPT"
+
+
+class Difficulty(Vocabulary):
+    EASY = "easy", "Dễ"
+    MEDIUM = "medium", "Trung bình"
+    HARD = "hard", "Khó"
+
+
+TEXT_FORMATS = TextFormat.values()
+LEVELS = QuestionLevel.values()
+DIFFICULTIES = Difficulty.values()
+
+LEVEL_LABELS = QuestionLevel.labels()
+DIFFICULTY_LABELS = Difficulty.labels()
 
 
 class QuestionBank(db.Model):

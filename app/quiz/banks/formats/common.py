@@ -8,7 +8,6 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from app.core.errors import DomainError
-from app.core.vocabulary import Vocabulary
 from app.quiz.qtypes import (  # noqa: F401 (re-exported to the format modules)
     GRADABLE_TYPES,
     TYPE_LABELS,
@@ -21,37 +20,18 @@ from app.quiz.qtypes import (  # noqa: F401 (re-exported to the format modules)
     to_number,
     truefalse_answers,
 )
+from app.quiz.models import (  # noqa: F401 (re-exported: the vocabularies of a question's metadata)
+    DIFFICULTIES,
+    DIFFICULTY_LABELS,
+    LEVEL_LABELS,
+    LEVELS,
+    TEXT_FORMATS,
+    Difficulty,
+    QuestionLevel,
+    TextFormat,
+)
 
 
-class TextFormat(Vocabulary):
-    """How a question's text is written (Moodle's text formats)."""
-
-    MOODLE = "moodle"
-    HTML = "html"
-    MARKDOWN = "markdown"
-    PLAIN = "plain"
-
-
-class QuestionLevel(Vocabulary):
-    """Who a question is for."""
-
-    THCS = "THCS", "THCS"
-    THPT = "THPT", "THPT"
-    ALL = "all", "THCS và THPT"
-
-
-class Difficulty(Vocabulary):
-    EASY = "easy", "Dễ"
-    MEDIUM = "medium", "Trung bình"
-    HARD = "hard", "Khó"
-
-
-TEXT_FORMATS = TextFormat.values()
-LEVELS = QuestionLevel.values()
-DIFFICULTIES = Difficulty.values()
-
-LEVEL_LABELS = QuestionLevel.labels()
-DIFFICULTY_LABELS = Difficulty.labels()
 
 
 class ParseError(Exception):
