@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from app.certificates.models import Certificate, CertificateTemplate
 from app.certificates.render import Sheet
@@ -329,7 +329,12 @@ def serial_of(template, seq):
 
 def issue(actor, template, round_=None, *, only_keys=None, today=None):
     """Issue a certificate to each candidate without a valid one. Idempotent: a second
-    run creates nothing and keeps every serial."""
+    run creates nothing and keeps every serial. Issues of one template take turns (hosts
+    at once): the template's row is the counter's lock, taken by a write before anything
+    is read, so the next one waits, then sees what the first issued and numbers after it."""
+    db.session.execute(update(CertificateTemplate).where(CertificateTemplate.id == template.id)
+                       .values(updated_at=CertificateTemplate.updated_at)
+                       .execution_options(synchronize_session=False))
     wanted = candidates(template, round_)
     if only_keys is not None:
         wanted = [c for c in wanted if c.key in only_keys]

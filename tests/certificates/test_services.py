@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from app.certificates import services
-from app.certificates.models import Certificate
+from app.certificates.models import Certificate, CertificateTemplate
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
-from app.quiz.models import Award
+from app.quiz.models import Award, Round
 from app.extensions import db as _db
 
 
@@ -167,3 +167,46 @@ def test_print_order_is_school_then_class_by_number_then_vietnamese_name():
                                              ("10A10", "Nguyễn An"), ("10A1", "Đỗ Văn An")])]
     assert [(r.class_name, r.recipient_name) for r in services.print_order(rows)] == [
         ("9A2", "Trần Thị Ánh"), ("10A1", "Đỗ Văn An"), ("10A1", "Lê Văn Bình"), ("10A10", "Nguyễn An")]
+
+
+def test_two_hosts_issuing_at_once_both_succeed_with_unique_serials(app, finished, db):
+    """The serial is max + 1: without a lock two issues at once number the same
+    certificates alike (UniqueViolation on PostgreSQL). They take turns on the template."""
+    import threading
+    import time
+
+    template_id, round_id = finished.template.id, finished.round.id
+    original = services.candidates
+
+    def slow_candidates(*args, **kwargs):
+        found = original(*args, **kwargs)
+        time.sleep(0.3)  # reading the results takes a while: room for the other host
+        return found
+
+    services.candidates = slow_candidates
+    outcomes = []
+
+    def issue_round():
+        with app.app_context():
+            try:
+                template = db.session.get(CertificateTemplate, template_id)
+                outcomes.append(services.issue(None, template, db.session.get(Round, round_id)).created)
+                db.session.commit()
+            except Exception as error:  # what the test looks for
+                outcomes.append(error)
+            finally:
+                db.session.remove()
+
+    try:
+        threads = [threading.Thread(target=issue_round) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        services.candidates = original
+    certificates = db.session.execute(select(Certificate).where(Certificate.template_id == template_id)).scalars().all()
+    serials = [c.serial for c in certificates]
+    assert sorted(outcomes, key=str) == sorted([len(certificates), 0], key=str)  # one issued all, the other none
+    assert len(certificates) >= 3 and len(set(serials)) == len(serials)
+    assert sorted(c.seq for c in certificates) == list(range(1, len(certificates) + 1))
