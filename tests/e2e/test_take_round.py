@@ -177,6 +177,7 @@ def test_the_page_source_tells_nothing_about_the_key(page, log_in, school, make_
     log_in(pupil.user.username)
     page.goto("/me")
     page.get_by_role("button", name="Bắt đầu làm bài").click()
+    expect(page.locator(".tq")).to_have_count(16)  # the attempt page, loaded
     values = page.evaluate("""() => Array.from(document.querySelectorAll('.tq')).map(q =>
         Array.from(q.querySelectorAll('input[type=radio]')).map(i => i.value))""")
     assert values == [["0", "1", "2", "3"]] * 16
