@@ -1,26 +1,24 @@
 """Coverage dashboards and reports. Every page is a unit, school or class the viewer
 may see (scope), with the same selection (contest or school year, dates) in the
 query string, so a report downloaded from a page holds the page's numbers."""
-from datetime import date
+import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app.core import scope
 from app.core.errors import DomainError
-from app.core.text import nfc
-from app.core.timeutil import local_today, parse_vn_date, school_year_of, utcnow
-from app.coverage import access, reports, rollup
+from app.core.timeutil import local_today, school_year_of, utcnow
+from app.core.forms import EmptyForm
+from app.coverage import access, report_files, reports, rollup
 from app.coverage.forms import TargetForm
 from app.coverage.models import STAGES
 from app.coverage.targets import set_target, targets_of
 from app.extensions import db
+from app.jobs.services import start_job
 from app.org import access as org_access
 from app.org.models import Unit
-from app.quiz import access as quiz_access
-from app.quiz.models import Contest
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 
@@ -48,49 +46,17 @@ def _staff(allowed=True):
         abort(404)
 
 
-def _date_arg(name):
-    value = (request.args.get(name) or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        pass
-    try:
-        return parse_vn_date(value)
-    except ValueError:
-        raise DomainError(f"Ngày “{value}” không đúng dạng ngày/tháng/năm.") from None
-
-
 def _selection():
-    """The contest (if any, in the viewer's reach), school year and dates from the query string."""
-    contests = db.session.execute(quiz_access.contests_query(current_user)
-                                  .order_by(Contest.school_year.desc(), Contest.code)).scalars().all()
-    contest = None
-    if request.args.get("contest"):
-        contest = next((c for c in contests if str(c.id) == request.args["contest"]), None)
-        if contest is None:
-            abort(404)
+    """The page's selection from its query string; a contest out of reach is 404, a bad
+    year or date is said and the current school year shown instead."""
     try:
-        year = int(request.args.get("year") or 0) or (contest.school_year if contest else school_year_of(local_today()))
-        date_from, date_to = _date_arg("from"), _date_arg("to")
-    except (ValueError, DomainError) as exc:
-        flash(getattr(exc, "message", "Năm học không hợp lệ."), "error")
-        year, date_from, date_to = school_year_of(local_today()), None, None
-    if contest is not None:
-        year = contest.school_year
-    return rollup.Selection(year, contest, date_from, date_to), contests
-
-
-def _query_args(selection):
-    args = {"year": selection.school_year}
-    if selection.contest is not None:
-        args["contest"] = selection.contest.id
-    if selection.date_from:
-        args["from"] = selection.date_from.isoformat()
-    if selection.date_to:
-        args["to"] = selection.date_to.isoformat()
-    return args
+        selection, contests = report_files.selection_of(request.args, current_user)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        selection, contests = report_files.selection_of({"contest": request.args.get("contest", "")}, current_user)
+    if selection is None:
+        abort(404)
+    return selection, contests
 
 
 @bp.route("")
@@ -105,19 +71,6 @@ def home():
     return redirect(url_for("coverage.unit", unit_id=current_user.unit_id, **request.args))
 
 
-def _page_data(unit, selection):
-    root_id = rollup.root_of(unit.id)
-    stage_targets = rollup.targets(root_id, selection.school_year)
-    if unit.is_school:
-        visible = access.visible_class_ids(current_user)
-        rows, total = rollup.class_rows(unit, selection, visible, stage_targets)
-    else:
-        visible = access.visible_school_ids(current_user)
-        rows, total = rollup.unit_rows(unit, selection, visible, stage_targets)
-    total_target = rollup.target_gap(total, stage_targets)
-    return rows, total, stage_targets, total_target
-
-
 @bp.route("/units/<int:unit_id>")
 @login_required
 def unit(unit_id):
@@ -125,13 +78,13 @@ def unit(unit_id):
     _staff()
     unit = org_access.get_unit_or_404(current_user, unit_id)
     selection, contests = _selection()
-    rows, total, stage_targets, total_target = _page_data(unit, selection)
+    rows, total, stage_targets, total_target = report_files.page_data(current_user, unit, selection)
     schools = access.visible_schools_under(current_user, unit)
     classes = access.visible_class_ids(current_user)  # a teacher: only theirs
     ancestors = db.session.execute(access.visible_ancestors(current_user, unit)).scalars().all()
     return render_template("coverage/unit.html", unit=unit, rows=rows, total=total, stage_targets=stage_targets,
                            total_target=total_target, selection=selection, contests=contests,
-                           args=_query_args(selection), weeks=rollup.weekly(selection, schools, classes),
+                           args=report_files.query_args(selection), weeks=rollup.weekly(selection, schools, classes),
                            computed_at=utcnow(), ancestors=ancestors, stages=STAGES,
                            can_report=current_user.role_enum.sees_student_reports)
 
@@ -146,7 +99,7 @@ def school_class(class_id):
     selection.school_year = school_class.school_year if selection.contest is None else selection.school_year
     students = rollup.class_students(school_class, selection)
     return render_template("coverage/class.html", school_class=school_class, students=students,
-                           selection=selection, contests=contests, args=_query_args(selection),
+                           selection=selection, contests=contests, args=report_files.query_args(selection),
                            waiting=sum(1 for s in students if not s[3]), computed_at=utcnow())
 
 
@@ -154,39 +107,37 @@ def _report_args(unit_id):
     _staff(current_user.role_enum.sees_student_reports)
     unit = org_access.get_unit_or_404(current_user, unit_id)
     selection, _ = _selection()
-    rows, total, stage_targets, _ = _page_data(unit, selection)
-    signer = " ".join(nfc(request.args.get("signer") or "").split())[:120]  # printed under the position
-    return unit, selection, rows, total, dict(stage_targets=stage_targets, signer=signer)
+    return unit, selection
 
 
-def _file_name(unit, selection, ext):
-    from app.core.text import fold
-    slug = "-".join(fold(unit.code or unit.name).split())[:40] or "don-vi"
-    return f"bao-cao-tham-gia-{slug}-{selection.school_year}.{ext}"
-
-
-@bp.route("/units/<int:unit_id>/report.xlsx")
+@bp.route("/units/<int:unit_id>/report.xlsx", methods=["GET", "POST"])
 @login_required
 def report_xlsx(unit_id):
-    unit, selection, rows, total, options = _report_args(unit_id)
-    detail = None
-    if request.args.get("detail"):
-        detail = access.visible_schools_under(current_user, unit)
-        if selection.contest is not None:
-            detail = detail.where(Unit.id.in_(scope.subtree_ids(selection.contest.unit_id)))
-    data = reports.xlsx_report(unit, selection, rows, total, utcnow(), detail_schools=detail, **options)
-    return send_file(data, as_attachment=True, download_name=_file_name(unit, selection, "xlsx"),
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    """The summary is made at once; with every student's row (`detail`), a province's
+    worth, the file is made by a background job: GET shows the button, POST starts it."""
+    unit, selection = _report_args(unit_id)
+    args = {**report_files.query_args(selection), "signer": report_files.signer_of(request.values)}
+    if request.values.get("detail"):
+        form = EmptyForm()
+        if request.method == "POST" and form.validate_on_submit():
+            job = start_job(current_user, "coverage.report_xlsx", {"unit_id": unit.id, "args": args},
+                            f"Báo cáo Excel kèm danh sách học sinh: {unit.name}")
+            return redirect(url_for("jobs.job_page", job_id=job.id))
+        return render_template("coverage/report_job.html", unit=unit, selection=selection, form=form,
+                               args=report_files.query_args(selection), signer=args["signer"])
+    data, name = report_files.xlsx_file(current_user, unit, selection, args["signer"], detail=False)
+    return send_file(data, as_attachment=True, download_name=name, mimetype=report_files.XLSX)
 
 
 @bp.route("/units/<int:unit_id>/report.pdf")
 @login_required
 def report_pdf(unit_id):
-    import io
-    unit, selection, rows, total, options = _report_args(unit_id)
-    data = reports.pdf_report(unit, selection, rows, total, utcnow(), **options)
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=_file_name(unit, selection, "pdf"),
-                     mimetype="application/pdf")
+    unit, selection = _report_args(unit_id)
+    rows, total, stage_targets, _ = report_files.page_data(current_user, unit, selection)
+    data = reports.pdf_report(unit, selection, rows, total, utcnow(), stage_targets=stage_targets,
+                              signer=report_files.signer_of(request.args))
+    return send_file(io.BytesIO(data), as_attachment=True,
+                     download_name=report_files.file_name(unit, selection, "pdf"), mimetype="application/pdf")
 
 
 @bp.route("/targets", methods=["GET", "POST"])

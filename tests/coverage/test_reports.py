@@ -120,7 +120,7 @@ def test_a_so_report_is_headed_by_the_province_s_people_s_committee(client, logi
 
 
 def test_the_summary_counts_a_gdtx_centre_as_its_detail_sheet_does(client, login, make_user, make_unit, make_class,
-                                                                   make_student, tree, province, db, YEAR, answer_round):
+                                                                   make_student, tree, province, db, YEAR, answer_round, fetch_report):
     """A TTGDNN-GDTX centre in Cụm A. For a THCS-THPT contest its learners are not
     enrolled (they may not take part): neither the summary nor the detail sheets list
     them. For a contest open to GDTX, both count its 3 learners and the 1 who took part."""
@@ -131,7 +131,8 @@ def test_the_summary_counts_a_gdtx_centre_as_its_detail_sheet_does(client, login
     login(make_user("department", tree.so))
 
     def check(contest, centre_listed):
-        book = _book(client, f"/coverage/units/{tree.cluster_a.id}/report.xlsx?contest={contest.id}&detail=1")
+        book = load_workbook(io.BytesIO(fetch_report(
+            client, f"/coverage/units/{tree.cluster_a.id}/report.xlsx?contest={contest.id}&detail=1")))
         summary = _values(book.worksheets[0])
         total = next(row for row in summary if row[1] == "Tổng cộng")
         details = book.worksheets[1:]

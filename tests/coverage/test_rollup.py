@@ -126,7 +126,7 @@ def test_drill_down_to_a_school_and_a_class_lists_who_has_not_taken_part(client,
     assert page.index("Học sinh 10A1 3") < page.index("Học sinh 10A1 0")  # not yet taking part comes first
 
 
-def test_a_cluster_officer_sees_and_exports_only_its_own_schools(client, login, make_user, tree, province, db):
+def test_a_cluster_officer_sees_and_exports_only_its_own_schools(client, login, make_user, tree, province, db, fetch_report):
     login(make_user("unit", tree.cluster_a))
     args = f"?contest={province.contest.id}"
     for unit in (tree.so, tree.cluster_b, tree.school_b, tree.school_c):
@@ -134,8 +134,7 @@ def test_a_cluster_officer_sees_and_exports_only_its_own_schools(client, login, 
         assert client.get(f"/coverage/units/{unit.id}/report.xlsx{args}").status_code == 404
         assert client.get(f"/coverage/units/{unit.id}/report.pdf{args}").status_code == 404
     assert client.get(f"/coverage/classes/{province.classes['10B1'].id}{args}").status_code == 404
-    response = client.get(f"/coverage/units/{tree.cluster_a.id}/report.xlsx{args}&detail=1")
-    workbook = load_workbook(io.BytesIO(response.data))
+    workbook = load_workbook(io.BytesIO(fetch_report(client, f"/coverage/units/{tree.cluster_a.id}/report.xlsx{args}&detail=1")))
     assert [s.title for s in workbook.worksheets] == ["Tổng hợp", "Trường THPT A"]
     text = repr([list(r) for s in workbook.worksheets for r in s.iter_rows(values_only=True)])
     assert "Trường THPT B" not in text and "Học sinh 10B1" not in text and "Học sinh 10A1 0" in text
@@ -155,13 +154,13 @@ def test_a_teacher_sees_only_their_class_and_gets_no_reports(client, login, make
 
 
 def test_exported_cells_that_look_like_formulas_stay_text(client, login, make_user, make_student, tree, province,
-                                                         db, YEAR):
+                                                         db, YEAR, fetch_report):
     school = db.session.get(Unit, tree.school_a.id)
     school.name = "=HYPERLINK(\"http://x\",\"A\")"
     make_student(province.classes["10A1"], "=1+2")
     db.session.commit()
     login(make_user("department", tree.so))
-    data = client.get(f"/coverage/units/{tree.cluster_a.id}/report.xlsx?year={YEAR}&detail=1").data
+    data = fetch_report(client, f"/coverage/units/{tree.cluster_a.id}/report.xlsx?year={YEAR}&detail=1")
     workbook = load_workbook(io.BytesIO(data))
     cells = [c for s in workbook.worksheets for row in s.iter_rows() for c in row if c.value is not None]
     risky = [c for c in cells if isinstance(c.value, str) and c.value[:1] in "=+-@"]

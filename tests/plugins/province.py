@@ -76,3 +76,26 @@ def build_province_fixture():
 @pytest.fixture
 def province(tree, make_class, make_student, db):
     return build_province(tree, make_class, make_student, db)
+
+
+@pytest.fixture
+def fetch_report():
+    """`fetch(client, url)`: the bytes of a coverage report. The XLSX with every student
+    (`detail=1`) is made by a job: the GET page offers the button, its POST starts the job
+    (run at once without Redis) and the job's page gives the file."""
+    def fetch(client, url):
+        if "detail=1" not in url:
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+            return response.data
+        page = client.get(url)
+        assert page.status_code == 200 and "Tạo tệp Excel" in page.get_data(as_text=True)
+        started = client.post(url, data={})
+        assert started.status_code == 302 and "/jobs/" in started.headers["Location"], started.status_code
+        job_url = started.headers["Location"]
+        state = client.get(job_url, headers={"Accept": "application/json"}).get_json()
+        assert state["status"] == "done", state
+        response = client.get(job_url.rstrip("/") + "/file")
+        assert response.status_code == 200
+        return response.data
+    return fetch
