@@ -120,7 +120,9 @@ def report_xlsx(unit_id):
     if request.values.get("detail"):
         form = EmptyForm()
         if request.method == "POST" and form.validate_on_submit():
-            job = start_job(current_user, "coverage.report_xlsx", {"unit_id": unit.id, "args": args},
+            back = url_for("coverage.unit", unit_id=unit.id, **report_files.query_args(selection))
+            job = start_job(current_user, "coverage.report_xlsx",
+                            {"unit_id": unit.id, "args": args, "back_url": back, "back_label": "Về trang tham gia"},
                             f"Báo cáo Excel kèm danh sách học sinh: {unit.name}")
             return redirect(url_for("jobs.job_page", job_id=job.id))
         return render_template("coverage/report_job.html", unit=unit, selection=selection, form=form,
