@@ -103,8 +103,8 @@ def overview(contest_id=None, creative_id=None):
     groups, listing, total, all_valid = [], [], 0, 0
     q = nfc(request.args.get("q", ""))
     page = max(request.args.get("page", 1, type=int), 1)
+    school_id = request.args.get("school_id", type=int)
     if template:
-        school_id = request.args.get("school_id", type=int)
         # above a school, one row per school (its classes one click away), or the page would run to thousands of rows
         by_class = bool(school_id) or current_user.role_enum.works_in_school
         visible = access.certificates_query(current_user)
@@ -125,7 +125,7 @@ def overview(contest_id=None, creative_id=None):
         total = listing.total
     return render_template("certificates/overview.html", owner=owner, template=template, manage=manage,
                            issue_form=issue_form, groups=groups, listing=listing, total=total, q=q,
-                           args=_owner_args(owner),
+                           args=_owner_args(owner), school_id=school_id,
                            limit=WEB_DOWNLOAD_LIMIT, all_valid=all_valid)
 
 
