@@ -3,11 +3,8 @@ from sqlalchemy import false, select
 
 from app.certificates.models import Certificate
 from app.core.scope import get_or_404, subtree_ids
-from app.core.text import file_safe
 from app.entries.access import can_manage_creative
-from app.extensions import db
 from app.org.access import taught_class_ids
-from app.org.models import SchoolClass, Unit
 from app.quiz.access import can_manage_contest
 from app.quiz.models import Contest
 
@@ -39,16 +36,3 @@ def can_manage_certificates(user, owner):
         return user.role_enum.manages_contests and can_manage_contest(user, owner)
     return can_manage_creative(user, owner)
 
-
-def download_name(code, school_id=None, class_id=None):
-    """The file name of a bundle narrowed to a school or a class. Only a name: the
-    bundle itself holds the certificates of `certificates_query`, and a narrowing the
-    user sees nothing of is refused before the name is used."""
-    name = file_safe(code)
-    if class_id:
-        school_class = db.session.get(SchoolClass, class_id)
-        name += "_" + file_safe(school_class.name if school_class else str(class_id))
-    if school_id:
-        school = db.session.get(Unit, school_id)
-        name += "_" + file_safe(school.code or school.name if school else str(school_id))
-    return name

@@ -99,8 +99,9 @@ class CertificateRenderer:
                                     textColor=INK)
         self._achievements = {}  # the same achievement on many pages is laid out once per size
 
-    def write(self, sheets, out, title=None):
-        """Draw one page per sheet into `out` (a path or a binary file)."""
+    def write(self, sheets, out, title=None, progress=None):
+        """Draw one page per sheet into `out` (a path or a binary file); `progress(done,
+        total)` after each page."""
         t = self.template
         canvas = Canvas(out, pagesize=(WIDTH, HEIGHT), pageCompression=1)
         canvas.setTitle(nfc(title or (f"{sheets[0].title} {sheets[0].serial}" if len(sheets) == 1
@@ -108,9 +109,11 @@ class CertificateRenderer:
         canvas.setAuthor(nfc(t.issuer_name))
         canvas.setSubject(nfc(t.contest_title))
         canvas.setCreator("Cuộc thi tìm hiểu dịch vụ công trực tuyến")
-        for sheet in sheets:
+        for done, sheet in enumerate(sheets, 1):
             self.draw_page(canvas, sheet)
             canvas.showPage()
+            if progress:
+                progress(done, len(sheets))
         canvas.save()
 
     # -- one page

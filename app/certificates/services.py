@@ -11,7 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import func, insert, select, update
 
 from app.certificates.models import Certificate, CertificateTemplate
@@ -28,7 +28,7 @@ from app.coverage.models import Participation
 from app.entries.models import CATEGORIES, Entry, EntryMember
 from app.extensions import db
 from app.org.models import SchoolClass, Student, Unit
-from app.quiz.models import Award, Contest
+from app.quiz.models import Award, Contest, Round
 from app.quiz.contests.ranking import round_ranking
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper and typed by hand
@@ -398,7 +398,6 @@ def revoke(actor, certificate, reason, now=None, reissue=False):
     template = certificate.template
     round_ = None
     if certificate.key.startswith("r"):
-        from app.quiz.models import Round
         round_ = db.session.get(Round, int(certificate.key[1:].split(":")[0]))
     issue(actor, template, round_, only_keys={certificate.key})
     return db.session.execute(select(Certificate).where(
@@ -461,7 +460,6 @@ def _class_order(name):
 def verify_url(sheet):
     """The address a certificate's QR code opens: PUBLIC_URL when set (what people
     outside reach), else the address of the current request."""
-    from flask import has_request_context, request
     base = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else "")
     base = (base or "http://127.0.0.1:5000").rstrip("/")
     return f"{base}/xac-minh/{sheet.serial}?ma={sheet.check_code}"

@@ -1,18 +1,17 @@
 """Certificates on the web: the template and its preview, issuing, the lists and
-downloads (one PDF, a merged PDF or a ZIP per class or school), revocation, and
-the public verification page. Contests come through app.core.scope; certificates
-through access.certificates_query, so a download holds only what the user may see."""
+downloads (one PDF, a merged PDF or a ZIP per class or school, written by
+bundles.py), revocation, and the public verification page. Contests come through
+app.core.scope; certificates through access.certificates_query, so a download holds
+only what the user may see."""
 import io
-import zipfile
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app.certificates import access, services
+from app.certificates import access, bundles, services
 from app.certificates.forms import ImageForm, IssueForm, RevokeForm, TemplateForm, VerifyForm
 from app.certificates.models import Certificate, CertificateTemplate
-from app.certificates.render import CertificateRenderer
 from app.core import scope
 from app.core.actions import DONE, run_action
 from app.core.text import file_safe, fold, nfc
@@ -27,6 +26,7 @@ bp = Blueprint("certificates", __name__)
 
 PAGE = 50
 WEB_DOWNLOAD_LIMIT = 3000  # pages per download; a province's print run is `flask certificates export`
+MIMETYPES = {"pdf": "application/pdf", "zip": "application/zip"}
 
 
 def _owner(contest_id=None, creative_id=None):
@@ -103,12 +103,14 @@ def overview(contest_id=None, creative_id=None):
     groups, listing, total, all_valid = [], [], 0, 0
     q = nfc(request.args.get("q", ""))
     page = max(request.args.get("page", 1, type=int), 1)
+    school_id = request.args.get("school_id", type=int)
     if template:
-        school_id = request.args.get("school_id", type=int)
         # above a school, one row per school (its classes one click away), or the page would run to thousands of rows
         by_class = bool(school_id) or current_user.role_enum.works_in_school
-        groups = _groups(template, _owner_args(owner), by_class, school_id)
-        all_valid = scope.count_rows(_visible(template).where(Certificate.revoked_at.is_(None)))
+        visible = access.certificates_query(current_user)
+        groups = [{**group, "params": {**_owner_args(owner), **group["narrowing"]}}
+                  for group in bundles.download_groups(template, visible, by_class=by_class, school_id=school_id)]
+        all_valid = scope.count_rows(bundles.valid_certificates(template, visible))
         query = _visible(template)
         if school_id:
             query = query.where(Certificate.school_id == school_id)
@@ -123,7 +125,7 @@ def overview(contest_id=None, creative_id=None):
         total = listing.total
     return render_template("certificates/overview.html", owner=owner, template=template, manage=manage,
                            issue_form=issue_form, groups=groups, listing=listing, total=total, q=q,
-                           args=_owner_args(owner),
+                           args=_owner_args(owner), school_id=school_id,
                            limit=WEB_DOWNLOAD_LIMIT, all_valid=all_valid)
 
 
@@ -148,37 +150,6 @@ def _chosen_round(owner, value):
         if str(round_.id) == value and not round_.practice:
             return round_
     abort(400)
-
-
-def _groups(template, owner_args, by_class=True, school_id=None):
-    """Download rows for the certificates the user sees: a row per school with more
-    than one class, then (by_class) a row per class, each with its counts and download
-    arguments; only school_id's when given."""
-    query = _visible(template)
-    if school_id:
-        query = query.where(Certificate.school_id == school_id)
-    visible = query.subquery()
-    rows = db.session.execute(
-        select(visible.c.school_id, visible.c.school_name, visible.c.class_id, visible.c.class_name,
-               func.count().filter(visible.c.revoked_at.is_(None)).label("valid"),
-               func.count().filter(visible.c.revoked_at.is_not(None)).label("revoked"))
-        .group_by(visible.c.school_id, visible.c.school_name, visible.c.class_id, visible.c.class_name)
-        .order_by(visible.c.school_name, visible.c.class_name)).all()
-    per_school = {}
-    for r in rows:
-        per_school.setdefault(r.school_id, []).append(r)
-    out = []
-    for school_id, classes in per_school.items():
-        if school_id is not None and (len(classes) > 1 or not by_class):
-            out.append(dict(school=classes[0].school_name, label="Cả trường", whole=True, school_id=school_id,
-                            valid=sum(c.valid for c in classes), revoked=sum(c.revoked for c in classes),
-                            params={**owner_args, "school_id": school_id}))
-        for c in classes if by_class or school_id is None else ():
-            where = {"class_id": c.class_id} if c.class_id else {"school_id": school_id} if school_id else {}
-            out.append(dict(school="" if len(classes) > 1 and school_id is not None else c.school_name,
-                            label=c.class_name or "—", whole=False, school_id=None, valid=c.valid, revoked=c.revoked,
-                            params={**owner_args, **where}))
-    return out
 
 
 # Template -------------------------------------------------------------------------------
@@ -224,18 +195,16 @@ def template_preview(contest_id=None, creative_id=None):
     owner = _managed(contest_id, creative_id)
     template = services.template_of(owner) or services.default_template(owner)
     buffer = io.BytesIO()
-    _renderer(template).write(services.sample_sheets(template), buffer, title=f"Xem trước - {template.contest_title}")
-    return _pdf(buffer, f"xem-truoc-{file_safe(owner.code)}.pdf", inline=True)
+    bundles.renderer_for(template).write(services.sample_sheets(template), buffer,
+                                         title=f"Xem trước - {template.contest_title}")
+    return _send(buffer, f"xem-truoc-{file_safe(owner.code)}.pdf", inline=True)
 
 
-def _renderer(template):
-    directory = services.image_dir(template) if template.id else None
-    return CertificateRenderer(template, services.verify_url, directory)
-
-
-def _pdf(buffer, name, inline=False):
+def _send(buffer, name, inline=False):
+    """A written PDF or ZIP, kept out of shared caches."""
     buffer.seek(0)
-    response = send_file(buffer, mimetype="application/pdf", as_attachment=not inline, download_name=name)
+    response = send_file(buffer, mimetype=MIMETYPES[name.rsplit(".", 1)[-1]], as_attachment=not inline,
+                         download_name=name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -251,46 +220,20 @@ def download(bundle, contest_id=None, creative_id=None):
     if template is None:
         flash("Cuộc thi chưa có mẫu giấy, chưa có giấy nào để tải.", "error")
         return redirect(url_for(".overview", **_owner_args(owner)))
-    query = _visible(template).where(Certificate.revoked_at.is_(None))
     school_id, class_id = request.args.get("school_id", type=int), request.args.get("class_id", type=int)
-    if class_id:
-        query = query.where(Certificate.class_id == class_id)
-    if school_id:
-        query = query.where(Certificate.school_id == school_id)
-    name = access.download_name(owner.code, school_id, class_id)
+    query = bundles.valid_certificates(template, access.certificates_query(current_user),
+                                       school_id=school_id, class_id=class_id)
     count = scope.count_rows(query)
     if not count:
-        flash("Không có giấy nào để tải.", "error")
+        flash(bundles.NOTHING_TO_DOWNLOAD, "error")
         return redirect(url_for(".overview", **_owner_args(owner)))
     if count > WEB_DOWNLOAD_LIMIT:
         flash(f"Có {count} giấy, quá {WEB_DOWNLOAD_LIMIT} giấy cho một lần tải: hãy tải theo từng trường, "
               "hoặc dùng lệnh flask certificates export trên máy chủ.", "error")
         return redirect(url_for(".overview", **_owner_args(owner)))
-    certificates = services.print_order(db.session.execute(query).scalars().all())
-    renderer = _renderer(template)
     buffer = io.BytesIO()
-    if bundle == "pdf":
-        renderer.write(certificates, buffer)
-        return _pdf(buffer, f"{name}.pdf")
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for cert in certificates:
-            page = io.BytesIO()
-            renderer.write([cert], page)
-            archive.writestr(zip_name(cert), page.getvalue())
-    buffer.seek(0)
-    response = send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=f"{name}.zip")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def zip_name(cert):
-    """'10A1/10A1_Nguyen_Thi_Phuong_Thao_DVC2026-2026-00012.pdf': class and name without
-    diacritics (what every unzip tool reads); the PDF inside has them."""
-    person = file_safe(cert.recipient_name, 60)
-    if cert.class_name:
-        folder = file_safe(cert.class_name, 20)
-        return f"{folder}/{folder}_{person}_{cert.serial}.pdf"
-    return f"{person}_{cert.serial}.pdf"
+    bundles.write_bundle(template, query, bundle, buffer)
+    return _send(buffer, f"{bundles.bundle_name(owner.code, school_id, class_id)}.{bundle}")
 
 
 @bp.route("/certificates/<int:certificate_id>.pdf")
@@ -298,8 +241,8 @@ def zip_name(cert):
 def certificate_pdf(certificate_id):
     cert = access.get_certificate_or_404(current_user, certificate_id)
     buffer = io.BytesIO()
-    _renderer(cert.template).write([cert], buffer)
-    return _pdf(buffer, zip_name(cert).rsplit("/", 1)[-1])
+    bundles.write_pdf(bundles.renderer_for(cert.template), [cert], buffer)
+    return _send(buffer, bundles.certificate_file_name(cert))
 
 
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])

@@ -1,6 +1,7 @@
 """Keeping `participation` in step with the attempts: one upsert in the transaction
 that finishes an attempt, and a rebuild from the attempts for repairs."""
 from sqlalchemy import bindparam, case, func, select, text, union
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.coverage.models import Participation
 from app.quiz.models import Attempt, Round
@@ -34,10 +35,7 @@ REBUILD_BATCH = 2000
 
 def _insert():
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(Participation)
 
 

@@ -10,8 +10,16 @@ from io import BytesIO
 from itertools import groupby
 from xml.sax.saxutils import escape as _escape
 
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import func, select
 
+from app.core.pdf import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, SERIF_ITALIC, register_fonts
 from app.core.template_helpers import score_cell
 from app.core.text import nfc
 from app.core.timeutil import to_local
@@ -294,16 +302,6 @@ def _sheet_title(name, used):
 def pdf_report(unit, selection, rows, total, now, *, stage_targets=None, signer=""):
     """The report as A4 PDF bytes in the layout of Nghị định 30/2020/NĐ-CP, appendix I,
     with the embedded DejaVu fonts."""
-    from reportlab.lib import colors
-    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from app.core.pdf import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, SERIF_ITALIC, register_fonts
-
     class Rule(Flowable):
         """A solid line of a given length, centred under the line above it."""
 

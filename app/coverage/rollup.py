@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func, literal, select
 
 from app.core.timeutil import LOCAL_TZ, local_to_utc
 from app.coverage.models import STAGES, CoverageTarget, Participation
+from app.entries.models import CreativeContest, Entry, EntryMember
 from app.extensions import db
 from app.org.models import SchoolClass, Student, Unit, UnitClosure, student_stage
 from app.quiz.models import Award, Contest
@@ -193,7 +194,6 @@ def figures(selection, group, schools):
 def _add_creative_entries(result, selection, group, schools, start, end):
     """Creative entries of the school year's contests, by their team members' classes
     (an entry counts once per class or school however many members it has there)."""
-    from app.entries.models import CreativeContest, Entry, EntryMember
     handed_in = Entry.status != "draft"
     when = [Entry.submitted_at >= start] if start else []
     when += [Entry.submitted_at < end] if end else []

@@ -13,6 +13,7 @@ from app.core.storage import join_key
 from app.core.text import nfc
 from app.core.timeutil import utcnow
 from app.entries import links
+from app.entries.judging import judging_started
 from app.entries.models import BLIND_LINK_REFUSAL, CATEGORIES, STATUSES, CreativeContest, Entry, EntryFile, EntryMember
 from app.extensions import db
 from app.org.models import Student, student_stage
@@ -64,7 +65,6 @@ def update_contest(actor, contest, *, name, description="", published=True, **se
     name = nfc(name or "").strip()
     if not name:
         raise DomainError("Nhập tên cuộc thi.")
-    from app.entries.judging import judging_started
     if judging_started(contest):
         current = {"categories": contest.category_list, "approval_closes_at": contest.approval_closes_at,
                    "judges_per_entry": contest.judges_per_entry, "drop_extremes": contest.drop_extremes}
@@ -116,7 +116,6 @@ def _set_contest(contest, *, levels, categories, submit_opens_at, submit_closes_
 def set_rubric(actor, contest, category, criteria):
     """The criteria of a category: [{"name", "weight", "max"}]; keys are made from the
     order. Only before any judge has saved a score."""
-    from app.entries.judging import judging_started
     if judging_started(contest):
         raise DomainError("Giám khảo đã bắt đầu chấm: không sửa tiêu chí được nữa.")
     cleaned = []

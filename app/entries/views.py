@@ -13,7 +13,7 @@ from app.accounts.models import User
 from app.core.actions import run_action
 from app.core.errors import DomainError
 from app.core.storage import StorageMissing, get_storage
-from app.core.timeutil import local_to_utc, to_local, utcnow
+from app.core.timeutil import local_to_utc, local_today, school_year_of, to_local, utcnow
 from app.entries import links
 from app.entries import access, judging, services
 from app.entries.forms import CreativeContestForm, EntryForm, PanelForm, ReviewForm
@@ -83,7 +83,6 @@ def contest_new():
         abort(404)
     form = CreativeContestForm()
     if request.method == "GET":
-        from app.core.timeutil import local_today, school_year_of
         form.school_year.data = school_year_of(local_today())
         _show_file_rules(form, DEFAULT_FILE_RULES.get)
     if form.validate_on_submit():

@@ -3,6 +3,7 @@ import io
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from app.core.pdf import SANS, SANS_BOLD, fit_font_size, register_fonts
@@ -70,7 +71,6 @@ def _card(pdf, x, y, w, h, school_class, student, username, password, login_url)
 
 
 def fit_text(text, width, font=SANS, size=7.5):
-    from reportlab.pdfbase.pdfmetrics import stringWidth
     while text and stringWidth(text, font, size) > width:
         text = text[:-2] + "…"
     return text

@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.core.errors import DomainError
+from app.core.timeutil import local_today, school_year_of
 from app.extensions import db
 from app.org import roster
 from app.org.models import SchoolClass, Unit
@@ -48,7 +49,6 @@ def import_schools_command(path, root_code):
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không ghi")
 def import_roster_command(path, school_code, class_name, year, dry_run):
     """Nhập danh sách học sinh; in các dòng lỗi theo số dòng, ghi các dòng đúng."""
-    from app.core.timeutil import local_today, school_year_of
     school = _unit_by_code(school_code)
     year = year or school_year_of(local_today())
     target = None

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from app.accounts.services import ensure_student_accounts
 from app.core.errors import DomainError
 from app.core.audit import record
 from app.core.spreadsheet import cell_text, find_header, header_key, is_blank, read_rows
@@ -212,7 +213,6 @@ def _compare_with_database(rows, school, movable_class_ids):
 def commit_roster(actor, preview, *, school):
     """Write every good row in the caller's transaction (the caller commits once).
     New students get accounts. Returns counts by status."""
-    from app.accounts.services import ensure_student_accounts
     created = []
     for row in preview.good_rows:
         if row.status == "unchanged":

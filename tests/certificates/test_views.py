@@ -147,3 +147,16 @@ def test_only_the_contest_s_staff_revoke(client, login, finished, make_user, tre
     assert client.get(f"/contests/{finished.contest.id}/certificates/template").status_code == 404
     db.session.refresh(cert)
     assert cert.revoked_at is None
+
+
+def test_the_officer_opens_one_school_s_certificates_by_class(client, login, finished, tree, db):
+    services.issue(None, finished.template, finished.round)
+    db.session.commit()
+    login(finished.officer)
+    overview = f"/contests/{finished.contest.id}/certificates"
+    page = client.get(overview).get_data(as_text=True)
+    assert f"{overview}?school_id={tree.school_a.id}" in page  # the school's "theo lớp" link
+    response = client.get(f"{overview}?school_id={tree.school_a.id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "‹ Mọi trường" in html
+    assert "Nguyễn Thị Phương Thảo" in html and "Phạm Đức Anh" not in html
