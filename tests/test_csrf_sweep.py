@@ -89,6 +89,7 @@ IDS = {
     "category": lambda t: "poster",
     "certificate_id": lambda t: t.certificate.id,
     "slot": lambda t: "signature",
+    "bundle": lambda t: "zip",
 }
 
 

@@ -59,8 +59,11 @@ def export_command(code, out_dir):
         click.echo("Chú ý: chưa đặt PUBLIC_URL, mã QR sẽ trỏ tới http://127.0.0.1:5000. "
                    "Đặt PUBLIC_URL=https://<địa chỉ trang thi> rồi chạy lại.", err=True)
     files = bundles.school_files(template)
-    with _progress_bar("Xuất giấy", [f.name for f in files]) as progress:
-        result = bundles.write_school_files(template, files, Path(out_dir), progress)
+    try:
+        with _progress_bar("Xuất giấy", [f.name for f in files]) as progress:
+            result = bundles.write_school_files(template, files, Path(out_dir), progress)
+    except DomainError as error:  # a template image gone from the storage, say
+        raise click.ClickException(error.message) from None
     click.echo(f"Đã ghi {result['written']} tệp, giữ nguyên {result['skipped']} tệp đã có "
                f"({result['certificates']} giấy) vào {out_dir}.")
 

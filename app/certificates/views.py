@@ -9,15 +9,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app.certificates import access, bundles, services
+from app.certificates import access, bundles, jobs, services  # noqa: F401 (jobs: registers the job kinds)
 from app.certificates.forms import ImageForm, IssueForm, RevokeForm, TemplateForm, VerifyForm
 from app.certificates.models import Certificate, CertificateTemplate
 from app.core import scope
 from app.core.actions import DONE, run_action
+from app.core.forms import EmptyForm
 from app.core.text import file_safe, fold, nfc
 from app.entries import access as entries_access
 from app.entries.models import CreativeContest
 from app.extensions import db
+from app.jobs.models import JobStatus
+from app.jobs.services import start_job
 from app.org.models import Student
 from app.quiz import access as quiz_access
 from app.quiz.models import Contest
@@ -25,7 +28,8 @@ from app.quiz.models import Contest
 bp = Blueprint("certificates", __name__)
 
 PAGE = 50
-WEB_DOWNLOAD_LIMIT = 3000  # pages per download; a province's print run is `flask certificates export`
+WEB_DOWNLOAD_LIMIT = 20000  # pages per download; a province's print run is `flask certificates export`
+DIRECT_DOWNLOAD_LIMIT = 300  # pages written in the request; more are written by a background job
 MIMETYPES = {"pdf": "application/pdf", "zip": "application/zip"}
 
 
@@ -98,8 +102,11 @@ def overview(contest_id=None, creative_id=None):
     issue_form.scope.choices = _issue_choices(owner)
     if manage and template and issue_form.validate_on_submit():
         round_ = _chosen_round(owner, issue_form.scope.data)
-        run_action(lambda: services.issue(current_user, template, round_), lambda result: result.message)
-        return redirect(url_for(".overview", **_owner_args(owner)))
+        back = url_for(".overview", **_owner_args(owner))
+        job = start_job(current_user, "certificates.issue",
+                        {"template_id": template.id, "round_id": round_.id if round_ else None, "back_url": back,
+                         "back_label": "Về trang giấy chứng nhận"}, f"Cấp giấy chứng nhận: {owner.name}")
+        return _after_job(job, back)
     groups, listing, total, all_valid = [], [], 0, 0
     q = nfc(request.args.get("q", ""))
     page = max(request.args.get("page", 1, type=int), 1)
@@ -200,6 +207,18 @@ def template_preview(contest_id=None, creative_id=None):
     return _send(buffer, f"xem-truoc-{file_safe(owner.code)}.pdf", inline=True)
 
 
+def _after_job(job, back):
+    """Where a started job leads: back with its message when it has already ended (no
+    Redis: it ran in this request), else to its page with the progress bar."""
+    if job.status == JobStatus.DONE:
+        flash(job.message, "success")
+        return redirect(back)
+    if job.status == JobStatus.FAILED:
+        flash(job.message, "error")
+        return redirect(back)
+    return redirect(url_for("jobs.job_page", job_id=job.id))
+
+
 def _send(buffer, name, inline=False):
     """A written PDF or ZIP, kept out of shared caches."""
     buffer.seek(0)
@@ -211,7 +230,7 @@ def _send(buffer, name, inline=False):
 
 # Downloads ------------------------------------------------------------------------------
 
-@_routes("/download.<any(pdf, zip):bundle>")
+@_routes("/download.<any(pdf, zip):bundle>", methods=["GET", "POST"])
 @login_required
 def download(bundle, contest_id=None, creative_id=None):
     """The visible valid certificates of a contest, narrowed to ?school_id= or ?class_id=."""
@@ -231,6 +250,18 @@ def download(bundle, contest_id=None, creative_id=None):
         flash(f"Có {count} giấy, quá {WEB_DOWNLOAD_LIMIT} giấy cho một lần tải: hãy tải theo từng trường, "
               "hoặc dùng lệnh flask certificates export trên máy chủ.", "error")
         return redirect(url_for(".overview", **_owner_args(owner)))
+    if count > DIRECT_DOWNLOAD_LIMIT:  # longer than a request should take: a background job writes it
+        form = EmptyForm()
+        if request.method == "POST" and form.validate_on_submit():
+            back = url_for(".overview", **_owner_args(owner))
+            job = start_job(current_user, "certificates.bundle",
+                            {"template_id": template.id, "kind": bundle, "school_id": school_id,
+                             "class_id": class_id, "back_url": back, "back_label": "Về trang giấy chứng nhận"},
+                            f"Tệp {bundle.upper()} {count} giấy: {owner.name}")
+            return redirect(url_for("jobs.job_page", job_id=job.id))
+        return render_template("certificates/download_job.html", owner=owner, bundle=bundle, count=count,
+                               form=form, owner_args=_owner_args(owner),
+                               args={**_owner_args(owner), **request.args.to_dict()})
     buffer = io.BytesIO()
     bundles.write_bundle(template, query, bundle, buffer)
     return _send(buffer, f"{bundles.bundle_name(owner.code, school_id, class_id)}.{bundle}")

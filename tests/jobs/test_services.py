@@ -1,4 +1,5 @@
 """Jobs (app/jobs): started, run, shown, requeued after a dead worker, purged."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -73,3 +74,23 @@ def test_purge_removes_expired_files_and_old_rows_after_the_commit(teacher, db):
     assert db.session.get(Job, old.id).result_key is None
     assert services.purge_expired(utcnow() + timedelta(days=31)) == 1  # the row itself, and its file
     assert db.session.query(Job).count() == 0
+
+
+def test_progress_commits_without_making_the_job_read_its_rows_again(teacher, db, app):
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    job = None
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        job = services.start_job(teacher, "test.reread", {}, "Đọc lại")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert job.status == "done" and job.message == "gv.lan/gv.lan"
+    # after the first progress commit the user is not read again
+    reads_of_user = [s for s in statements if re.match(r'\s*SELECT\s.*\sFROM\s"?user"?\s', s, re.S)]
+    assert len(reads_of_user) <= 2, reads_of_user  # the starter before the job, the job's own first read

@@ -34,3 +34,14 @@ def job_runs():
     RUNS.clear()
     yield RUNS
     RUNS.clear()
+
+
+@job_kind("test.reread")
+def reread_job(context):
+    """Loads the starter's row, reports progress (a commit), and reads the row again."""
+    user = context.user
+    name = user.username
+    context.progress(1, 2)
+    context.job.message = f"{name}/{user.username}"
+    context.progress(2, 2)
+    return context.job.message
