@@ -14,4 +14,5 @@ pytest_plugins = [
     "tests.plugins.certificates",
     "tests.plugins.access",
     "tests.plugins.jobs",
+    "tests.plugins.concurrency",
 ]

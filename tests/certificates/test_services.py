@@ -169,10 +169,9 @@ def test_print_order_is_school_then_class_by_number_then_vietnamese_name():
         ("9A2", "Trần Thị Ánh"), ("10A1", "Đỗ Văn An"), ("10A1", "Lê Văn Bình"), ("10A10", "Nguyễn An")]
 
 
-def test_two_hosts_issuing_at_once_both_succeed_with_unique_serials(app, finished, db):
+def test_two_hosts_issuing_at_once_both_succeed_with_unique_serials(finished, db, monkeypatch, at_once):
     """The serial is max + 1: without a lock two issues at once number the same
     certificates alike (UniqueViolation on PostgreSQL). They take turns on the template."""
-    import threading
     import time
 
     template_id, round_id = finished.template.id, finished.round.id
@@ -183,28 +182,15 @@ def test_two_hosts_issuing_at_once_both_succeed_with_unique_serials(app, finishe
         time.sleep(0.3)  # reading the results takes a while: room for the other host
         return found
 
-    services.candidates = slow_candidates
-    outcomes = []
+    monkeypatch.setattr(services, "candidates", slow_candidates)
 
     def issue_round():
-        with app.app_context():
-            try:
-                template = db.session.get(CertificateTemplate, template_id)
-                outcomes.append(services.issue(None, template, db.session.get(Round, round_id)).created)
-                db.session.commit()
-            except Exception as error:  # what the test looks for
-                outcomes.append(error)
-            finally:
-                db.session.remove()
+        template = _db.session.get(CertificateTemplate, template_id)
+        created = services.issue(None, template, _db.session.get(Round, round_id)).created
+        _db.session.commit()
+        return created
 
-    try:
-        threads = [threading.Thread(target=issue_round) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-    finally:
-        services.candidates = original
+    outcomes = at_once(issue_round, issue_round)
     certificates = db.session.execute(select(Certificate).where(Certificate.template_id == template_id)).scalars().all()
     serials = [c.serial for c in certificates]
     assert sorted(outcomes, key=str) == sorted([len(certificates), 0], key=str)  # one issued all, the other none

@@ -1,5 +1,4 @@
 """Participation kept at submit and rebuilt from the attempts (app/coverage/participation.py)."""
-import threading
 import time
 from datetime import timedelta
 
@@ -45,42 +44,30 @@ def test_a_rebuild_of_one_contest_leaves_the_others_alone(province, db):
     assert participation.rebuild() == 6  # the whole rebuild drops the row no attempt supports
 
 
-def test_two_rebuilds_at_once_both_finish_and_a_submit_meanwhile_is_counted(
-        app, province, db, answer_round):
+def test_two_rebuilds_at_once_both_finish_and_a_submit_meanwhile_is_counted(province, db, answer_round, at_once):
     """Two hosts' cron run a rebuild at the same moment while students submit: no
     UniqueViolation, and the submit in the middle of them is neither lost nor kept waiting
     for a whole rebuild (each batch is its own short transaction)."""
     kept = _rows(db)
     late = province.people["10A1"][3]
     round_id = province.round.id
-    errors, finished = [], []
 
-    def run():
-        with app.app_context():
-            try:
-                def slow_commit():
-                    db.session.commit()
-                    time.sleep(0.05)
-                participation.rebuild(batch=1, commit=slow_commit)
-                finished.append(time.monotonic())
-            except Exception as error:  # the failure this test looks for
-                errors.append(error)
-            finally:
-                db.session.remove()
+    def rebuild():
+        def slow_commit():
+            db.session.commit()
+            time.sleep(0.05)
+        participation.rebuild(batch=1, commit=slow_commit)
+        return time.monotonic()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.1)
-    with app.app_context():
+    def submit():
+        time.sleep(0.1)
         answer_round(late, db.session.get(Round, round_id), (True, True), utcnow() - timedelta(seconds=90))
         db.session.commit()
-        submitted = time.monotonic()
-        db.session.remove()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
-    assert len(finished) == 2 and submitted < max(finished)  # the submit did not wait for the rebuilds
+        return time.monotonic()
+
+    first, second, submitted = at_once(rebuild, rebuild, submit)
+    assert all(isinstance(t, float) for t in (first, second, submitted)), (first, second, submitted)
+    assert submitted < max(first, second)  # the submit did not wait for the rebuilds
     rows = _rows(db)
     assert len(rows) == len(kept) + 1
     assert [r[2] for r in rows if r[1] == late.id] == [1]

@@ -2,6 +2,7 @@
 double submit, attempts limit, rankings of rounds taken here, and practice beside an
 official round. (Marks per type: test_grading.py; the ranking rules: test_ranking.py.)"""
 import random
+import time
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
@@ -248,13 +249,10 @@ def test_practice_starts_are_paced(practice, app, db):
     assert quiz.start_attempt(practice.student, practice.training, now + timedelta(minutes=61)) is not None
 
 
-def test_close_expired_runs_at_once_share_the_work_and_their_counts_add_up(app, contest, make_student, db,
-                                                                           monkeypatch):
+def test_close_expired_runs_at_once_share_the_work_and_their_counts_add_up(contest, make_student, db, monkeypatch,
+                                                                           at_once):
     """cron on two hosts: each expired attempt is finished once, by one run, and the two
     printed counts add up to the number of expired attempts."""
-    import threading
-    import time
-
     school_class = contest.students[0].school_class
     students = contest.students + [make_student(school_class, f"Học sinh {i}") for i in range(21)]
     for student in students:
@@ -267,23 +265,8 @@ def test_close_expired_runs_at_once_share_the_work_and_their_counts_add_up(app, 
         return slow(*args)
 
     monkeypatch.setattr(quiz, "_finish", slow_finish)
-    counts, errors = [], []
-
-    def run():
-        with app.app_context():
-            try:
-                counts.append(quiz.close_expired_attempts(T0 + timedelta(minutes=25), batch=4))
-            except Exception as error:  # what the test looks for
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
+    counts = at_once(*[lambda: quiz.close_expired_attempts(T0 + timedelta(minutes=25), batch=4)] * 2)
+    assert all(isinstance(count, int) for count in counts), counts
     assert sum(counts) == len(students) == 24
     rows = db.session.execute(select(Participation.attempts)).scalars().all()
     assert len(rows) == 24 and set(rows) == {1}
