@@ -6,7 +6,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import BASE_DIR, engine_options, instance_secret_key, load_config
 from app.core import storage
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import cache, csrf, db, login_manager, migrate
 
 
 def create_app(config=None):
@@ -30,6 +30,7 @@ def create_app(config=None):
     _larger_uploads_for_entries(app)  # before the CSRF check, which reads the body
     csrf.init_app(app)
     login_manager.init_app(app)
+    cache.init_app(app)
     _import_models()
     with app.app_context():
         from app.extensions import enable_sqlite_foreign_keys

@@ -64,6 +64,7 @@ def load_config():
     if production:
         check_production(os.environ)
     instance = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+    redis_url = os.environ.get("REDIS_URL", "")
     return {
         "APP_ENV": "production" if production else "development",
         # Unset outside production: create_app uses the installation's own (instance_secret_key).
@@ -107,7 +108,7 @@ def load_config():
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         "SITE_NAME": os.environ.get("SITE_NAME", "Cuộc thi tìm hiểu dịch vụ công trực tuyến"),
         # Background jobs: RQ on Redis when REDIS_URL is set, else in the web process.
-        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "REDIS_URL": redis_url,
         "JOB_QUEUE": os.environ.get("JOB_QUEUE", "dvc1588"),
         "JOB_TIMEOUT_SECONDS": int(os.environ.get("JOB_TIMEOUT_SECONDS", "7200")),
         "JOB_HEARTBEAT_SECONDS": float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10")),
@@ -117,6 +118,14 @@ def load_config():
         "JOB_MAINTENANCE_SECONDS": float(os.environ.get("JOB_MAINTENANCE_SECONDS", "30")),
         "JOB_RESULT_HOURS": int(os.environ.get("JOB_RESULT_HOURS", "48")),
         "JOB_KEEP_DAYS": int(os.environ.get("JOB_KEEP_DAYS", "30")),
+        # A short cache (published results pages): each process's own memory, or Redis,
+        # shared by every worker and host, when REDIS_URL is set.
+        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        "CACHE_REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": "dvc:",
+        "CACHE_DEFAULT_TIMEOUT": 60,
+        # How long a public results page is kept (seconds); publishing again replaces it at once.
+        "RESULTS_CACHE_SECONDS": int(os.environ.get("RESULTS_CACHE_SECONDS", "60")),
     }
 
 

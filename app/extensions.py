@@ -1,4 +1,5 @@
 """Flask extensions, created here and bound to the app in create_app."""
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -16,6 +17,7 @@ metadata = MetaData(naming_convention={
 
 db = SQLAlchemy(metadata=metadata)
 migrate = Migrate()
+cache = Cache()  # SimpleCache, or RedisCache when REDIS_URL is set (app/config.py)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"

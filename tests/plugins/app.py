@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.config import database_url
+from app.extensions import cache
 from app.extensions import db as _db
 
 
@@ -69,11 +70,12 @@ def app(database_uri, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def db(app):
     """Every test starts from the tables a fresh migration leaves: empty but for the
-    national coverage targets (Decision 1588)."""
+    national coverage targets (Decision 1588), and from an empty page cache."""
     with app.app_context():
         yield _db
         _db.session.rollback()
         _db.session.remove()
+        cache.clear()
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
         with _db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
