@@ -16,7 +16,8 @@ from app.extensions import db
 EXPECTED_TABLES = {"unit", "participation", "coverage_target", "award", "class_session", "contest", "round", "attempt", "attempt_question", "question_bank", "question", "question_version", "unit_closure", "school_class", "class_teacher", "student", "user",
                    "login_attempt", "audit_log", "alembic_version", "creative_contest", "entry", "entry_member", "entry_file",
                    "judging_panel", "panel_judge", "judge_assignment", "certificate_template", "certificate",
-                   "class_session_join", "login_throttle", "user_login", "job"}
+                   "class_session_join", "login_throttle", "user_login", "job", "ranking", "ranking_row",
+                   "collective_row"}
 
 
 def check_empty_database(uri, tmp_path):

@@ -9,7 +9,7 @@ it refused."""
 from flask import abort
 from sqlalchemy import false, select
 
-from app.core.scope import get_or_404, in_reach, is_within, may_edit_unit_owned
+from app.core.scope import get_or_404, in_reach, is_within, may_edit_unit_owned, subtree_ids
 from app.extensions import db
 from app.org.access import can_manage_class, get_class_or_404, students_query
 from app.org.models import Student, Unit, stage_of
@@ -90,6 +90,24 @@ def get_published_contest_or_404(contest_id):
 def get_published_round_or_404(round_id):
     """A round whose results are published: public by design."""
     return get_or_404(select(Round).where(Round.id == round_id, Round.results_published_at.is_not(None)))
+
+
+def results_scope(user, contest):
+    """Which lines of a contest's rankings a staff member sees, as (attribute, select of
+    ids): the results made in a school of their part of the tree ("school_id"), a
+    teacher's those of the students of their classes ("student_id"); None when that is
+    every line (admin, or the contest's unit lies within theirs: every participant's
+    school does). Ranks stay those among all participants."""
+    role = user.role_enum
+    if role.sees_all:
+        return None
+    if role.sees_taught_classes_only:
+        return "student_id", students_query(user).with_only_columns(Student.id)
+    if role.is_staff and role.sees_subtree and user.unit_id:
+        if is_within(contest.unit_id, user.unit_id):
+            return None
+        return "school_id", subtree_ids(user.unit_id)
+    return "student_id", select(Student.id).where(false())
 
 
 def get_startable_round_or_404(student, round_id):

@@ -399,3 +399,96 @@ class Award(db.Model):
     label = db.Column(db.String(40), nullable=False)
     rank = db.Column(db.Integer, nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class Ranking(db.Model):
+    """A ranking as published: of a round, or of the whole contest (round_id None), stored
+    by `publish_results` / `publish_contest_results` so that results pages read a page of
+    rows instead of ranking every participant again. Publishing again replaces it."""
+
+    __tablename__ = "ranking"
+    __table_args__ = (
+        UniqueConstraint("round_id", name="uq_ranking_round"),
+        # one overall ranking per contest (a round's has its round_id)
+        Index("uq_ranking_contest_overall", "contest_id", unique=True,
+              sqlite_where=db.text("round_id IS NULL"), postgresql_where=db.text("round_id IS NULL")),
+        CheckConstraint("participants >= 0 AND full_marks >= 0 AND winners >= 0", name="counts"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    contest_id = db.Column(db.Integer, db.ForeignKey("contest.id", ondelete="CASCADE"), nullable=False)
+    round_id = db.Column(db.Integer, db.ForeignKey("round.id", ondelete="CASCADE"))
+    participants = db.Column(db.Integer, nullable=False)
+    full_marks = db.Column(db.Integer, nullable=False)  # the answer to the prediction question (rounds)
+    winners = db.Column(db.Integer, nullable=False)  # rows with a prize
+    stored_at = db.Column(db.DateTime, nullable=False)
+
+
+class RankingRow(db.Model):
+    """One student's line of a stored ranking. `position` is the row's place in the
+    ranking's order (1, 2, 3, ... with ties in the order the ranking gave them) and
+    `rank` the rank shown (ties share one: 1, 1, 3); `school_id` is the school the
+    result was made in; `prize` the prize it won, if any."""
+
+    __tablename__ = "ranking_row"
+    __table_args__ = (
+        UniqueConstraint("ranking_id", "position", name="uq_ranking_row_position"),  # pages in order
+        UniqueConstraint("ranking_id", "student_id", name="uq_ranking_row_student"),  # a student's own line
+        Index("ix_ranking_row_school", "ranking_id", "school_id", "position"),  # a school's lines in order
+        Index("ix_ranking_row_student", "student_id"),  # a student's lines; deleting a student
+        Prize.check("prize", nullable=True),
+        CheckConstraint("position >= 1 AND rank >= 1 AND rank <= position", name="places"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    ranking_id = db.Column(db.Integer, db.ForeignKey("ranking.id", ondelete="CASCADE"), nullable=False)
+    position = db.Column(db.Integer, nullable=False)
+    rank = db.Column(db.Integer, nullable=False)
+    student_id = db.Column(db.Integer, db.ForeignKey("student.id", ondelete="CASCADE"), nullable=False)
+    school_id = db.Column(db.Integer, db.ForeignKey("unit.id", ondelete="CASCADE"), nullable=False)
+    score = db.Column(db.Float, nullable=False)
+    max_score = db.Column(db.Float, nullable=False)
+    prediction_error = db.Column(db.Integer)
+    duration_seconds = db.Column(db.Integer, nullable=False)
+    submitted_at = db.Column(db.DateTime, nullable=False)
+    prize = db.Column(db.String(4))  # a Prize
+
+    @property
+    def prize_label(self):
+        return Prize.label_of(self.prize) if self.prize else None
+
+
+class CollectiveRow(db.Model):
+    """A school's or a unit's line of a contest's stored collective ranking (by
+    participation rate), with its collective prize, if any."""
+
+    __tablename__ = "collective_row"
+    __table_args__ = (
+        UniqueConstraint("ranking_id", "kind", "position", name="uq_collective_row_position"),
+        CheckConstraint("kind IN ('school', 'unit')", name="kind"),
+        Prize.check("prize", nullable=True),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    ranking_id = db.Column(db.Integer, db.ForeignKey("ranking.id", ondelete="CASCADE"), nullable=False)
+    kind = db.Column(db.String(6), nullable=False)  # school, or a unit right under the contest's unit
+    position = db.Column(db.Integer, nullable=False)
+    rank = db.Column(db.Integer, nullable=False)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id", ondelete="CASCADE"), nullable=False)
+    enrolled = db.Column(db.Integer, nullable=False)
+    participants = db.Column(db.Integer, nullable=False)
+    prize = db.Column(db.String(4))  # a Prize
+
+    unit = db.relationship("Unit", lazy="joined", innerjoin=True)  # its name, in the same SELECT
+
+    @property
+    def name(self):
+        return self.unit.name
+
+    @property
+    def rate(self):
+        return 100.0 * self.participants / self.enrolled if self.enrolled else 0.0
+
+    @property
+    def prize_label(self):
+        return Prize.label_of(self.prize) if self.prize else None

@@ -4,11 +4,12 @@ a clean database for every test, and a test client.
 The database is SQLite in a temporary folder, or the one DATABASE_URL names
 (the CI run on PostgreSQL)."""
 import os
+from contextlib import contextmanager
 
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app import create_app
 from app.config import database_url
@@ -97,3 +98,23 @@ def _seed_national_targets(conn):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def count_statements(db):
+    """`with count_statements() as statements:` lists the SQL statements sent meanwhile
+    (SQLAlchemy's before_cursor_execute), after a commit, so that what the test loaded
+    is read again rather than reused."""
+    @contextmanager
+    def counting():
+        db.session.commit()
+        statements = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    return counting

@@ -28,6 +28,7 @@ class Result:
     attempts: int
     rank: int = 0
     prediction_error: int | None = None
+    prize_label: str | None = None  # set where results are shown (app.quiz.contests.results)
 
     @property
     def percent(self):
@@ -62,7 +63,7 @@ def _error(prediction, actual):
     return abs(prediction - actual) if actual is not None else 0
 
 
-def _full_marks(results):
+def count_full_marks(results):
     """How many participants got every question right: the answer to the prediction question."""
     return sum(1 for r in results if r.max_score and r.score >= r.max_score - 1e-9)
 
@@ -72,13 +73,13 @@ def rank_attempts(attempts_by_student, method):
     marks does not depend on which of equal-score attempts counts, so the actual count
     comes first, then each student's counted attempt is chosen against it."""
     groups = list(attempts_by_student)
-    actual = _full_marks([counted_result(items, method) for items in groups])
+    actual = count_full_marks([counted_result(items, method) for items in groups])
     return rank_results([counted_result(items, method, actual) for items in groups])
 
 
 def rank_results(results):
     """Sort and number results in place (ties share a rank) and return them."""
-    actual = _full_marks(results)
+    actual = count_full_marks(results)
     for r in results:
         r.prediction_error = abs(r.prediction - actual) if r.prediction is not None else None
     return _number(results)
@@ -125,6 +126,7 @@ class UnitRate:
     enrolled: int
     participants: int
     rank: int = 0
+    prize_label: str | None = None  # set where results are shown
 
     @property
     def rate(self):

@@ -14,6 +14,7 @@ from app.core.vocabulary import Prize
 from app.extensions import db
 from app.quiz.attempts.services import deadline_for
 from app.core.prizes import award_prizes
+from app.quiz.contests import results
 from app.quiz.contests.ranking import collective_ranking, contest_ranking, round_ranking
 from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Award, Contest, Round
 
@@ -189,15 +190,18 @@ def delete_round(actor, round_):
 
 
 def publish_results(actor, round_, now):
-    """Make a closed round's ranking and prizes public."""
+    """Make a closed round's ranking and prizes public, and store them for the results
+    pages. Publishing again (after a correction) replaces both."""
     if now < round_.closes_at:
         raise DomainError("Chỉ công bố kết quả sau khi đợt thi kết thúc.")
     if round_.practice:
         raise DomainError("Đợt luyện tập không xếp hạng.")
-    round_.results_published_at = now
+    results.lock_for_publishing(round_)
     ranking = round_ranking(round_)
-    _store_awards(round_.contest, round_, ranking, award_prizes(ranking, round_.prizes, round_.passing_score),
-                  "student_id", now)
+    prizes = award_prizes(ranking, round_.prizes, round_.passing_score)
+    _store_awards(round_.contest, round_, ranking, prizes, "student_id", now)
+    results.store_round(round_, ranking, prizes, now)
+    round_.results_published_at = now
     audit.record(actor, "round.publish", "round", round_.id, round_.contest.unit_id,
                  f"{round_.contest.code} {round_.name}")
 
@@ -226,9 +230,12 @@ def publish_contest_results(actor, contest, now):
         raise DomainError("Cuộc thi chưa có đợt thi chính thức nào.")
     if any(now < r.closes_at for r in ranked):
         raise DomainError("Chỉ công bố kết quả chung khi mọi đợt thi chính thức đã kết thúc.")
-    contest.results_published_at = now
+    results.lock_for_publishing(contest)
     ranking = contest_ranking(contest)
-    _store_awards(contest, None, ranking, award_prizes(ranking, contest.prizes), "student_id", now)
+    prizes = award_prizes(ranking, contest.prizes)
+    _store_awards(contest, None, ranking, prizes, "student_id", now)
     schools, units, collective = collective_ranking(contest)
     _store_awards(contest, None, schools + units, collective, "unit_id", now)
+    results.store_contest(contest, ranking, prizes, schools, units, collective, now)
+    contest.results_published_at = now
     audit.record(actor, "contest.publish", "contest", contest.id, contest.unit_id, f"{contest.code} {contest.name}")

@@ -3,29 +3,28 @@ round's ranking (staff see the students of their part of the tree, with their ra
 among all participants)."""
 import io
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, abort, current_app, make_response, redirect, render_template, request, send_file, session,
+                   url_for)
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from app.core.forms import EmptyForm
+from app.core import pagecache
 from app.core.actions import run_action
 from app.core.errors import DomainError
-from app.core.paging import page_of
 from app.core.vocabulary import Prize
 from app.core.spreadsheet import simple_workbook
 from app.core.template_helpers import score, score_cell
 from app.core.timeutil import local_to_utc, local_today, school_year_of, to_local, utcnow
 from app.extensions import db
 from app.org import access as org_access
-from app.org.models import Student, Unit
+from app.org.models import Unit
 from app.quiz import access
+from app.quiz.contests import results
 from app.quiz.contests import services as contests
 from app.core.forms import PRIZE_FIELDS, prize_counts, set_prize_counts
 from app.quiz.contests.forms import ContestEditForm, ContestForm, RoundForm
 from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank
-from app.core.prizes import award_prizes
-from app.quiz.contests.ranking import collective_ranking, contest_ranking, round_ranking
 from app.quiz.contests.statistics import round_statistics
 
 bp = Blueprint("contests", __name__)
@@ -192,26 +191,6 @@ def round_delete(round_id):
     return redirect(url_for("contests.round_edit", round_id=round_id))
 
 
-def _in_scope(ranking, user):
-    """The ranked results of the students `user` may see (staff: their part of the tree)."""
-    ids = [r.student_id for r in ranking]
-    if not ids:
-        return []
-    visible = set(db.session.execute(org_access.students_query(user).with_only_columns(Student.id)
-                                     .where(Student.id.in_(ids))).scalars())
-    return [r for r in ranking if r.student_id in visible]
-
-
-def _students(rows):
-    """The students of the rows shown (name, class, school), by id, in one query."""
-    ids = {r.student_id for r in rows}
-    if not ids:
-        return {}
-    return {s.id: s for s in db.session.execute(
-        select(Student).where(Student.id.in_(ids))
-        .options(selectinload(Student.school_class), selectinload(Student.school))).scalars()}
-
-
 def _page_arg():
     return request.args.get("page", 1, type=int)
 
@@ -220,12 +199,11 @@ def _page_arg():
 @login_required
 def round_ranking_page(round_id):
     round_ = access.get_round_or_404(current_user, round_id)
-    ranking = round_ranking(round_)
-    page = page_of(_in_scope(ranking, current_user), _page_arg())
-    full_marks = sum(1 for r in ranking if r.max_score and r.score >= r.max_score - 1e-9)
+    board = results.round_results(round_)
+    page = board.page(access.results_scope(current_user, round_.contest), _page_arg())
     return render_template("quiz/round_ranking.html", round=round_, contest=round_.contest, ranking=page.items,
-                           page=page, students=_students(page.items), total=len(ranking), full_marks=full_marks,
-                           prizes=award_prizes(ranking, round_.prizes or {}, round_.passing_score),
+                           page=page, students=results.names(page.items), total=board.total,
+                           full_marks=board.full_marks,
                            can_manage=access.can_manage_contest(current_user, round_.contest), form=EmptyForm(),
                            now=utcnow())
 
@@ -235,11 +213,10 @@ def round_ranking_page(round_id):
 def overall_ranking(contest_id):
     """All ranked rounds together; each viewer sees their own students with their overall rank and prize."""
     contest = access.get_contest_or_404(current_user, contest_id)
-    ranking = contest_ranking(contest)
-    page = page_of(_in_scope(ranking, current_user), _page_arg())
+    board = results.contest_results(contest)
+    page = board.page(access.results_scope(current_user, contest), _page_arg())
     return render_template("quiz/overall_ranking.html", contest=contest, ranking=page.items, page=page,
-                           students=_students(page.items), total=len(ranking),
-                           prizes=award_prizes(ranking, contest.prizes),
+                           students=results.names(page.items), total=board.total,
                            can_manage=access.can_manage_contest(current_user, contest), form=EmptyForm(), now=utcnow())
 
 
@@ -249,9 +226,9 @@ def school_ranking(contest_id):
     """Collective ranking by participation rate: the ranks are among all of the contest's
     schools and units; the viewer sees the ones in their part of the tree."""
     contest = access.get_contest_or_404(current_user, contest_id)
-    schools, units, prizes = collective_ranking(contest)
+    schools, units = results.collective_results(contest)
     visible = set(db.session.execute(org_access.units_query(current_user).with_only_columns(Unit.id)).scalars())
-    return render_template("quiz/school_ranking.html", contest=contest, prizes=prizes,
+    return render_template("quiz/school_ranking.html", contest=contest,
                            schools=[r for r in schools if r.unit_id in visible],
                            units=[r for r in units if r.unit_id in visible])
 
@@ -267,28 +244,36 @@ def contest_publish(contest_id):
     return redirect(url_for("contests.overall_ranking", contest_id=contest.id))
 
 
-def _public(html):
-    """A public results page: not for search engines (the pupils are minors), and not
-    cached for a logged-in viewer, who sees their own rows too."""
-    response = make_response(html)
-    response.headers["X-Robots-Tag"] = "noindex"
+def _public(owner, render):
+    """A public results page: not for search engines (the pupils are minors). Anonymous
+    visitors share one copy of each page, kept RESULTS_CACHE_SECONDS under a key that
+    carries the publication time (publishing again shows the new results at once); a
+    logged-in viewer, who sees their own rows too, gets the page made for them and
+    never cached."""
     if current_user.is_authenticated:
+        response = make_response(render())
         response.headers["Cache-Control"] = "private, no-store"
+    elif session.get("_flashes"):  # a message for this visitor only
+        response = make_response(render())
+    else:
+        response = make_response(pagecache.cached(results.page_key(owner, _page_arg()), render,
+                                                  current_app.config["RESULTS_CACHE_SECONDS"]))
+    response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 
 @bp.route("/ket-qua/cuoc-thi/<int:contest_id>")
 def public_contest_results(contest_id):
     """Published overall results and collective prizes, for everyone: the prize winners
-    (name, class, school, total score) and the units by participation rate."""
+    (name, class, school, total score), a page at a time, and the units by participation rate."""
     contest = access.get_published_contest_or_404(contest_id)
-    ranking = contest_ranking(contest)
-    prizes = award_prizes(ranking, contest.prizes)
-    winners = [r for r in ranking if r.student_id in prizes]
-    schools, units, collective = collective_ranking(contest)
-    return _public(render_template("quiz/public_contest_results.html", contest=contest, ranking=winners,
-                                   students=_students(winners), prizes=prizes, schools=schools, units=units,
-                                   collective=collective))
+
+    def render():
+        winners = results.contest_results(contest).winners_page(_page_arg())
+        schools, units = results.collective_results(contest)
+        return render_template("quiz/public_contest_results.html", contest=contest, winners=winners,
+                               students=results.names(winners.items), schools=schools, units=units)
+    return _public(contest, render)
 
 
 @bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
@@ -304,22 +289,27 @@ def publish(round_id):
 
 @bp.route("/ket-qua/<int:round_id>")
 def public_results(round_id):
-    """Published results. Everyone sees the prize winners (name, class, school, prize);
-    a student also their own rank and score; staff the whole ranking of the students
-    in their part of the tree, page by page. Nobody else's name or score."""
+    """Published results. Everyone sees the prize winners (name, class, school, prize), a
+    page at a time; a student also their own rank and score; staff every winner and the
+    whole ranking of the students in their part of the tree, page by page. Nobody
+    else's name or score."""
     round_ = access.get_published_round_or_404(round_id)
-    ranking = round_ranking(round_)
-    prizes = award_prizes(ranking, round_.prizes or {}, round_.passing_score)
-    winners = [r for r in ranking if r.student_id in prizes]
-    own = page = None
-    if current_user.is_authenticated and current_user.role_enum.takes_quizzes:
-        own = next((r for r in ranking if r.student_id == current_user.student_id), None)
-    elif current_user.is_authenticated and current_user.role_enum.is_staff:
-        page = page_of(_in_scope(ranking, current_user), _page_arg())
-    shown = winners + ([own] if own else []) + (page.items if page else [])
-    return _public(render_template("quiz/public_results.html", round=round_, contest=round_.contest,
-                                   winners=winners, own=own, page=page, total=len(ranking),
-                                   students=_students(shown), prizes=prizes))
+
+    def render():
+        board = results.round_results(round_)
+        winners_page = own = page = None
+        if current_user.is_authenticated and current_user.role_enum.is_staff:
+            winners = board.winners()  # the pages below are their ranking's
+            page = board.page(access.results_scope(current_user, round_.contest), _page_arg())
+        else:
+            winners_page = board.winners_page(_page_arg())
+            winners = winners_page.items
+            if current_user.is_authenticated and current_user.role_enum.takes_quizzes:
+                own = board.own(current_user.student_id)
+        return render_template("quiz/public_results.html", round=round_, contest=round_.contest,
+                               winners=winners, winners_page=winners_page, own=own, page=page, total=board.total,
+                               students=results.names(winners, [own], page.items if page else []))
+    return _public(round_, render)
 
 
 @bp.route("/rounds/<int:round_id>/statistics")
