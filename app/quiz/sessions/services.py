@@ -6,7 +6,7 @@ one student extra time, and closes it."""
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.services import authenticate_student_by_birth_date
@@ -18,7 +18,7 @@ from app.coverage import participation
 from app.extensions import db
 from app.org.models import Student
 from app.quiz.attempts import services as quiz
-from app.quiz.models import Attempt, ClassSession, SessionJoin
+from app.quiz.models import Attempt, AttemptQuestion, ClassSession, SessionJoin
 
 # No 0/O, 1/I/L: a code read from a projector at the back of the room.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -159,6 +159,7 @@ class BoardRow:
     student: Student
     attempt: Attempt | None
     join: SessionJoin | None = None  # the latest birth-date join into this session
+    question_count: int = 0  # of the attempt
 
     @property
     def by_birth_date(self):
@@ -177,17 +178,23 @@ class BoardRow:
 
 def board(session):
     """Every student of the class with their attempt made in this session (the latest;
-    not one made at home before it) and their birth-date join, in class-list order."""
+    not one made at home before it), its number of questions, and their birth-date
+    join, in class-list order: three queries whatever the size of the class."""
     students = db.session.execute(select(Student).where(Student.class_id == session.class_id)).scalars().all()
+    questions = (select(func.count(AttemptQuestion.id)).where(AttemptQuestion.attempt_id == Attempt.id)
+                 .correlate(Attempt).scalar_subquery())
     attempts = {}
-    for attempt in db.session.execute(select(Attempt).where(Attempt.session_id == session.id)
-                                      .order_by(Attempt.number).execution_options(populate_existing=True)).scalars():
-        attempts[attempt.student_id] = attempt
+    for attempt, count in db.session.execute(select(Attempt, questions).where(Attempt.session_id == session.id)
+                                             .order_by(Attempt.number).execution_options(populate_existing=True)):
+        attempts[attempt.student_id] = attempt, count
     joins = {}
     for entry in db.session.execute(select(SessionJoin).where(SessionJoin.session_id == session.id)
                                     .order_by(SessionJoin.id).execution_options(populate_existing=True)).scalars():
         joins[entry.student_id] = entry
-    rows = [BoardRow(s, attempts.get(s.id), joins.get(s.id)) for s in students]
+    rows = []
+    for student in students:
+        attempt, count = attempts.get(student.id, (None, 0))
+        rows.append(BoardRow(student, attempt, joins.get(student.id), count))
     rows.sort(key=lambda r: name_sort_key(r.student.full_name))
     return rows
 

@@ -301,3 +301,30 @@ def test_the_qr_code_keeps_its_quiet_zone_and_scales_to_its_box(client, login, r
     size = int(re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).group(1))
     assert size in (21 + 8, 25 + 8, 29 + 8, 33 + 8, 37 + 8)
     assert re.search(r'<path fill="#fff" d="M0 0h%dv%dh-%dz"/>' % (size, size, size), html)
+
+
+def test_the_board_refresh_costs_the_same_statements_for_5_and_for_40_students(
+        client, login, room, make_class, make_student, tree, db, count_statements):
+    """Every row's attempt, its question count and its birth-date join come with the rows, not one query each."""
+    counts = {}
+    for size in (5, 40):
+        school_class = make_class(tree.school_a, f"10A{size}")
+        set_class_teachers(None, school_class, [room.teacher])
+        session = open_session(room.teacher, school_class, room.round, utcnow())
+        students = [make_student(school_class, f"Học Sinh {size} {number:02d}") for number in range(size)]
+        for number, student in enumerate(students):
+            if number % 4 == 3:
+                continue  # a quarter of the class has not joined yet
+            attempt = quiz.start_attempt(student, room.round, utcnow())
+            attempt.session_id = session.id
+            if number % 2:
+                quiz.submit_attempt(attempt, utcnow())
+        db.session.add(SessionJoin(session_id=session.id, student_id=students[0].id,
+                                   attempt_id=None, joined_at=utcnow()))
+        db.session.commit()
+        login(room.teacher)
+        with count_statements() as made:
+            fragment = client.get(f"/sessions/{session.id}/board").get_data(as_text=True)
+        counts[size] = len(made)
+        assert fragment.count("<tr ") == size and fragment.count("/2</td>") == size - size // 4
+    assert counts[5] == counts[40], counts
