@@ -8,6 +8,7 @@ The busiest route, saving an answer, checks ownership inside its own SQL
 it refused."""
 from flask import abort
 from sqlalchemy import false, select
+from sqlalchemy.orm import joinedload
 
 from app.core.scope import get_or_404, in_reach, is_within, may_edit_unit_owned, subtree_ids
 from app.extensions import db
@@ -84,12 +85,23 @@ def can_manage_contest(user, contest):
 
 def get_published_contest_or_404(contest_id):
     """A contest whose overall results are published: public by design."""
-    return get_or_404(select(Contest).where(Contest.id == contest_id, Contest.results_published_at.is_not(None)))
+    return get_or_404(select(Contest).where(Contest.id == contest_id, Contest.results_published_at.is_not(None))
+                      .options(joinedload(Contest.unit)))
 
 
 def get_published_round_or_404(round_id):
-    """A round whose results are published: public by design."""
-    return get_or_404(select(Round).where(Round.id == round_id, Round.results_published_at.is_not(None)))
+    """A round whose results are published: public by design (with its contest and unit, which the page names)."""
+    return get_or_404(select(Round).where(Round.id == round_id, Round.results_published_at.is_not(None))
+                      .options(joinedload(Round.contest).joinedload(Contest.unit)))
+
+
+def results_published_at_or_404(model, id_):
+    """When the results of a round or a contest (`model`) were published, or 404: the
+    version of its public pages, read alone (a cached page needs nothing else)."""
+    published_at = db.session.execute(select(model.results_published_at).where(model.id == id_)).scalar()
+    if published_at is None:
+        abort(404)
+    return published_at
 
 
 def results_scope(user, contest):

@@ -141,12 +141,6 @@ class StoredResults:
     def _rows(self):
         return select(RankingRow).where(RankingRow.ranking_id == self.header.id).order_by(RankingRow.position)
 
-    def winners(self):
-        """Every prize winner, in ranking order."""
-        if not self.header.winners:
-            return []
-        return db.session.execute(self._rows().where(RankingRow.prize.is_not(None))).scalars().all()
-
     def winners_page(self, number):
         """One page of the prize winners; 404 past the last page."""
         return _paginate(self._rows().where(RankingRow.prize.is_not(None)), number, self.header.winners)
@@ -188,11 +182,8 @@ class LiveResults:
         self.ranking = ranking
         self.total, self.full_marks = len(ranking), count_full_marks(ranking)
 
-    def winners(self):
-        return [r for r in self.ranking if r.prize_label]
-
     def winners_page(self, number):
-        return _page_or_404(self.winners(), number)
+        return _page_or_404([r for r in self.ranking if r.prize_label], number)
 
     def page(self, scope, number):
         rows = self.ranking
@@ -234,15 +225,10 @@ def names(*groups):
     return {id_: Who(full_name, class_name or "", school_name) for id_, full_name, class_name, school_name in rows}
 
 
-def page_key(owner, number):
-    """The cache key of a public results page: the round or contest, the version of
-    its results (when they were published) and the page."""
-    return _key(owner, owner.results_published_at, number)
-
-
-def _key(owner, published_at, number):
-    kind = "round" if isinstance(owner, Round) else "contest"
-    return f"results:{kind}:{owner.id}:{published_at:%Y%m%d%H%M%S%f}:{number}"
+def page_key(kind, owner_id, published_at, number):
+    """The cache key of a public results page: the round or contest ("round",
+    "contest"), the version of its results (when they were published) and the page."""
+    return f"results:{kind}:{owner_id}:{published_at:%Y%m%d%H%M%S%f}:{number}"
 
 
 def _old_page_keys(owner, header):
@@ -250,5 +236,6 @@ def _old_page_keys(owner, header):
     `owner.results_published_at` takes the new publication's time)."""
     if owner.results_published_at is None:
         return []
+    kind = "round" if isinstance(owner, Round) else "contest"
     pages = max(1, ceil(header.winners / RANKING_PAGE))
-    return [_key(owner, owner.results_published_at, number) for number in range(1, pages + 1)]
+    return [page_key(kind, owner.id, owner.results_published_at, number) for number in range(1, pages + 1)]
