@@ -54,6 +54,7 @@ bench: setup
 	$(BIN)/python bench/unit_tree.py
 	$(BIN)/python bench/quiz_load.py
 	$(BIN)/python bench/certificates.py
+	$(BIN)/python bench/results.py
 
 # 600 students take a 20-question round at once under gunicorn on the local PostgreSQL.
 bench-quiz: setup

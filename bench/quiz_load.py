@@ -526,7 +526,8 @@ class Gunicorn:
     def __init__(self, target, args, env, extra=()):
         self.port = free_port()
         self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False)
-        self.argv = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--chdir", str(ROOT), *extra,
+        # the gunicorn beside this Python (the project's .venv, shared by its worktrees)
+        self.argv = [str(Path(sys.executable).with_name("gunicorn")), "--chdir", str(ROOT), *extra,
                      "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
                      "--bind", f"127.0.0.1:{self.port}", "--keep-alive", "30", "--timeout", "60",
                      "--graceful-timeout", "10", "--log-level", "warning", target]
