@@ -124,8 +124,11 @@ def load_config():
         "CACHE_REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": "dvc:",
         "CACHE_DEFAULT_TIMEOUT": 60,
-        # How long a public results page is kept (seconds); publishing again replaces it at once.
+        # How long a public results page is kept (seconds), and the publication time that names
+        # it: publishing again deletes both, but a process's own memory (no REDIS_URL) may show
+        # the old publication's pages in another worker until its copy of that time expires.
         "RESULTS_CACHE_SECONDS": int(os.environ.get("RESULTS_CACHE_SECONDS", "60")),
+        "RESULTS_VERSION_SECONDS": int(os.environ.get("RESULTS_VERSION_SECONDS", "5")),
     }
 
 

@@ -14,9 +14,12 @@ through the same gunicorn, Flask and middleware. Cases, each on its first page a
 middle one:
 
   anonymous   the public page /ket-qua/<id> (winners, 50 a page), as every visitor
-              but the first of each minute gets it: from the 60-second cache;
-  uncached    the same pages from a second gunicorn with the cache off
-              (CACHE_TYPE=NullCache): what the first visit of a page costs;
+              but the first of each minute gets it: from the 60-second cache, in each
+              worker's memory (SimpleCache, no REDIS_URL);
+  redis       the same from a gunicorn with REDIS_URL set (RedisCache, on a
+              redis-server started for the run on a free port and stopped after it);
+  uncached    the same pages from a gunicorn with the cache off (CACHE_TYPE=NullCache):
+              what the first visit of a page costs;
   staff       /ket-qua/<id>?page=N logged in as the Sở (the whole ranking, 50 a
               page; never cached): the deep OFFSET of the middle page included.
 
@@ -36,7 +39,9 @@ import os
 import random
 import re
 import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -49,7 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from quiz_load import Gunicorn, admin_exec  # noqa: E402  (bench/, beside this script)
+from quiz_load import Gunicorn, _die_with_parent, admin_exec, free_port  # noqa: E402  (bench/, beside this script)
 
 DB_NAME = "bench_results"
 PASSWORD = "bench-Pass-2026"
@@ -276,7 +281,26 @@ def pages_to_time(round_id, participants):
             "staff": [("first", f"/ket-qua/{round_id}"), ("middle", f"/ket-qua/{round_id}?page={ranking_pages // 2}")]}
 
 
-def run_size(args, participants, env):
+def start_redis():
+    """A redis-server of our own on a free port (no persistence); (process, url)."""
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                conn.sendall(b"PING\r\n")
+                if conn.recv(16).startswith(b"+PONG"):
+                    return proc, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("redis-server did not start")
+
+
+def run_size(args, participants, env, redis_url):
     url = args.pg_url.rsplit("/", 1)[0] + f"/{DB_NAME}"
     admin_exec(args.pg_url, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)', f'CREATE DATABASE "{DB_NAME}"')
     static_dir = Path(tempfile.mkdtemp(prefix="bench-results-static-"))
@@ -288,7 +312,10 @@ def run_size(args, participants, env):
               file=sys.stderr)
         env = dict(env, DATABASE_URL=url, BENCH_STATIC_DIR=str(static_dir))
         plan = pages_to_time(round_id, participants)
-        for label, extra in (("cached", {}), ("uncached", {"BENCH_NO_CACHE": "1"})):
+        servers = [("cached", {}), ("uncached", {"BENCH_NO_CACHE": "1"})]
+        if redis_url:
+            servers.insert(1, ("redis", {"REDIS_URL": redis_url}))
+        for label, extra in servers:
             server = Gunicorn("results:bench_app()", args, dict(env, **extra), extra=("--pythonpath", str(ROOT / "bench")))
             try:
                 server.wait_ready()
@@ -316,8 +343,8 @@ def run_size(args, participants, env):
     return out
 
 
-CASES = ("anonymous_cached_first", "anonymous_cached_middle", "anonymous_uncached_first",
-         "anonymous_uncached_middle", "staff_first", "staff_middle")
+CASES = ("anonymous_cached_first", "anonymous_cached_middle", "anonymous_redis_first", "anonymous_redis_middle",
+         "anonymous_uncached_first", "anonymous_uncached_middle", "staff_first", "staff_middle")
 
 
 def report(runs):
@@ -349,16 +376,25 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (gthread)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--keep-db", action="store_true", help=f"leave the database {DB_NAME} of the last size")
+    parser.add_argument("--no-redis", action="store_true", help="skip the RedisCache case")
     parser.add_argument("--pg-url",
                         default=os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
                         help=f"a database of the server to CREATE/DROP {DB_NAME} from")
     args = parser.parse_args()
-    env = dict(os.environ, SECRET_KEY=os.urandom(16).hex(), APP_ENV="production", SESSION_COOKIE_SECURE="0",
-               UPLOAD_DIR=tempfile.mkdtemp(prefix="bench-results-uploads-"), PYTHONDONTWRITEBYTECODE="1",
-               PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
-    env.pop("PROXY_COUNT", None)
-    env.pop("REDIS_URL", None)
-    runs = [run_size(args, size, env) for size in args.sizes]
+    # One host, its own folders: the development settings (production wants Redis and a shared storage).
+    scratch = tempfile.mkdtemp(prefix="bench-results-")
+    env = dict(os.environ, SECRET_KEY=os.urandom(16).hex(), APP_ENV="development", INSTANCE_DIR=scratch,
+               UPLOAD_DIR=scratch, PYTHONDONTWRITEBYTECODE="1", PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    for name in ("PROXY_COUNT", "REDIS_URL", "STORAGE_URL", "RESULTS_CACHE_SECONDS", "RESULTS_VERSION_SECONDS"):
+        env.pop(name, None)
+    redis, redis_url = start_redis() if not args.no_redis and shutil.which("redis-server") else (None, None)
+    try:
+        runs = [run_size(args, size, env, redis_url) for size in args.sizes]
+    finally:
+        if redis is not None:
+            redis.terminate()
+            redis.wait(10)
+        shutil.rmtree(scratch, ignore_errors=True)
     report(runs)
     print(json.dumps({"gunicorn": f"-w {args.workers} -k gthread --threads {args.threads}", "runs": runs}))
 

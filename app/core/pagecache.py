@@ -2,10 +2,10 @@
 memory, or Redis when REDIS_URL is set), as CTFd keeps its scoreboard.
 
 A key names what the page shows and its version (for results: when they were
-published), so a new version is never served from an old copy, on any worker or host.
-The copies of the old version are also deleted once the change is committed
-(`forget_after_commit`), as CTFd's `clear_standings` does: at once where the cache is
-shared (Redis), and in the publishing process's own memory.
+published), so a new version gets new keys. The keys of the old version are deleted
+once the change is committed (`forget_after_commit`), as CTFd's `clear_standings`
+does: at once where the cache is shared (Redis), and only in the publishing process's
+own memory otherwise.
 
 The cache only saves work: when it fails, the page is made as if it were empty."""
 import logging

@@ -16,7 +16,7 @@ follow it while it runs."""
 from dataclasses import dataclass
 from math import ceil
 
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy import delete, insert, select
 
 from app.core import pagecache
@@ -26,7 +26,8 @@ from app.core.vocabulary import Prize
 from app.extensions import db
 from app.org.models import SchoolClass, Student, Unit
 from app.quiz.contests.ranking import collective_ranking, contest_ranking, count_full_marks, round_ranking
-from app.quiz.models import CollectiveRow, Ranking, RankingRow, Round
+from app.quiz import access
+from app.quiz.models import CollectiveRow, Contest, Ranking, RankingRow, Round
 
 PRIZE_KEYS = {prize.label: prize.value for prize in Prize}
 
@@ -66,11 +67,11 @@ def _replace(owner, contest_id, round_id, ranking, prizes, now):
     header = db.session.execute(select(Ranking).where(
         Ranking.contest_id == contest_id,
         Ranking.round_id == round_id if round_id is not None else Ranking.round_id.is_(None))).scalar_one_or_none()
+    pagecache.forget_after_commit(db.session, _old_keys(owner, header))
     if header is None:
         header = Ranking(contest_id=contest_id, round_id=round_id)
         db.session.add(header)
     else:
-        pagecache.forget_after_commit(db.session, _old_page_keys(owner, header))
         db.session.execute(delete(RankingRow).where(RankingRow.ranking_id == header.id))
         db.session.execute(delete(CollectiveRow).where(CollectiveRow.ranking_id == header.id))
     header.participants, header.full_marks = len(ranking), count_full_marks(ranking)
@@ -225,17 +226,32 @@ def names(*groups):
     return {id_: Who(full_name, class_name or "", school_name) for id_, full_name, class_name, school_name in rows}
 
 
+def published_at(kind, owner_id):
+    """When the results of a round or a contest ("round", "contest") were published: the
+    version of its public pages, kept RESULTS_VERSION_SECONDS in the cache (a cached page
+    then costs no query), else read alone from the database (404 when unpublished)."""
+    model = Round if kind == "round" else Contest
+    return pagecache.cached(_version_key(kind, owner_id), lambda: access.results_published_at_or_404(model, owner_id),
+                            current_app.config["RESULTS_VERSION_SECONDS"])
+
+
 def page_key(kind, owner_id, published_at, number):
-    """The cache key of a public results page: the round or contest ("round",
-    "contest"), the version of its results (when they were published) and the page."""
+    """The cache key of a public results page: the round or contest, the version of its
+    results (when they were published) and the page."""
     return f"results:{kind}:{owner_id}:{published_at:%Y%m%d%H%M%S%f}:{number}"
 
 
-def _old_page_keys(owner, header):
-    """The keys of every public page of the results as published until now (before
-    `owner.results_published_at` takes the new publication's time)."""
-    if owner.results_published_at is None:
-        return []
+def _version_key(kind, owner_id):
+    return f"results:{kind}:{owner_id}:published"
+
+
+def _old_keys(owner, header):
+    """The cached publication time of a round or contest and the keys of every public
+    page of its results as published until now (before it takes the new publication's
+    time), to delete once the new publication is committed."""
     kind = "round" if isinstance(owner, Round) else "contest"
-    pages = max(1, ceil(header.winners / RANKING_PAGE))
-    return [page_key(kind, owner.id, owner.results_published_at, number) for number in range(1, pages + 1)]
+    keys = [_version_key(kind, owner.id)]
+    if owner.results_published_at is not None and header is not None:
+        pages = max(1, ceil(header.winners / RANKING_PAGE))
+        keys += [page_key(kind, owner.id, owner.results_published_at, number) for number in range(1, pages + 1)]
+    return keys

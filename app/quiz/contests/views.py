@@ -24,7 +24,7 @@ from app.quiz.contests import results
 from app.quiz.contests import services as contests
 from app.core.forms import PRIZE_FIELDS, prize_counts, set_prize_counts
 from app.quiz.contests.forms import ContestEditForm, ContestForm, RoundForm
-from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank, Round
+from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank
 from app.quiz.contests.statistics import round_statistics
 
 bp = Blueprint("contests", __name__)
@@ -244,18 +244,18 @@ def contest_publish(contest_id):
     return redirect(url_for("contests.overall_ranking", contest_id=contest.id))
 
 
-def _public(key, render):
-    """A public results page: not for search engines (the pupils are minors). Anonymous
-    visitors share one copy of each page, kept RESULTS_CACHE_SECONDS under a key that
-    carries the publication time (publishing again shows the new results at once); a
-    logged-in viewer, who sees their own rows too, gets the page made for them and
-    never cached."""
+def _public(kind, owner_id, render):
+    """A public results page of a round or contest: not for search engines (the pupils
+    are minors). Anonymous visitors share one copy of each page, kept
+    RESULTS_CACHE_SECONDS under a key that carries the publication time; a logged-in
+    viewer, who sees their own rows too, gets the page made for them and never cached."""
     if current_user.is_authenticated:
         response = make_response(render())
         response.headers["Cache-Control"] = "private, no-store"
     elif session.get("_flashes"):  # a message for this visitor only
         response = make_response(render())
     else:
+        key = results.page_key(kind, owner_id, results.published_at(kind, owner_id), _page_arg())
         response = make_response(pagecache.cached(key, render, current_app.config["RESULTS_CACHE_SECONDS"]))
     response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -265,15 +265,13 @@ def _public(key, render):
 def public_contest_results(contest_id):
     """Published overall results and collective prizes, for everyone: the prize winners
     (name, class, school, total score), a page at a time, and the units by participation rate."""
-    published_at = access.results_published_at_or_404(Contest, contest_id)
-
     def render():
         contest = access.get_published_contest_or_404(contest_id)
         winners = results.contest_results(contest).winners_page(_page_arg())
         schools, units = results.collective_results(contest)
         return render_template("quiz/public_contest_results.html", contest=contest, winners=winners,
                                students=results.names(winners.items), schools=schools, units=units)
-    return _public(results.page_key("contest", contest_id, published_at, _page_arg()), render)
+    return _public("contest", contest_id, render)
 
 
 @bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
@@ -293,8 +291,6 @@ def public_results(round_id):
     page at a time; a student also their own rank and score; staff also the whole
     ranking of the students in their part of the tree, page by page. Nobody else's
     name or score."""
-    published_at = access.results_published_at_or_404(Round, round_id)
-
     def render():
         round_ = access.get_published_round_or_404(round_id)
         board = results.round_results(round_)
@@ -310,7 +306,7 @@ def public_results(round_id):
         return render_template("quiz/public_results.html", round=round_, contest=round_.contest,
                                winners_page=winners, own=own, page=page, total=board.total,
                                students=results.names(winners.items, [own], page.items if page else []))
-    return _public(results.page_key("round", round_id, published_at, _page_arg()), render)
+    return _public("round", round_id, render)
 
 
 @bp.route("/rounds/<int:round_id>/statistics")
