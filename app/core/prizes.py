@@ -3,6 +3,7 @@ prizes and creative contests."""
 from app.core.vocabulary import Prize
 
 PRIZES = tuple(Prize.choices())  # (key, label), best first
+KEY_OF_LABEL = {label: key for key, label in PRIZES}  # award_prizes gives labels; rows store keys
 
 
 def award_prizes(results, counts, passing_score=0.0, key=lambda r: r.student_id, eligible=None):

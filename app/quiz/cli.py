@@ -17,6 +17,7 @@ from app.quiz.banks.formats import FORMATS, ParseError, detect_format, format_er
 from app.quiz.banks.formats.gift import write_gift
 from app.quiz.banks.formats.xlsx import write_xlsx
 from app.quiz.banks.formats.yaml_bank import write_yaml
+from app.quiz.contests import results
 
 quiz_cli = AppGroup("quiz", help="Ngân hàng câu hỏi và cuộc thi tìm hiểu.")
 QUIZZES_DIR = Path(__file__).resolve().parents[2] / "quizzes"
@@ -132,3 +133,15 @@ def export_command(bank_code, fmt, output):
 def close_expired_command():
     """Nộp các bài đã hết giờ với câu trả lời đã lưu (chạy định kỳ bằng cron)."""
     click.echo(f"Đã nộp {close_expired_attempts(utcnow())} bài hết giờ.")
+
+
+@quiz_cli.command("store-results")
+def store_results_command():
+    """Lưu bảng xếp hạng của các đợt thi, cuộc thi đã công bố kết quả trước khi có bảng
+    lưu sẵn (trang kết quả của chúng đang tính lại mỗi lần xem); giữ nguyên thời điểm công bố."""
+    owners = results.published_without_stored_ranking()
+    for kind, owner_id in owners:
+        results.store_as_published(kind, owner_id)
+        db.session.commit()  # one round or contest at a time
+    click.echo(f"Đã lưu bảng xếp hạng của {sum(1 for kind, _ in owners if kind == 'round')} đợt thi và "
+               f"{sum(1 for kind, _ in owners if kind == 'contest')} cuộc thi.")

@@ -21,15 +21,12 @@ from sqlalchemy import delete, insert, select
 
 from app.core import pagecache
 from app.core.paging import RANKING_PAGE, page_of
-from app.core.prizes import award_prizes
-from app.core.vocabulary import Prize
+from app.core.prizes import KEY_OF_LABEL, award_prizes
 from app.extensions import db
 from app.org.models import SchoolClass, Student, Unit
-from app.quiz.contests.ranking import collective_ranking, contest_ranking, count_full_marks, round_ranking
 from app.quiz import access
+from app.quiz.contests.ranking import collective_ranking, contest_ranking, count_full_marks, round_ranking
 from app.quiz.models import CollectiveRow, Contest, Ranking, RankingRow, Round
-
-PRIZE_KEYS = {prize.label: prize.value for prize in Prize}
 
 
 # Storing -------------------------------------------------------------------------------
@@ -49,10 +46,40 @@ def store_contest(contest, ranking, prizes, schools, units, collective, now):
     header = _replace(contest, contest.id, None, ranking, prizes, now)
     _insert_rows(header, ranking, prizes)
     rows = [dict(ranking_id=header.id, kind=kind, position=position, rank=r.rank, unit_id=r.unit_id,
-                 enrolled=r.enrolled, participants=r.participants, prize=PRIZE_KEYS.get(collective.get(r.unit_id)))
+                 enrolled=r.enrolled, participants=r.participants, prize=KEY_OF_LABEL.get(collective.get(r.unit_id)))
             for kind, rates in (("school", schools), ("unit", units)) for position, r in enumerate(rates, start=1)]
     if rows:
         db.session.execute(insert(CollectiveRow), rows)
+
+
+def published_without_stored_ranking():
+    """Rounds and contests whose results were published before rankings were stored
+    (their pages rank them live on every visit), as ("round" | "contest", id) pairs."""
+    stored_rounds = select(Ranking.round_id).where(Ranking.round_id.is_not(None))
+    stored_contests = select(Ranking.contest_id).where(Ranking.round_id.is_(None))
+    rounds = db.session.execute(select(Round.id).where(
+        Round.results_published_at.is_not(None), Round.practice.is_(False), Round.id.not_in(stored_rounds))
+        .order_by(Round.id)).scalars().all()
+    contests = db.session.execute(select(Contest.id).where(
+        Contest.results_published_at.is_not(None), Contest.id.not_in(stored_contests))
+        .order_by(Contest.id)).scalars().all()
+    return [("round", id_) for id_ in rounds] + [("contest", id_) for id_ in contests]
+
+
+def store_as_published(kind, owner_id):
+    """Store the ranking of a round or contest already published, as its pages show it
+    now (ranked from the attempts, with its prizes), keeping its publication time."""
+    if kind == "round":
+        round_ = db.session.get(Round, owner_id)
+        ranking = round_ranking(round_)
+        store_round(round_, ranking, award_prizes(ranking, round_.prizes or {}, round_.passing_score),
+                    round_.results_published_at)
+    else:
+        contest = db.session.get(Contest, owner_id)
+        ranking = contest_ranking(contest)
+        schools, units, collective = collective_ranking(contest)
+        store_contest(contest, ranking, award_prizes(ranking, contest.prizes), schools, units, collective,
+                      contest.results_published_at)
 
 
 def lock_for_publishing(owner):
@@ -84,7 +111,7 @@ def _insert_rows(header, ranking, prizes):
     rows = [dict(ranking_id=header.id, position=position, rank=r.rank, student_id=r.student_id,
                  school_id=r.school_id, score=r.score, max_score=r.max_score, prediction_error=r.prediction_error,
                  duration_seconds=r.duration_seconds, submitted_at=r.submitted_at,
-                 prize=PRIZE_KEYS.get(prizes.get(r.student_id)))
+                 prize=KEY_OF_LABEL.get(prizes.get(r.student_id)))
             for position, r in enumerate(ranking, start=1)]
     if rows:  # one multi-row INSERT per thousand rows
         db.session.execute(insert(RankingRow), rows)

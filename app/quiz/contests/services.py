@@ -13,7 +13,7 @@ from app.core.text import nfc, short_code
 from app.core.vocabulary import Prize
 from app.extensions import db
 from app.quiz.attempts.services import deadline_for
-from app.core.prizes import award_prizes
+from app.core.prizes import KEY_OF_LABEL, award_prizes
 from app.quiz.contests import results
 from app.quiz.contests.ranking import collective_ranking, contest_ranking, round_ranking
 from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Award, Contest, Round
@@ -210,7 +210,6 @@ def _store_awards(contest, round_, ranking, prizes, recipient, now):
     """Replace the stored prizes of a round (or of the whole contest: round None) that
     go to `recipient` ("student_id" or "unit_id") with `prizes` ({recipient id: label}),
     each with its rank. Publishing again after a correction gives the corrected list."""
-    keys = {prize.label: prize.value for prize in Prize}
     db.session.execute(delete(Award).where(
         Award.contest_id == contest.id, getattr(Award, recipient).is_not(None),
         Award.round_id == round_.id if round_ is not None else Award.round_id.is_(None)))
@@ -218,7 +217,7 @@ def _store_awards(contest, round_, ranking, prizes, recipient, now):
         who = getattr(result, recipient)
         if who in prizes:
             db.session.add(Award(contest_id=contest.id, round_id=round_.id if round_ is not None else None,
-                                 prize=keys[prizes[who]], label=prizes[who], rank=result.rank, created_at=now,
+                                 prize=KEY_OF_LABEL[prizes[who]], label=prizes[who], rank=result.rank, created_at=now,
                                  **{recipient: who}))
     db.session.flush()
 
