@@ -77,6 +77,7 @@ class Service:
 
     def __init__(self, name, argv, env=None, log=None):
         self.name, self.argv, self.log = name, argv, log
+        self.scratch = None  # a folder of the service's own, removed once it has stopped
         out = open(log, "ab") if log else subprocess.PIPE
         self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out,
                                      stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
@@ -108,6 +109,8 @@ class Service:
                 self.kill()
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)  # anything of the group left behind
+        if self.scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
         return self.proc.returncode
 
     def kill(self):
@@ -150,21 +153,24 @@ def flask(*args):
     return [venv_bin("flask"), *args]
 
 
-def nginx(name, runtime, listen_port, upstreams, log=None, access_log="off"):
-    """nginx in the foreground from deploy/nginx/cluster.conf.template, every file it
-    writes under `runtime` (made readable by nginx's unprivileged worker)."""
+def nginx(name, listen_port, upstreams, log=None, access_log="off"):
+    """nginx in the foreground from deploy/nginx/cluster.conf.template, its errors in the
+    service's output. Its files (pid, spooled uploads) go to a folder of its own under
+    /tmp, which its unprivileged worker process can reach (a folder under /root or
+    pytest's 0700 temporary folders it cannot), removed when it stops."""
     binary = nginx_binary()
     if binary is None:
         raise RuntimeError("nginx not found: install Debian's nginx (`make nginx`)")
-    runtime = Path(runtime)
-    runtime.mkdir(parents=True, exist_ok=True)
+    runtime = Path(tempfile.mkdtemp(prefix="dvc-nginx-"))
     os.chmod(runtime, 0o755)
     config = runtime / "nginx.conf"
     config.write_text(string.Template(NGINX_TEMPLATE.read_text()).substitute(
         runtime=runtime, listen_port=listen_port, proxy_conf=PROXY_CONF, access_log=access_log,
         upstream_servers="\n".join(f"        server {address};" for address in upstreams)))
-    return Service(name, [binary, "-p", str(runtime), "-e", str(runtime / "error.log"), "-c", str(config),
-                          "-g", "daemon off;"], log=log)
+    service = Service(name, [binary, "-p", str(runtime), "-e", "stderr", "-c", str(config), "-g", "daemon off;"],
+                      log=log)
+    service.scratch = runtime
+    return service
 
 
 def redis_answers(url, timeout=2.0):
@@ -226,7 +232,6 @@ def main():
     def stop(signum, _frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop)
-    runtime = tempfile.mkdtemp(prefix="dvc-cluster-nginx-")
     try:
         if not redis_answers(args.redis_url):
             redis_server = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -249,7 +254,7 @@ def main():
         services.append(Service("worker", flask("jobs", "worker"), env=dict(env, UPLOAD_DIR=str(home / "worker"))))
         for web, port in zip(webs, web_ports):
             wait_http(f"http://127.0.0.1:{port}/login", web)
-        services.append(nginx("nginx", runtime, args.port, [f"127.0.0.1:{port}" for port in web_ports]))
+        services.append(nginx("nginx", args.port, [f"127.0.0.1:{port}" for port in web_ports]))
         wait_http(f"http://127.0.0.1:{args.port}/login", services[-1])
         print(f"\nhttp://127.0.0.1:{args.port}  nginx -> {', '.join(f'127.0.0.1:{p}' for p in web_ports)}; "
               f"storage {storage_url}; database {args.database}; Redis {args.redis_url}\n"
@@ -266,7 +271,6 @@ def main():
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the stopping short
         for service in reversed(services):
             service.stop()
-        shutil.rmtree(runtime, ignore_errors=True)
     return status
 
 
