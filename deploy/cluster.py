@@ -98,11 +98,16 @@ class Service:
     def alive(self):
         return self.proc.poll() is None
 
-    def stop(self, timeout=20):
-        """SIGTERM to the whole process group (gunicorn's workers too), SIGKILL after `timeout`."""
+    def terminate(self):
+        """SIGTERM to the whole process group (gunicorn's workers too), without waiting."""
         if self.alive():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
+
+    def stop(self, timeout=20):
+        """SIGTERM to the whole process group, SIGKILL to what is left after `timeout`."""
+        if self.alive():
+            self.terminate()
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -269,6 +274,8 @@ def main():
         status = 0
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the stopping short
+        for service in reversed(services):  # all at once: each takes a second or two to wind down
+            service.terminate()
         for service in reversed(services):
             service.stop()
     return status

@@ -1,8 +1,11 @@
 """Two app hosts behind nginx, for real (tests/plugins/cluster.py starts them: gunicorn
 in production mode, one PostgreSQL database, one S3 bucket, one Redis queue, a jobs
-worker): what one host does, the other sees; what both do at once adds up."""
+worker): what one host does, the other sees; what both do at once adds up; a job
+outlives the worker that was running it."""
+import io
 import re
 import threading
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -10,11 +13,14 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import LoginAttempt, LoginThrottle
+from app.certificates import services as certificates
+from app.certificates.models import Certificate
 from app.core.storage import get_storage
 from app.core.timeutil import utcnow
 from app.coverage.models import Participation
 from app.entries import services as entries
 from app.entries.models import EntryFile
+from app.jobs.models import Job
 from app.org.models import Student
 from app.org.services import set_class_teachers
 from app.quiz.attempts import services as quiz
@@ -99,17 +105,61 @@ def test_sixteen_wrong_logins_at_once_through_both_hosts_check_five_passwords(ho
 
 def test_two_close_expired_runs_at_once_add_up_to_the_expired_attempts(hosts, setup, make_student, db):
     round_, mine, other = setup
-    students = [mine, other] + [make_student(mine.school_class, f"Học sinh {i}") for i in range(118)]
+    students = [mine, other] + [make_student(mine.school_class, f"Học sinh {i}") for i in range(78)]
     for student in students:  # 20 minutes each, started 30 minutes ago: every deadline has passed
         quiz.start_attempt(student, round_, utcnow() - timedelta(minutes=30))
     db.session.commit()
 
-    runs = [hosts.flask("quiz", "close-expired", "--batch", "10") for _ in range(2)]
+    runs = [hosts.flask("quiz", "close-expired", "--batch", "5") for _ in range(2)]
     outputs = [run.communicate(timeout=60)[0] for run in runs]
 
     assert [run.returncode for run in runs] == [0, 0], outputs
     counts = [int(re.search(r"Đã nộp (\d+) bài hết giờ", output).group(1)) for output in outputs]
-    assert sum(counts) == 120, outputs
+    assert sum(counts) == 80, outputs
     finished = db.session.execute(select(Attempt.finished_by, func.count()).group_by(Attempt.finished_by)).all()
-    assert finished == [("timeout", 120)]
+    assert finished == [("timeout", 80)]
     assert set(db.session.execute(select(Participation.attempts)).scalars()) == {1}  # each counted once
+
+
+def test_a_job_started_through_one_host_is_followed_through_the_other_and_outlives_its_worker(
+        hosts, finished, make_student, db, Browser, wait_for, TEST_PASSWORD):
+    template = finished.template
+    for seq in range(1, 401):  # more than a download writes in the request: a job writes them
+        student = make_student(finished.c10a1, f"Học sinh Số {seq}")
+        db.session.add(Certificate(
+            template_id=template.id, seq=seq, serial=certificates.serial_of(template, seq), check_code=f"{seq:06d}",
+            key=f"c:pass:s{student.id}", kind="pass", title=template.pass_title, student_id=student.id,
+            school_id=student.school_id, class_id=student.class_id, recipient_name=student.full_name,
+            class_name="10A1", school_name="Trường THPT A", achievement="Đã tham gia và đạt yêu cầu",
+            issued_on=utcnow().date()))
+    db.session.commit()
+    browser = Browser()
+    assert browser.login(hosts.a, finished.officer.username, TEST_PASSWORD).status_code == 302
+    download = f"{hosts.a}/contests/{finished.contest.id}/certificates/download.zip"  # a PDF per certificate
+    started = browser.post(download, data={"csrf_token": browser.form_token(download)}, allow_redirects=False)
+    assert started.status_code == 302 and started.headers["X-Instance"] == "web1"
+    job_page = hosts.b + started.headers["Location"]
+
+    def progress():  # as the job page asks, through the other host
+        answer = browser.get(job_page, headers={"Accept": "application/json"})
+        assert answer.headers["X-Instance"] == "web2"
+        return answer.json()
+
+    halfway = wait_for(progress, lambda p: p["status"] == "running" and p["done"] > 0, 30,
+                       "the job showed no progress")
+    assert 0 < halfway["done"] < halfway["total"] == 400
+    for worker in hosts.workers:
+        worker.kill()  # SIGKILL mid-job, as a host that dies: no warm shutdown, no last word
+    assert progress()["status"] == "running"  # the row does not know yet
+    hosts.start_worker()  # puts back the job whose heartbeat stopped, and runs it again
+
+    done = wait_for(progress, lambda p: p["status"] in ("done", "failed"), 60,
+                    "the second worker did not finish the job")
+
+    assert done == {"status": "done", "progress": 100, "done": 400, "total": 400, "has_file": True,
+                    "message": "Đã tạo tệp gồm 400 giấy."}
+    assert db.session.execute(select(Job.tries)).scalar_one() == 2
+    bundle = browser.get(f"{job_page}/file")
+    assert bundle.status_code == 200 and bundle.headers["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(bundle.content)) as archive:
+        assert len(archive.namelist()) == 400

@@ -99,7 +99,10 @@ class Hosts:
         return "\n".join(f"--- {s.name}\n{s.tail(40)}" for s in self.services + self.workers)
 
     def stop(self):
-        for service in reversed(self.services + self.workers):
+        everything = self.services + self.workers
+        for service in everything:
+            service.terminate()  # all at once: each takes a second or two to wind down
+        for service in reversed(everything):
             service.stop(10)
 
 
@@ -196,6 +199,9 @@ def on_hosts(hosts, db):
         _db.session.rollback()
         _db.session.remove()
         with _db.engine.begin() as conn:
+            # a test that failed midway may leave a host or worker inside a transaction
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                              "current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"))
             empty_tables(conn)
 
 
@@ -208,16 +214,16 @@ def pytest_runtest_makereport(item, call):
         report.sections.append(("logs of the app hosts", hosts.logs()))
 
 
-def wait_for(condition, timeout, message, every=0.1):
-    """Poll `condition` until it is true; its last value, or AssertionError with `message`."""
+def wait_for(read, until, timeout, message, every=0.2):
+    """Call `read` until `until(value)` holds and give that value; AssertionError with
+    `message` (and the last value) after `timeout` seconds."""
     end = time.monotonic() + timeout
     while True:
-        value = condition()
-        if value or time.monotonic() > end:
-            break
+        value = read()
+        if until(value):
+            return value
+        assert time.monotonic() < end, f"{message}: {value}"
         time.sleep(every)
-    assert value, message
-    return value
 
 
 @pytest.fixture(name="Browser")
