@@ -475,7 +475,9 @@ def cpu_snapshot(server_pids):
                 continue
             comm = data[data.index("(") + 1:data.rindex(")")]
             rest = data[data.rindex(")") + 2:].split()
-            ppid, ticks = int(rest[1]), int(rest[11]) + int(rest[12])
+            # with the children it has reaped (cutime, cstime): a PostgreSQL backend or a gunicorn
+            # worker that exits between two snapshots still counts, under its parent
+            ppid, ticks = int(rest[1]), sum(int(rest[k]) for k in (11, 12, 13, 14))
             if int(pid) in server_pids or ppid in server_pids:
                 snap["gunicorn"] += ticks
             elif comm == "postgres" or comm.startswith("postgres:"):
