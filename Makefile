@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast test-sqlite test-pg setup migrate demo chromium axe bench bench-quiz clean
+.PHONY: run run-cluster test test-fast test-sqlite test-pg setup migrate demo chromium nginx redis axe bench bench-quiz clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +26,25 @@ demo: migrate
 run: demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# Production's layout on one machine: two gunicorn instances, a jobs worker, Redis and nginx on
+# http://127.0.0.1:8080 over the local PostgreSQL (database dvc_cluster); deploy/cluster.py says more.
+run-cluster: setup nginx redis
+	$(BIN)/python deploy/cluster.py
+
+# Debian's packages, as root or with sudo.
+apt_install = { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; fi; }
+
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+	@command -v chromium >/dev/null 2>&1 || $(call apt_install,chromium)
+
+# Debian's nginx and Redis, for the multi-host test and `make run-cluster` (not started as services here).
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || $(call apt_install,nginx)
+
+redis:
+	@command -v redis-server >/dev/null 2>&1 || $(call apt_install,redis-server)
 
 # axe-core (pinned in package-lock.json) for the accessibility browser test; no build step for the app.
 axe:
@@ -44,10 +58,10 @@ test-fast: setup
 	DATABASE_URL= $(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not postgres"; status=$$?; \
 	echo "test-fast: $$(( $$(date +%s) - start )) s"; exit $$status
 
-test-sqlite: setup chromium axe
+test-sqlite: setup chromium nginx axe
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-test-pg: setup chromium axe
+test-pg: setup chromium nginx axe
 	DATABASE_URL=$(PG_TEST_URL) PG_TEST_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: setup

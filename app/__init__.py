@@ -113,6 +113,8 @@ def _security_headers(app):
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if app.config["APP_ENV"] == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if app.config["INSTANCE_NAME"]:
+            headers["X-Instance"] = app.config["INSTANCE_NAME"]
         return response
 
 

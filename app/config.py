@@ -107,6 +107,9 @@ def load_config():
         # The address printed in certificates' QR codes (https://thi.sogd.example.vn); the request's when unset.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         "SITE_NAME": os.environ.get("SITE_NAME", "Cuộc thi tìm hiểu dịch vụ công trực tuyến"),
+        # This app instance's name, sent as X-Instance on every response (which host answered,
+        # behind a load balancer); unset, no header.
+        "INSTANCE_NAME": os.environ.get("INSTANCE_NAME", "").strip(),
         # Background jobs: RQ on Redis when REDIS_URL is set, else in the web process.
         "REDIS_URL": redis_url,
         "JOB_QUEUE": os.environ.get("JOB_QUEUE", "dvc1588"),

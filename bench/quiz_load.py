@@ -30,7 +30,12 @@ is printed.
 Ends with one JSON line. Stops by itself within --budget seconds (default 170),
 even if the server hangs; gunicorn is stopped on every exit. Exit status 1 when the
 stored rows do not match the acknowledged ones, 3 when another run holds bench_quiz.
-Usage: .venv/bin/python bench/quiz_load.py [--students 600] [--questions 20]
+With --hosts 2 (or more) the app and the baseline each run as that many gunicorn
+instances (every one --workers x --threads, with its own UPLOAD_DIR, one shared
+storage folder) behind nginx, round-robin, with the configuration of `make
+run-cluster` (deploy/cluster.py), and the driver talks to nginx only.
+
+Usage: .venv/bin/python bench/quiz_load.py [--students 600] [--questions 20] [--hosts 1]
        [--workers 3] [--threads 4] [--ramp 10] [--think 0] [--no-barrier] [--keep-db]
 """
 import argparse
@@ -53,6 +58,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from deploy import cluster  # noqa: E402  (nginx in front of --hosts instances)
 
 DB_NAME = "bench_quiz"
 PASSWORD = "bench-Pass-2026"
@@ -235,7 +242,7 @@ class Driver:
         self.arrived += 1
         if self.arrived >= self.expected and not self.all_in.is_set():
             self.all_in.set()
-            self.cpu_all_in = (cpu_snapshot(self.cfg["server_pid"]), time.process_time())
+            self.cpu_all_in = (cpu_snapshot(self.cfg["server_pids"]), time.process_time())
 
     async def wait_all_in(self):
         if self.cfg["barrier"]:
@@ -363,7 +370,7 @@ class Driver:
             self.error_samples.append("logins/warm-up not finished by the deadline")
         self.records = [r for r in self.records if r[0] in KINDS]  # time only the round itself
         self.start_sent = []
-        cpu0, proc0 = cpu_snapshot(cfg["server_pid"]), time.process_time()
+        cpu0, proc0 = cpu_snapshot(cfg["server_pids"]), time.process_time()
         self.t0 = time.perf_counter()
         ramp = cfg["ramp"]
         self.all_in, self.arrived, self.cpu_all_in = asyncio.Event(), 0, None
@@ -380,7 +387,7 @@ class Driver:
         if pending:
             await asyncio.wait(pending, timeout=5)
         elapsed = time.perf_counter() - self.t0
-        cpu1, proc1 = cpu_snapshot(cfg["server_pid"]), time.process_time()
+        cpu1, proc1 = cpu_snapshot(cfg["server_pids"]), time.process_time()
         cpu = {"whole": cpu_share(cpu0, cpu1, proc1 - proc0)}
         if self.cpu_all_in:  # before and after every student is in: starts, then answers and submits
             cpu["starting"] = cpu_share(cpu0, self.cpu_all_in[0], self.cpu_all_in[1] - proc0)
@@ -449,9 +456,10 @@ def pct(sorted_ms, p):
     return round(sorted_ms[k], 1)
 
 
-def cpu_snapshot(server_pid):
-    """CPU ticks so far: the machine (busy), the gunicorn tree, the PostgreSQL processes."""
-    snap = {"busy": 0, "total": 0, "gunicorn": 0, "postgres": 0}
+def cpu_snapshot(server_pids):
+    """CPU ticks so far: the machine (busy), the gunicorn trees, nginx, the PostgreSQL processes."""
+    server_pids = set(server_pids)
+    snap = {"busy": 0, "total": 0, "gunicorn": 0, "postgres": 0, "nginx": 0}
     try:
         with open("/proc/stat") as f:
             fields = [int(x) for x in f.readline().split()[1:]]
@@ -467,11 +475,15 @@ def cpu_snapshot(server_pid):
                 continue
             comm = data[data.index("(") + 1:data.rindex(")")]
             rest = data[data.rindex(")") + 2:].split()
-            ppid, ticks = int(rest[1]), int(rest[11]) + int(rest[12])
-            if int(pid) == server_pid or ppid == server_pid:
+            # with the children it has reaped (cutime, cstime): a PostgreSQL backend or a gunicorn
+            # worker that exits between two snapshots still counts, under its parent
+            ppid, ticks = int(rest[1]), sum(int(rest[k]) for k in (11, 12, 13, 14))
+            if int(pid) in server_pids or ppid in server_pids:
                 snap["gunicorn"] += ticks
             elif comm == "postgres" or comm.startswith("postgres:"):
                 snap["postgres"] += ticks
+            elif comm == "nginx":
+                snap["nginx"] += ticks
     except (OSError, ValueError, IndexError):
         pass
     return snap
@@ -487,10 +499,12 @@ def cpu_share(a, b, driver_seconds):
     out = {"cores": cores, "machine_busy_pct": round(100 * (b["busy"] - a["busy"]) / (b["total"] - a["total"]), 1),
            "gunicorn_pct_of_core": round(100 * (b["gunicorn"] - a["gunicorn"]) / hz / wall, 1),
            "postgres_pct_of_core": round(100 * (b["postgres"] - a["postgres"]) / hz / wall, 1),
+           "nginx_pct_of_core": round(100 * (b["nginx"] - a["nginx"]) / hz / wall, 1),
            "driver_pct_of_core": round(100 * driver_seconds / wall, 1)}
     # Whatever else ran on the machine meanwhile (it takes cores from the server).
     out["other_pct_of_core"] = round(max(0.0, out["machine_busy_pct"] * cores - out["gunicorn_pct_of_core"]
-                                         - out["postgres_pct_of_core"] - out["driver_pct_of_core"]), 1)
+                                         - out["postgres_pct_of_core"] - out["nginx_pct_of_core"]
+                                         - out["driver_pct_of_core"]), 1)
     return out
 
 
@@ -588,6 +602,63 @@ class Gunicorn:
             text = f.read()
         return {"tracebacks": text.count("Traceback"), "worker_timeouts": text.count("WORKER TIMEOUT"),
                 "error_lines": sum(1 for line in text.splitlines() if "[ERROR]" in line or "[CRITICAL]" in line)}
+
+
+class Front:
+    """What the driver talks to: one gunicorn, or --hosts of them (each its own UPLOAD_DIR,
+    INSTANCE_NAME webN) behind nginx round-robin with PROXY_COUNT=1."""
+
+    def __init__(self, target, args, env, extra=()):
+        self.scratch, self.gunicorns, self.nginx = [], [], None
+        try:
+            self._start(target, args, env, extra)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, target, args, env, extra):
+        for number in range(1, args.hosts + 1):
+            host_env = env
+            if args.hosts > 1:
+                self.scratch.append(tempfile.mkdtemp(prefix="bench-quiz-host-"))
+                host_env = dict(env, INSTANCE_NAME=f"web{number}", UPLOAD_DIR=self.scratch[-1], PROXY_COUNT="1")
+            self.gunicorns.append(Gunicorn(target, args, host_env, extra))
+        self.pids = [gunicorn.proc.pid for gunicorn in self.gunicorns]
+        for gunicorn in self.gunicorns:
+            gunicorn.wait_ready()
+        self.port = self.gunicorns[0].port
+        if args.hosts > 1:
+            self.port = free_port()
+            self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-nginx-", suffix=".log", delete=False)
+            self.nginx = cluster.nginx("nginx", self.port, [f"127.0.0.1:{g.port}" for g in self.gunicorns],
+                                       log=self.log.name)
+            cluster.wait_http(f"http://127.0.0.1:{self.port}/", self.nginx)
+
+    def stop(self):
+        if self.nginx is not None:
+            self.nginx.stop()
+        for gunicorn in self.gunicorns:
+            gunicorn.stop()
+
+    def problems(self):
+        """Tracebacks and errors the gunicorns logged, summed; nginx's error lines."""
+        totals = {}
+        for gunicorn in self.gunicorns:
+            for key, count in gunicorn.problems().items():
+                totals[key] = totals.get(key, 0) + count
+        if self.nginx is not None:
+            with open(self.log.name, errors="replace") as f:
+                totals["nginx_error_lines"] = sum(1 for line in f if "[error]" in line or "[crit]" in line)
+        return totals
+
+    def close(self):
+        self.stop()
+        for gunicorn in self.gunicorns:
+            os.unlink(gunicorn.log.name)
+        if self.nginx is not None:
+            os.unlink(self.log.name)
+        for folder in self.scratch:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def run_driver(cfg, hard_timeout):
@@ -717,7 +788,8 @@ def fmt_cpu(cpu, label="the timed phase"):
         return f"  CPU during {label}: -"
     return (f"  CPU during {label} ({cpu['cores']} cores, machine {cpu['machine_busy_pct']}% busy): "
             f"gunicorn {cpu['gunicorn_pct_of_core']}% of a core, PostgreSQL {cpu['postgres_pct_of_core']}%, "
-            f"driver {cpu['driver_pct_of_core']}%, other processes {cpu['other_pct_of_core']}%"
+            + (f"nginx {cpu['nginx_pct_of_core']}%, " if cpu.get("nginx_pct_of_core") else "")
+            + f"driver {cpu['driver_pct_of_core']}%, other processes {cpu['other_pct_of_core']}%"
             + ("  <- WARNING: the machine was not idle, figures are low" if cpu["other_pct_of_core"] > 25 else ""))
 
 
@@ -726,6 +798,8 @@ def main():
     parser.add_argument("--students", type=int, default=600)
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--bank-size", type=int, default=40)
+    parser.add_argument("--hosts", type=int, default=1,
+                        help="gunicorn instances behind nginx (deploy/cluster.py), app and baseline alike")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (gthread), app and baseline alike")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--ramp", type=float, default=10.0, help="all students start within this many seconds")
@@ -755,8 +829,13 @@ def main():
     url = bench_url(args.pg_url)
     servers = []
     upload_dir = tempfile.mkdtemp(prefix="bench-quiz-uploads-")
+    if args.hosts > 1 and cluster.nginx_binary() is None:
+        sys.exit("--hosts needs nginx: install Debian's (`make nginx`)")
+    # production's settings (their checks included); jobs are not used, Redis need not answer
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=os.urandom(16).hex(), APP_ENV="production",
-               SESSION_COOKIE_SECURE="0", UPLOAD_DIR=upload_dir, PYTHONDONTWRITEBYTECODE="1")
+               REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+               STORAGE_URL=Path(upload_dir).as_uri(), SESSION_COOKIE_SECURE="0", UPLOAD_DIR=upload_dir,
+               PYTHONDONTWRITEBYTECODE="1")
     env.pop("PROXY_COUNT", None)
     with run_lock(args.pg_url):  # one run at a time: they share the database
         admin_exec(args.pg_url, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)', f'CREATE DATABASE "{DB_NAME}"')
@@ -775,12 +854,10 @@ def main():
             common = {"students": args.students, "questions": args.questions, "ramp": args.ramp,
                       "think": args.think, "request_timeout": args.request_timeout, "barrier": args.barrier}
             # The baseline: a share of the budget, so the round has most of it.
-            server = Gunicorn("baseline_app:create_app()", args, env,
-                              extra=("--pythonpath", str(ROOT / "bench")))
+            server = Front("baseline_app:create_app()", args, env, extra=("--pythonpath", str(ROOT / "bench")))
             servers.append(server)
-            server.wait_ready()
             base_deadline = min(time.time() + max(30.0, 0.3 * (deadline - time.time())), deadline - 60)
-            base = run_driver(dict(common, mode="baseline", port=server.port, server_pid=server.proc.pid,
+            base = run_driver(dict(common, mode="baseline", port=server.port, server_pids=server.pids,
                                    deadline=base_deadline), hard_timeout=base_deadline - time.time() + 20)
             server.stop()
             base["server_log"] = server.problems()
@@ -788,11 +865,10 @@ def main():
             base["acked_total"] = base["acked"] + base["other_acked"]
             print("baseline done", file=sys.stderr)
 
-            server = Gunicorn("wsgi:app", args, env)
+            server = Front("wsgi:app", args, env)
             servers.append(server)
-            server.wait_ready()
             quiz_deadline = deadline - 15  # room to stop gunicorn, count and drop the database
-            quiz = run_driver(dict(common, mode="quiz", port=server.port, server_pid=server.proc.pid,
+            quiz = run_driver(dict(common, mode="quiz", port=server.port, server_pids=server.pids,
                                    deadline=quiz_deadline, round_id=round_id, usernames=usernames,
                                    password=PASSWORD), hard_timeout=quiz_deadline - time.time() + 8)
             server.stop()  # lets requests still in flight finish before counting
@@ -808,8 +884,7 @@ def main():
                 url, f"SELECT deadlocks FROM pg_stat_database WHERE datname = '{DB_NAME}'")
         finally:
             for server in servers:
-                server.stop()
-                os.unlink(server.log.name)
+                server.close()
             shutil.rmtree(upload_dir, ignore_errors=True)
             if not args.keep_db:
                 try:
@@ -817,6 +892,9 @@ def main():
                 except Exception as exc:  # noqa: BLE001 - the report matters more than the cleanup
                     print(f"could not drop {DB_NAME}: {exc}", file=sys.stderr)
 
+    submit_ratio = None
+    if quiz.get("submit") and quiz.get("answer"):
+        submit_ratio = round(quiz["submit"]["p95_ms"] / quiz["answer"]["p95_ms"], 2)
     ratio = None
     if quiz.get("answer_rps") and base.get("answer_rps"):
         ratio = round(quiz["answer_rps"] / base["answer_rps"], 3)
@@ -825,6 +903,8 @@ def main():
     ok = (quiz["acked"] <= quiz["answers_in_db"] <= quiz["acked"] + quiz["in_flight_at_stop"]
           and base["acked_total"] <= base["rows_in_db"] <= base["acked_total"] + base["in_flight_at_stop"])
     gun = f"gunicorn -w {args.workers} -k gthread --threads {args.threads}"
+    if args.hosts > 1:
+        gun = f"{args.hosts} x {gun} behind nginx"
     print(f"Quiz load: {args.students} students, {args.questions}-question round, {gun}, "
           f"PostgreSQL {pg['server_version']} (synchronous_commit={pg['synchronous_commit']}), "
           f"ramp {args.ramp:g} s, think {args.think:g} s{'' if args.barrier else ', no barrier'}")
@@ -855,6 +935,8 @@ def main():
           f"({'window ' + str(window[0]) + '-' + str(window[1]) + ' s' if window else 'whole span'}), "
           f"{quiz.get('answer_rps_span')}/s over the whole answer span; "
           f"ratio to the baseline's {base.get('answer_rps')}/s: x{ratio}")
+    if submit_ratio is not None:
+        print(f"  submit p95 / answer p95: x{submit_ratio}")
     print(fmt_cpu(quiz["cpu"].get("starting"), "the starts"))
     print(fmt_cpu(quiz["cpu"].get("answering"), "answers and submits"))
     print("  completed per 5 s (from the first start): " + "  ".join(
@@ -879,7 +961,8 @@ def main():
         **{f"baseline_{p}_ms": base.get("answer", {}).get(f"{p}_ms") for p in ("p50", "p95", "p99")},
         "baseline_5xx": base["http_5xx"], "baseline_rows_in_db": base["rows_in_db"],
         "baseline_acked": base["acked_total"],
-        "answer_to_baseline_ratio": ratio, "round_row_updates": quiz["round_row_updates"],
+        "answer_to_baseline_ratio": ratio, "submit_to_answer_p95": submit_ratio, "hosts": args.hosts,
+        "round_row_updates": quiz["round_row_updates"],
         "deadlocks": quiz["deadlocks"], "cpu": quiz["cpu"], "baseline_cpu": base["cpu"].get("answering"),
         "total_s": round(time.time() - begin, 1),
     }

@@ -15,4 +15,5 @@ pytest_plugins = [
     "tests.plugins.access",
     "tests.plugins.jobs",
     "tests.plugins.concurrency",
+    "tests.plugins.cluster",
 ]

@@ -19,12 +19,19 @@ def test_every_response_has_the_security_headers(client):
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
         assert "Strict-Transport-Security" not in headers  # only in production, over HTTPS
+        assert "X-Instance" not in headers  # only when the instance is given a name
 
 
 def test_production_adds_hsts(app, monkeypatch):
     monkeypatch.setitem(app.config, "APP_ENV", "production")
     response = app.test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_a_named_instance_says_so_on_every_response(app, monkeypatch):
+    monkeypatch.setitem(app.config, "INSTANCE_NAME", "web2")
+    client = app.test_client()
+    assert {client.get(path).headers.get("X-Instance") for path in ("/login", "/khong-co-trang-nay")} == {"web2"}
 
 
 def test_templates_have_no_inline_script():

@@ -130,9 +130,11 @@ def export_command(bank_code, fmt, output):
 
 
 @quiz_cli.command("close-expired")
-def close_expired_command():
+@click.option("--batch", type=click.IntRange(1), default=500, show_default=True,
+              help="Số bài nhận xử lý mỗi lượt (mỗi lượt một giao dịch ngắn).")
+def close_expired_command(batch):
     """Nộp các bài đã hết giờ với câu trả lời đã lưu (chạy định kỳ bằng cron)."""
-    click.echo(f"Đã nộp {close_expired_attempts(utcnow())} bài hết giờ.")
+    click.echo(f"Đã nộp {close_expired_attempts(utcnow(), batch=batch)} bài hết giờ.")
 
 
 @quiz_cli.command("store-results")

@@ -77,16 +77,21 @@ def db(app):
         _db.session.rollback()
         _db.session.remove()
         cache.clear()
-        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
         with _db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            else:
-                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-                for table in tables:
-                    conn.execute(text(f'DELETE FROM "{table}"'))
-                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-            _seed_national_targets(conn)
+            empty_tables(conn)
+
+
+def empty_tables(conn):
+    """Every table as a fresh migration leaves it: empty but for the national targets."""
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    else:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    _seed_national_targets(conn)
 
 
 def _seed_national_targets(conn):

@@ -2,6 +2,7 @@
 schools get wrong (`messy_class_roster` and its expected rows, built in
 rosterfiles.py) and hostile spreadsheets (`bombs`, the module spreadsheetbombs.py)."""
 import io
+import os
 
 import pytest
 from PIL import Image
@@ -9,9 +10,12 @@ from PIL import Image
 from tests.plugins import rosterfiles, spreadsheetbombs
 
 
-def png_bytes(size=(400, 300), color=(30, 120, 200)):
+def png_bytes(size=(400, 300), color=(30, 120, 200), noise=False):
+    """A PNG of one colour, or with `noise` of random pixels (it does not compress: a
+    1000x700 one is about 2 MB)."""
     out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, "PNG")
+    image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)) if noise else Image.new("RGB", size, color)
+    image.save(out, "PNG")
     return out.getvalue()
 
 
