@@ -77,18 +77,20 @@ def recount(student_ids, contest_id=None):
     db.session.execute(_scoped(STALE_SQL, contest_id, "participation.contest_id"), params)
 
 
-def rebuild(contest_id=None, batch=REBUILD_BATCH, commit=None):
+def rebuild(contest_id=None, batch=REBUILD_BATCH, commit=None, progress=None):
     """Recompute participation from the attempts (one contest, or all), a batch of students at a
     time, each batch committed by `commit` (the CLI passes the session's commit): a submit waits
     at most for one batch, never for the whole rebuild, and two rebuilds at once both succeed
-    (upserts, no delete-then-insert). Returns the number of participation rows in the scope."""
+    (upserts, no delete-then-insert). `progress(done, total)` counts students. Returns the
+    number of participation rows in the scope."""
     attempts = select(Attempt.student_id).join(Round, Round.id == Attempt.round_id)
     stored = select(Participation.student_id)
     if contest_id is not None:
         attempts = attempts.where(Round.contest_id == contest_id)
         stored = stored.where(Participation.contest_id == contest_id)
     students = union(attempts, stored).subquery()
-    last = 0
+    total = db.session.execute(select(func.count()).select_from(students)).scalar() if progress else 0
+    last, done = 0, 0
     while True:
         ids = db.session.execute(select(students.c.student_id).where(students.c.student_id > last)
                                  .order_by(students.c.student_id).limit(batch)).scalars().all()
@@ -97,7 +99,9 @@ def rebuild(contest_id=None, batch=REBUILD_BATCH, commit=None):
         recount(ids, contest_id)
         if commit is not None:
             commit()
-        last = ids[-1]
+        last, done = ids[-1], done + len(ids)
+        if progress is not None:
+            progress(done, total)
     query = select(func.count()).select_from(Participation)
     if contest_id is not None:
         query = query.where(Participation.contest_id == contest_id)

@@ -8,7 +8,7 @@ from app.core import scope
 from app.core.errors import DomainError
 from app.core.text import fold, nfc
 from app.core.timeutil import local_today, parse_vn_date, school_year_of, utcnow
-from app.coverage import access, reports, rollup
+from app.coverage import access, participation, reports, rollup
 from app.extensions import db
 from app.jobs.services import job_kind
 from app.org import access as org_access
@@ -112,3 +112,11 @@ def report_xlsx_job(context):
     context.progress(1, 1)
     return f"Đã tạo báo cáo Excel kèm danh sách học sinh của {unit.name}."
 
+
+@job_kind("coverage.rebuild")
+def rebuild_job(context):
+    """`flask coverage rebuild` from the web, for the platform's admin."""
+    if not context.user.role_enum.sees_all:
+        raise DomainError("Chỉ quản trị hệ thống được tính lại số liệu tham gia.")
+    rows = participation.rebuild(commit=db.session.commit, progress=context.progress)
+    return f"Đã tính lại: {rows} học sinh tham gia."

@@ -86,7 +86,7 @@ def unit(unit_id):
                            total_target=total_target, selection=selection, contests=contests,
                            args=report_files.query_args(selection), weeks=rollup.weekly(selection, schools, classes),
                            computed_at=utcnow(), ancestors=ancestors, stages=STAGES,
-                           can_report=current_user.role_enum.sees_student_reports)
+                           can_report=current_user.role_enum.sees_student_reports, form=EmptyForm())
 
 
 @bp.route("/classes/<int:class_id>")
@@ -140,6 +140,19 @@ def report_pdf(unit_id):
                               signer=report_files.signer_of(request.args))
     return send_file(io.BytesIO(data), as_attachment=True,
                      download_name=report_files.file_name(unit, selection, "pdf"), mimetype="application/pdf")
+
+
+@bp.route("/rebuild", methods=["POST"])
+@login_required
+def rebuild():
+    """Recompute participation from the attempts (a repair), as a background job."""
+    _staff(current_user.role_enum.sees_all)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    job = start_job(current_user, "coverage.rebuild", {"back_url": url_for("coverage.home"),
+                                                       "back_label": "Về trang tham gia"},
+                    "Tính lại số liệu tham gia")
+    return redirect(url_for("jobs.job_page", job_id=job.id))
 
 
 @bp.route("/targets", methods=["GET", "POST"])

@@ -71,3 +71,22 @@ def test_two_rebuilds_at_once_both_finish_and_a_submit_meanwhile_is_counted(prov
     rows = _rows(db)
     assert len(rows) == len(kept) + 1
     assert [r[2] for r in rows if r[1] == late.id] == [1]
+
+
+def test_the_admin_rebuilds_from_the_page_as_a_job_and_nobody_else_may(client, login, province, make_user, tree, db):
+    kept = _rows(db)
+    db.session.query(Participation).delete()
+    db.session.commit()
+    login(make_user("department", tree.so))
+    assert "Tính lại số liệu tham gia" not in client.get(f"/coverage/units/{tree.so.id}").get_data(as_text=True)
+    assert client.post("/coverage/rebuild").status_code == 404
+    assert _rows(db) == []
+    login(make_user("admin"))
+    page = client.get(f"/coverage/units/{tree.so.id}").get_data(as_text=True)
+    assert "Tính lại số liệu tham gia" in page
+    started = client.post("/coverage/rebuild")
+    assert started.status_code == 302 and "/jobs/" in started.headers["Location"]
+    state = client.get(started.headers["Location"], headers={"Accept": "application/json"}).get_json()
+    assert (state["status"], state["done"], state["total"]) == ("done", 6, 6)
+    assert state["message"] == "Đã tính lại: 6 học sinh tham gia."
+    assert _rows(db) == kept
