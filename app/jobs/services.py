@@ -179,7 +179,8 @@ def _failed(job_id, message):
 
 def requeue_stale(now):
     """Jobs whose worker stopped beating (killed, machine lost) go back to the queue, up to
-    JOB_MAX_TRIES runs; then they fail. Returns the ids put back."""
+    JOB_MAX_TRIES runs; then they fail. Jobs queued long ago that no worker ever took are
+    queued again. Returns the ids put back."""
     stale = now - timedelta(seconds=_setting("JOB_STALE_SECONDS"))
     dead = (Job.status == JobStatus.RUNNING) & (Job.heartbeat_at < stale)
     given_up = db.session.execute(
@@ -189,12 +190,19 @@ def requeue_stale(now):
         .execution_options(synchronize_session=False)).rowcount
     ids = db.session.execute(update(Job).where(dead).values(status=JobStatus.QUEUED)
                              .returning(Job.id).execution_options(synchronize_session=False)).scalars().all()
+    # queued long ago and never claimed: Redis lost its queue (a restart without its file).
+    # Queuing them again is safe: a second copy finds the job claimed and does nothing.
+    forgotten = []
+    if queue() is not None:
+        forgotten = db.session.execute(select(Job.id).where(
+            Job.status == JobStatus.QUEUED, Job.created_at < now - timedelta(seconds=5 * _setting("JOB_STALE_SECONDS")),
+            Job.tries == 0)).scalars().all()
     db.session.commit()
     if given_up:
         log.warning("%d interrupted jobs given up", given_up)
-    for job_id in ids:
+    for job_id in ids + forgotten:
         enqueue(job_id)
-    return ids
+    return ids + forgotten
 
 
 def purge_expired(now):
