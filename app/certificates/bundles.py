@@ -30,6 +30,7 @@ from app.org.models import SchoolClass, Unit
 
 MANIFEST = "manifest.json"
 NOTHING_TO_DOWNLOAD = "Không có giấy nào để tải."
+MIMETYPES = {"pdf": "application/pdf", "zip": "application/zip"}
 
 
 # Choosing -------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from app.extensions import db
 from app.jobs.services import job_kind
 from app.quiz.models import Round
 
-MIMETYPES = {"pdf": "application/pdf", "zip": "application/zip"}
 GONE = "Mẫu giấy không còn, hoặc bạn không còn quyền với cuộc thi này."
 
 
@@ -54,5 +53,5 @@ def bundle_job(context):
         count = bundles.write_bundle(template, query, kind, out, progress=context.progress)
         out.seek(0)
         name = f"{bundles.bundle_name(template.owner.code, params.get('school_id'), params.get('class_id'))}.{kind}"
-        context.save_file(out, name, MIMETYPES[kind])
+        context.save_file(out, name, bundles.MIMETYPES[kind])
     return f"Đã tạo tệp gồm {count} giấy."

@@ -30,7 +30,6 @@ bp = Blueprint("certificates", __name__)
 PAGE = 50
 WEB_DOWNLOAD_LIMIT = 20000  # pages per download; a province's print run is `flask certificates export`
 DIRECT_DOWNLOAD_LIMIT = 300  # pages written in the request; more are written by a background job
-MIMETYPES = {"pdf": "application/pdf", "zip": "application/zip"}
 
 
 def _owner(contest_id=None, creative_id=None):
@@ -222,7 +221,7 @@ def _after_job(job, back):
 def _send(buffer, name, inline=False):
     """A written PDF or ZIP, kept out of shared caches."""
     buffer.seek(0)
-    response = send_file(buffer, mimetype=MIMETYPES[name.rsplit(".", 1)[-1]], as_attachment=not inline,
+    response = send_file(buffer, mimetype=bundles.MIMETYPES[name.rsplit(".", 1)[-1]], as_attachment=not inline,
                          download_name=name)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -17,6 +17,7 @@ from app.core.text import fold, nfc
 from app.core.xlsx_stream import XlsxStream
 
 XLSX_MAGIC = b"PK\x03\x04"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 MAX_ROWS = 20000
 MAX_COLUMNS = 100

@@ -6,6 +6,7 @@ from datetime import date
 
 from app.core import scope
 from app.core.errors import DomainError
+from app.core.spreadsheet import XLSX_MIMETYPE
 from app.core.text import fold, nfc
 from app.core.timeutil import local_today, parse_vn_date, school_year_of, utcnow
 from app.coverage import access, participation, reports, rollup
@@ -15,9 +16,6 @@ from app.org import access as org_access
 from app.org.models import Unit
 from app.quiz import access as quiz_access
 from app.quiz.models import Contest
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _date_arg(args, name):
     value = (args.get(name) or "").strip()
@@ -108,7 +106,7 @@ def report_xlsx_job(context):
         raise DomainError("Bạn không còn quyền xem báo cáo này.")
     context.progress(0, 1)
     data, name = xlsx_file(user, unit, selection, signer_of(args), detail=True)
-    context.save_file(data, name, XLSX)
+    context.save_file(data, name, XLSX_MIMETYPE)
     context.progress(1, 1)
     return f"Đã tạo báo cáo Excel kèm danh sách học sinh của {unit.name}."
 

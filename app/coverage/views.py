@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.core.errors import DomainError
 from app.core.timeutil import local_today, school_year_of, utcnow
 from app.core.forms import EmptyForm
+from app.core.spreadsheet import XLSX_MIMETYPE
 from app.coverage import access, report_files, reports, rollup
 from app.coverage.forms import TargetForm
 from app.coverage.models import STAGES
@@ -128,7 +129,7 @@ def report_xlsx(unit_id):
         return render_template("coverage/report_job.html", unit=unit, selection=selection, form=form,
                                args=report_files.query_args(selection), signer=args["signer"])
     data, name = report_files.xlsx_file(current_user, unit, selection, args["signer"], detail=False)
-    return send_file(data, as_attachment=True, download_name=name, mimetype=report_files.XLSX)
+    return send_file(data, as_attachment=True, download_name=name, mimetype=XLSX_MIMETYPE)
 
 
 @bp.route("/units/<int:unit_id>/report.pdf")

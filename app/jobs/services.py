@@ -81,14 +81,22 @@ def start_job(actor, kind, params, title):
     return job
 
 
+def uses_redis():
+    return bool(current_app.config.get("REDIS_URL"))
+
+
 def queue():
-    """The RQ queue on Redis; None when REDIS_URL is not set (jobs run in-process)."""
-    url = current_app.config.get("REDIS_URL")
-    if not url:
+    """The RQ queue on Redis; None when REDIS_URL is not set (jobs run in-process). The
+    connection pool is made once per app and Redis address, not per job."""
+    if not uses_redis():
         return None
     from redis import Redis  # only with Redis configured: the embedded default needs neither
     from rq import Queue
-    return Queue(_setting("JOB_QUEUE"), connection=Redis.from_url(url))
+    url = current_app.config["REDIS_URL"]
+    pools = current_app.extensions.setdefault("jobs_redis", {})
+    if url not in pools:
+        pools[url] = Redis.from_url(url)
+    return Queue(_setting("JOB_QUEUE"), connection=pools[url])
 
 
 def enqueue(job_id):
@@ -155,7 +163,7 @@ def run_job(job_id):
     try:
         if function is None:
             raise DomainError("Loại việc này không còn được hỗ trợ.")
-        with heartbeat if queue() is not None else nullcontext():
+        with heartbeat if uses_redis() else nullcontext():
             message = function(JobContext(job))
         job.status, job.message, job.finished_at = JobStatus.DONE, message or "", utcnow()
         job.done = job.total if job.total is not None else job.done
@@ -193,7 +201,7 @@ def requeue_stale(now):
     # queued long ago and never claimed: Redis lost its queue (a restart without its file).
     # Queuing them again is safe: a second copy finds the job claimed and does nothing.
     forgotten = []
-    if queue() is not None:
+    if uses_redis():
         forgotten = db.session.execute(select(Job.id).where(
             Job.status == JobStatus.QUEUED, Job.created_at < now - timedelta(seconds=5 * _setting("JOB_STALE_SECONDS")),
             Job.tries == 0)).scalars().all()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.core.actions import run_action
 from app.core.errors import DomainError
 from app.core.forms import ConfirmImportForm, EmptyForm
+from app.core.spreadsheet import XLSX_MIMETYPE
 from app.core.timeutil import utcnow
 from app.core.uploads import EXPIRED_UPLOAD, drop_pending, save_pending, two_step_upload
 from app.extensions import db
@@ -34,7 +35,6 @@ from app.quiz.models import Question, QuestionBank
 from app.quiz.qtypes import qtype_of
 
 bp = Blueprint("banks", __name__)
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 _TAGS = re.compile(r"<[^>]*>")
@@ -83,7 +83,7 @@ def bank_list():
 @login_required
 def bank_template():
     _bank_list_allowed()
-    return send_file(io.BytesIO(write_xlsx([], examples=EXAMPLES)), mimetype=XLSX_MIME, as_attachment=True,
+    return send_file(io.BytesIO(write_xlsx([], examples=EXAMPLES)), mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name="mau-nhap-cau-hoi.xlsx")
 
 
@@ -178,7 +178,7 @@ def bank_export(bank_id, fmt):
     if fmt == "gift":
         data, mime = write_gift(questions).encode("utf-8"), "text/plain; charset=utf-8"
     elif fmt == "xlsx":
-        data, mime = write_xlsx(questions), XLSX_MIME
+        data, mime = write_xlsx(questions), XLSX_MIMETYPE
     else:
         abort(404)
     return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True,

@@ -13,7 +13,7 @@ from app.core import pagecache
 from app.core.actions import run_action
 from app.core.errors import DomainError
 from app.core.vocabulary import Prize
-from app.core.spreadsheet import simple_workbook
+from app.core.spreadsheet import XLSX_MIMETYPE, simple_workbook
 from app.core.template_helpers import score, score_cell
 from app.core.timeutil import local_to_utc, local_today, school_year_of, to_local, utcnow
 from app.extensions import db
@@ -330,5 +330,5 @@ def round_statistics_xlsx(round_id):
                f"Điểm trung bình: {score(stats.mean_score)}", f"Hệ số Cronbach alpha: {score(stats.alpha)}"]
     data = simple_workbook("Thống kê câu hỏi", summary, header, rows)
     return send_file(io.BytesIO(data), as_attachment=True, download_name=f"thong-ke-{round_.id}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                     mimetype=XLSX_MIMETYPE)
 
