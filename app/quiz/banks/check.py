@@ -284,7 +284,7 @@ def question_findings(q):
 def _answer_texts(q):
     """What a question asks the student to produce: the key(s) a stem elsewhere could give away."""
     if q.get("type") == "multichoice":
-        return [a["text"] for a in _options(q) if (a.get("fraction") or 0) >= 0.999]
+        return [a["text"] for a in _options(q) if (a.get("fraction") or 0) > 0]
     if q.get("type") == "shortanswer":
         return [a["text"] for a in _options(q) if (a.get("fraction") or 0) >= 0.999][:1]
     return []
