@@ -118,7 +118,7 @@ def _contains(haystack_tokens, needle_tokens):
 
 # One question -------------------------------------------------------------------------
 
-def _label(q, index):
+def question_label(q, index):
     """The question's key; without one, its line (in its file) or its number."""
     if q.get("key"):
         return q["key"]
@@ -385,9 +385,10 @@ def _position_finding(keyed):
 
 # All together ------------------------------------------------------------------------------
 
-def check_questions(questions, refs=None):
-    """The report on a list of format dicts; refs[i] (optional) identifies questions[i]."""
-    labels = [_label(q, i) for i, q in enumerate(questions)]
+def check_questions(questions, refs=None, labels=None):
+    """The report on a list of format dicts; refs[i] (optional) identifies questions[i] for
+    the caller, labels[i] (optional) names it in the messages (default: its key or line)."""
+    labels = labels or [question_label(q, i) for i, q in enumerate(questions)]
     report = Report(questions=len(questions))
     per_question = {i: question_findings(q) for i, q in enumerate(questions)}
     for i, code, fields in _pair_findings(questions, labels):
