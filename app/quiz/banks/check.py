@@ -276,18 +276,23 @@ def _pair_findings(questions, labels):
     for own in pairs:
         for pair in own:
             frequency[pair] = frequency.get(pair, 0) + 1
-    rare_limit = max(5, len(questions) // 15)
+    # A word pair in more than one question in 15 (at most 50) is common: sharing it says
+    # nothing. Candidates are the questions sharing an uncommon pair.
+    rare_limit = min(max(5, len(questions) // 15), 50)
     index = {}
     for i, own in enumerate(pairs):
         for pair in own:
-            if frequency[pair] <= max(rare_limit, 50):
+            if frequency[pair] <= rare_limit:
                 index.setdefault(pair, []).append(i)
     shared = {}
     for members in index.values():
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
                 shared[(members[x], members[y])] = shared.get((members[x], members[y]), 0) + 1
-    answers = [[(text, words(text)) for text in qtype_of(q.get("type")).keys(q)] for q in questions]
+    # The keys each question hides: long enough to mean something, and not in its own stem.
+    answers = [[(text, key_tokens) for text in qtype_of(q.get("type")).keys(q)
+                if len(fold(text)) >= 4 and not _contains(tokens[i], key_tokens := words(text))]
+               for i, q in enumerate(questions)]
     found = []
     for (i, j), _ in sorted(shared.items()):
         union = len(pairs[i] | pairs[j])
@@ -297,14 +302,12 @@ def _pair_findings(questions, labels):
             found.append((j, "duplicate", {"other": labels[i], "percent": round(100 * jaccard)}))
             continue
         for a, b in ((i, j), (j, i)):  # does the stem of `a` state the answer of `b`?
-            stated = [(text, answer_tokens) for text, answer_tokens in answers[b]
-                      if len(fold(text)) >= 4 and not _contains(tokens[b], answer_tokens)
-                      and _contains(tokens[a], answer_tokens)]
+            stated = [(text, key_tokens) for text, key_tokens in answers[b] if _contains(tokens[a], key_tokens)]
             if not stated:
                 continue
             related = {p for p in common if frequency[p] <= rare_limit}
-            for _, answer_tokens in stated:
-                related -= _pairs(answer_tokens)
+            for _, key_tokens in stated:
+                related -= _pairs(key_tokens)
             if len(related) >= RELATED_PAIRS:
                 found.append((a, "give-away", {"other": labels[b], "answer": _clip(stated[0][0])}))
     return found
