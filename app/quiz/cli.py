@@ -13,6 +13,7 @@ from app.extensions import db
 from app.org.models import Unit
 from app.quiz.attempts.services import close_expired_attempts
 from app.quiz.banks import services
+from app.quiz.banks.check import check_questions
 from app.quiz.banks.formats import FORMATS, ParseError, detect_format, format_error, parse, to_json
 from app.quiz.banks.formats.gift import write_gift
 from app.quiz.banks.formats.xlsx import write_xlsx
@@ -42,6 +43,37 @@ def parse_command(path, fmt):
     """Đọc một tệp câu hỏi (không ghi vào CSDL) và in JSON, mỗi câu một đối tượng."""
     questions = _read(path, fmt)
     click.echo(json.dumps([to_json(q) for q in questions], ensure_ascii=False, indent=2))
+
+
+@quiz_cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--bank", "bank_code", help="Kiểm tra một ngân hàng trong CSDL thay vì tệp")
+@click.option("--format", "fmt", type=click.Choice(FORMATS))
+def check_command(paths, bank_code, fmt):
+    """Kiểm tra chất lượng câu hỏi (gợi ý đáp án, nguồn, lời giải, câu trùng, câu lộ đáp án nhau)
+    của các tệp (kiểm tra chung, như một ngân hàng) hoặc của một ngân hàng. Dòng đầu là số câu và
+    số cảnh báo; có cảnh báo thì mã thoát là 1."""
+    if bool(paths) == bool(bank_code):
+        raise click.UsageError("Cho một hay nhiều tệp, hoặc --bank MÃ.")
+    if bank_code:
+        questions = services.export_questions(_bank(bank_code))
+    else:
+        questions = []
+        for path in paths:
+            for q in _read(path, fmt):
+                q["file"] = Path(path).name
+                questions.append(q)
+    report = check_questions(questions)
+    click.echo(report.summary())
+    share = report.longest_share
+    click.echo(f"Câu một đáp án: {report.single_answer}; đáp án là phương án dài nhất: "
+               f"{report.unique_longest} ({round(100 * share) if share is not None else 0} %); vị trí đáp án: "
+               + ", ".join(f"{letter} {count}" for letter, count in report.positions.items()))
+    for finding in report.totals:
+        click.echo(f"Toàn bộ: {finding.message}")
+    for finding in report.findings:
+        click.echo(f"{finding.label}: {finding.message}")
+    sys.exit(1 if report.warnings else 0)
 
 
 def _bank(code):
