@@ -70,12 +70,13 @@ def question_dict(question, version=None):
             "source": version.source, **qtype_of(version.qtype).format_fields(version)}
 
 
-def _add_version(actor, question, q, number):
+def add_version(actor, question, q, number):
     content = _content(q)
     version = QuestionVersion(
         question=question, number=number, qtype=content["type"], title=content["title"], text=content["text"],
         text_format=content["format"], data=content["data"], explanation=content["explanation"],
-        source=content["source"], created_by_id=getattr(actor, "id", None))
+        source=content["source"], difficulty=q.get("difficulty"), note=q.get("note"),
+        created_by_id=getattr(actor, "id", None))
     db.session.add(version)
     question.version = number
     question.qtype = content["type"]
@@ -150,7 +151,7 @@ def import_questions(actor, bank, questions, defaults=None):
             question = Question(bank=bank, key=q.get("key"), topic=q["topic"], level=q["level"],
                                 difficulty=q["difficulty"], qtype=q["type"])
             db.session.add(question)
-            _add_version(actor, question, q, 1)
+            add_version(actor, question, q, 1)
             by_hash[digest] = question
             result.new += 1
             result.questions.append(question)
@@ -177,7 +178,7 @@ def _apply(actor, question, q):
         question.retired_at = None
         changed = True
     if _version_content(question.current) != _content(q):
-        _add_version(actor, question, q, question.version + 1)
+        add_version(actor, question, q, question.version + 1)
         changed = True
     elif changed:
         question.index_text(question.current.text)
