@@ -19,6 +19,7 @@ KNOWN_DOCUMENTS = {
     "118/2025/NĐ-CP", "61/2018/NĐ-CP", "01/2023/TT-VPCP",
     "16/2024/TT-BCA", "22/2021/TT-BTTTT", "23/2015/NĐ-CP", "2345/QĐ-NHNN", "241/QĐ-TTg",
     "280/2025/NĐ-CP", "356/2025/NĐ-CP", "50/2024/TT-NHNN", "63/2024/NĐ-CP", "91/2020/NĐ-CP",
+    "17/2024/TT-NHNN", "77/2025/TT-NHNN", "91/2015/QH13", "97/2015/QH13",
 }
 DOCUMENT_NUMBER = re.compile(r"\b\d{1,4}/(?:\d{4}/)?(?:QĐ-TTg|NĐ-CP|QH1\d|KH-UBND|NQ-CP|TT-[A-ZĐ]+|QĐ-[A-ZĐ]+)")
 
