@@ -247,9 +247,32 @@ def test_an_edit_line_that_does_not_read_is_refused(qtype, line, message):
 MC_WEIGHTED = version("multichoice", [answer("A", 1.0), answer("B", -0.5), answer("C", 0.5)])
 NUM_OTHER = version("numerical", [numeric_answer(10.0, 0.0), numeric_answer(12.0, 1.0, 0.5),
                                   numeric_answer(None, None, 0.0, "khác")])
+NUM_OTHER_CREDIT = version("numerical", [numeric_answer(10.0, 0.0), numeric_answer(None, None, 0.25, "gần")])
 
 
-@pytest.mark.parametrize("v", [MC, MC_MANY, MC_WEIGHTED, TF, SA, NUM, NUM_OTHER, MATCH], ids=lambda v: v.qtype)
+@pytest.mark.parametrize("v, typed, mark", [
+    (NUM_OTHER, "10", 1.0), (NUM_OTHER, "12,5", 0.5), (NUM_OTHER, "99", 0.0),
+    (NUM_OTHER_CREDIT, "10", 1.0), (NUM_OTHER_CREDIT, "99", 0.25), (NUM_OTHER_CREDIT, "mười", 0.0),
+    (version("numerical", [numeric_answer(10.0, 0.0), numeric_answer(None, None, -0.5)]), "99", 0.0),
+])
+def test_any_other_answer_earns_its_own_weight_for_every_other_number(v, typed, mark):
+    assert qtype_of("numerical").mark(v, {"value": typed}) == mark
+
+
+def test_a_numerical_question_needs_a_number_worth_100_percent_besides_any_other_answer():
+    def problems(*answers):
+        return check_question(new_question("numerical", "Số?", answers=list(answers)))
+
+    assert problems(numeric_answer(1.0, 0.0), numeric_answer(None, None, 0.0, "khác")) == []
+    assert problems(numeric_answer(None, None, 0.0, "khác")) == ["câu hỏi số cần ít nhất một đáp án là số"]
+    assert problems(numeric_answer(1.0, 0.0, 0.5), numeric_answer(None, None, 1.0)) == [
+        "không có đáp án đúng (100 %)", "đáp án “mọi số khác” (*) không được 100 % điểm"]
+
+
+
+
+@pytest.mark.parametrize("v", [MC, MC_MANY, MC_WEIGHTED, TF, SA, NUM, NUM_OTHER, NUM_OTHER_CREDIT, MATCH],
+                         ids=lambda v: v.qtype)
 def test_a_sample_response_is_right_or_wrong_as_asked(v):
     qtype = qtype_of(v.qtype)
     right, wrong = qtype.sample_response(v, True), qtype.sample_response(v, False)

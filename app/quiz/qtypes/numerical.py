@@ -1,7 +1,7 @@
 import re
 from decimal import Decimal
 
-from app.quiz.qtypes.base import Invalid
+from app.quiz.qtypes.base import Invalid, right_answers_problems
 from app.quiz.qtypes.shortanswer import TypedAnswer
 
 _RANGE = re.compile(r"^(.+?)\s*\.\.\s*(.+)$")
@@ -45,7 +45,9 @@ def _digits(value):
 
 
 class Numerical(TypedAnswer):
-    """Answers are {"value", "tolerance", "fraction"}; a response within a tolerance earns its fraction."""
+    """Answers are {"value", "tolerance", "fraction"}; a response within a tolerance earns its fraction.
+    An answer without a value (GIFT's `~#...` or `*`, Moodle's "any other answer") stands for
+    every other number: it carries that case's feedback and earns its own fraction, most often 0."""
 
     name, label, gradable = "numerical", "Số", True
     template = "quiz/qtypes/numerical.html"
@@ -59,8 +61,18 @@ class Numerical(TypedAnswer):
             value = to_number(response["value"])
         except (ValueError, ArithmeticError):
             return 0.0
-        return max((a["fraction"] for a in version.answers
-                    if a["value"] is not None and abs(value - a["value"]) <= a["tolerance"] + 1e-9), default=0.0)
+        earned = [a["fraction"] for a in version.answers
+                  if a["value"] is None or abs(value - a["value"]) <= a["tolerance"] + 1e-9]
+        return max(0.0, max(earned, default=0.0))
+
+    def problems(self, question):
+        numbers = [a for a in question["answers"] if a["value"] is not None]
+        if not numbers:
+            return ["câu hỏi số cần ít nhất một đáp án là số"]
+        problems = right_answers_problems({"answers": numbers})
+        if any(a["value"] is None and a["fraction"] >= 0.999 for a in question["answers"]):
+            problems.append("đáp án “mọi số khác” (*) không được 100 % điểm")
+        return problems
 
     def explained_by(self, question):
         """The best value as a Vietnamese text would write it (2025, 3,5) or with a point."""

@@ -202,6 +202,54 @@ def test_a_file_with_duplicate_keys_imports_nothing(bank, db):
     assert db.session.query(Question).count() == 0
 
 
+# The content hash ---------------------------------------------------------------------
+
+ANY_OTHER = [
+    "::Q::Năm? {#2025:0 =%0%*}",
+    "::Q5:: What is a number from 1 to 5? {#3:2~#Completely wrong}",  # as Moodle's export writes it
+    "Năm nào? {#\n=2025#Đúng.\n=%50%2024..2026#Gần đúng.\n=%0%*#Sai rồi.\n}",
+    "Năm nào? {#=2025 =%50%2024:1 ~#Sai}",
+]
+
+
+@pytest.mark.parametrize("source", ANY_OTHER)
+def test_a_numerical_question_with_any_other_answer_imports_once_then_is_unchanged(bank, db, source):
+    # given a numerical question that has a value and an "any other answer" (no value)
+    first = import_questions(None, bank, parse(source.encode(), "gift"))
+    db.session.commit()
+    # imported again, it is the same question
+    again = import_questions(None, bank, parse(source.encode(), "gift"))
+    db.session.commit()
+    assert (first.new, first.updated, first.unchanged) == (1, 0, 0)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
+    stored = db.session.query(Question).one()
+    assert stored.version == 1 and any(a["value"] is None for a in stored.current.answers)
+
+
+def test_the_content_hash_of_any_other_answer_does_not_depend_on_where_it_stands():
+    from app.quiz.banks.services import content_hash
+    last, first = (parse(source.encode(), "gift")[0] for source in
+                   ("Năm? {#=2025 =%50%2024:1 =%0%*#Sai}", "Năm? {#=%0%*#Sai =%50%2024:1 =2025}"))
+    assert content_hash(last) == content_hash(first)
+    assert content_hash(last) != content_hash(parse("Năm? {#=2025 =%50%2024:1}".encode(), "gift")[0])
+
+
+def test_the_content_hashes_rows_already_hold_stay_the_same():
+    # written by the hash before it knew "any other answer": stored rows match their files again
+    from app.quiz.banks.services import content_hash
+    assert [content_hash(q) for q in sample_questions()] == [
+        "a5c70ea3056adb2d47cca1c2b7e7f360aaa50362260d00389334530882c7e2b2",
+        "cb2cda79273faf7c87dfb7550605f5b0aee16f216763201dfb88b63b46352822",
+        "8b267aaa8bb186fec6b35d3876b0d0fd99262cdb50b736bd5b7f42d07d6d1d00",
+        "b1afba36ad5ff2040bad4c88d81aeb1daaa6575b6f701c7ddd24f264c53ba434",
+        "752b313cfcd9ea416bd1d9db449335e55393fec586ed9f1eb83e71392ee53983",
+        "52bba98c014ac1338726f8eb54c06156147dc29c34cd40088cc259854534ddec",
+        "8287b254a71d82ee6d705cc5984c266a0553b9b2668b89341179476cfa1a54db",
+    ]
+    assert content_hash(parse("Số? {#=1822:0 =%50%1822:2}".encode(), "gift")[0]) == (
+        "5daa6baf9ec857855913b5d8cdfe9ef5038e8857a87009535e357390b7dd37b3")
+
+
 # The web flow -----------------------------------------------------------------------
 
 GIFT_FILE = """// Ngân hàng của trường
