@@ -212,13 +212,17 @@ def bank_export(bank_id, fmt):
         flash(f"Ngân hàng đang dùng cho đợt thi chưa kết thúc: chỉ cán bộ của {bank.unit.name} "
               "mới xuất được ngân hàng kèm đáp án.", "error")
         return redirect(url_for("banks.bank_detail", bank_id=bank.id))
-    questions = services.export_questions(bank)
-    if fmt == "gift":
-        data, mime = write_gift(questions).encode("utf-8"), "text/plain; charset=utf-8"
-    elif fmt == "xlsx":
-        data, mime = write_xlsx(questions), XLSX_MIMETYPE
-    else:
+    if fmt not in ("gift", "xlsx"):
         abort(404)
+    questions = services.export_questions(bank)
+    try:
+        if fmt == "gift":
+            data, mime = write_gift(questions).encode("utf-8"), "text/plain; charset=utf-8"
+        else:
+            data, mime = write_xlsx(questions), XLSX_MIMETYPE
+    except DomainError as exc:  # a question this format cannot hold: say which, export nothing
+        flash(exc.message, "error")
+        return redirect(url_for("banks.bank_detail", bank_id=bank.id))
     return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True,
                      download_name=f"{bank.code.lower()}.{'gift.txt' if fmt == 'gift' else fmt}")
 
