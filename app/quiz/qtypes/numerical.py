@@ -52,7 +52,8 @@ class Numerical(TypedAnswer):
     name, label, gradable = "numerical", "Số", True
     template = "quiz/qtypes/numerical.html"
     key = "value"
-    edit_hint = "Mỗi dòng một đáp án: giá trị ± sai số, ví dụ 3,14 ± 0,01"
+    edit_hint = ("Mỗi dòng một đáp án: giá trị ± sai số, ví dụ 3,14 ± 0,01; đáp án chỉ được một phần điểm "
+                 "ghi thêm điểm sau nó, ví dụ 2024 (50 %); dòng * là mọi số khác (0 điểm, giữ phản hồi của nó)")
 
     def mark(self, version, response):
         if not response:
@@ -81,13 +82,22 @@ class Numerical(TypedAnswer):
         texts = [_digits(v) for v in values]
         return "any", texts + [t.replace(".", ",") for t in texts if "." in t]
 
-    def edit_values(self, question):
-        return {"lines": "\n".join(f"{_digits(a['value'])} ± {_digits(a['tolerance'])}"
-                                   for a in question["answers"] if a["value"] is not None)}
+    def answer_line(self, a):
+        if a["value"] is None:
+            return "*"
+        return f"{_digits(a['value'])} ± {_digits(a['tolerance'])}"
 
-    def from_edit(self, question, edit):
-        """Each line 'value ± tolerance' (or a range 'low..high'), worth 100 %."""
-        return {"answers": [parse_numeric_answer(line) for line in edit.lines]}
+    def default_fraction(self, text):
+        return 0.0 if text == "*" else 1.0
+
+    def read_line(self, text, fraction):
+        """'value ± tolerance' (or a range 'low..high'), or '*' for every other number."""
+        if text == "*":
+            return numeric_answer(None, None, fraction)
+        return dict(parse_numeric_answer(text), fraction=fraction)
+
+    def same_answer(self, a, b):
+        return (a["value"], a["tolerance"]) == (b["value"], b["tolerance"])
 
     def sample_response(self, version, right):
         """The best answer's value, or one past every accepted range."""
