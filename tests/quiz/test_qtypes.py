@@ -176,7 +176,7 @@ def test_the_stored_json_keeps_the_shape_rows_already_hold():
     assert qtype_of("matching").format_fields(QuestionVersion(data={"answers": []}))["pairs"] == []
 
 
-# Questions the edit form can show whole (no feedback, partial credit or "any other answer").
+# Questions without feedback, partial credit or "any other answer" (PARSED has them).
 EDITABLE = [
     PARSED[0],  # weights and feedback stay while texts and ticks do
     new_question("multichoice", "Chọn hai", single=False, answers=[answer("A", 0.5), answer("B", 0.5), answer("C", 0.0)]),
@@ -198,7 +198,17 @@ def form_edit(values, shuffle):
                       shuffle=shuffle)
 
 
-@pytest.mark.parametrize("question", EDITABLE, ids=lambda q: q["type"])
+EXTRAS = [
+    new_question("numerical", "Năm?", answers=[
+        numeric_answer(2025.0, 0.0, 1.0, "Đúng."), numeric_answer((3.142 + 3.141) / 2, (3.142 - 3.141) / 2, 0.5),
+        numeric_answer(0.1 + 0.2, 0.0, 1 / 3), numeric_answer(None, None, 0.25, "Gần đủ.")]),
+    new_question("shortanswer", "Tên?", answers=[answer("VNeID", 1.0, "Đúng."), answer("V-NeID (50 %)", 1.0),
+                                                 answer("*", -0.25, "Sai.")]),
+    new_question("truefalse", "Đúng?", answers=[answer("true", -0.5, "không"), answer("false", 1.0, "đúng")]),
+]
+
+
+@pytest.mark.parametrize("question", EDITABLE + PARSED[:5] + EXTRAS, ids=lambda q: q["type"])
 def test_the_edit_form_gives_back_the_question_it_showed(question):
     qtype = qtype_of(question["type"])
     values = qtype.edit_values(question)
@@ -234,9 +244,39 @@ def test_edits_that_change_the_answers():
     assert qtype_of("matching").from_edit(EDITABLE[5], edit) == {"pairs": [["Ba", "3"], ["", "4"]]}
 
 
+def test_the_edit_form_shows_weights_and_any_other_answer_as_lines():
+    assert qtype_of("numerical").edit_values(EXTRAS[0]) == {
+        "lines": "2025 ± 0\n3.1415 ± 0.0005 (50 %)\n0.3 ± 0 (33.33333 %)\n* (25 %)"}
+    assert qtype_of("numerical").edit_values(PARSED[4]) == {"lines": "3.14 ± 0.01\n*"}
+    assert qtype_of("shortanswer").edit_values(PARSED[3]) == {"lines": "Hà * Nội\nHN (50 %)"}
+
+
+def test_edits_of_weighted_lines_keep_what_the_lines_do_not_show():
+    def lines(qtype, question, *typed):
+        edit = AnswerEdit(options=[], truth=True, lines=list(typed), shuffle=True)
+        return qtype_of(qtype).from_edit(question, edit)["answers"]
+
+    # a weight changed or taken off: the answer keeps its feedback; a new line is worth 100 %
+    assert lines("shortanswer", PARSED[3], "HN (25 %)", "Hà Nội", "Hà * Nội (50%)") == [
+        answer("HN", 0.25, "gần đúng"), answer("Hà Nội", 1.0), answer("Hà * Nội", 0.5)]
+    assert lines("shortanswer", PARSED[3], "HN") == [answer("HN", 1.0, "gần đúng")]
+    # numbers: a line read again keeps its feedback; "*" without a weight is every other number for nothing
+    assert lines("numerical", EXTRAS[0], "2025 (50 %)", "2026", "*") == [
+        numeric_answer(2025.0, 0.0, 0.5, "Đúng."), numeric_answer(2026.0, 0.0),
+        numeric_answer(None, None, 0.0, "Gần đủ.")]
+    assert lines("numerical", EDITABLE[4], "*") == [numeric_answer(None, None, 0.0)]
+    assert lines("numerical", EXTRAS[0], "2025", "* (10 %)") == [
+        numeric_answer(2025.0, 0.0, 1.0, "Đúng."), numeric_answer(None, None, 0.1, "Gần đủ.")]
+    # the other truth: each response keeps its feedback (as in Moodle), the weights are the usual ones
+    assert qtype_of("truefalse").from_edit(PARSED[2], AnswerEdit(options=[], truth=True, lines=[], shuffle=True)) == {
+        "answers": truefalse_answers(True, "không", "đúng")}
+
+
 @pytest.mark.parametrize("qtype, line, message", [
     ("matching", "Ba = 3", "dòng “Ba = 3” cần có dạng “vế trái -> vế phải”"),
     ("numerical", "ba", "đáp án số “ba” không phải là số"),
+    ("numerical", "(50 %)", "dòng “(50 %)” có điểm mà không có đáp án"),
+    ("shortanswer", "HN (150 %)", "điểm “150 %” của “HN” phải từ -100 % đến 100 %"),
 ])
 def test_an_edit_line_that_does_not_read_is_refused(qtype, line, message):
     with pytest.raises(Invalid) as info:
@@ -247,9 +287,30 @@ def test_an_edit_line_that_does_not_read_is_refused(qtype, line, message):
 MC_WEIGHTED = version("multichoice", [answer("A", 1.0), answer("B", -0.5), answer("C", 0.5)])
 NUM_OTHER = version("numerical", [numeric_answer(10.0, 0.0), numeric_answer(12.0, 1.0, 0.5),
                                   numeric_answer(None, None, 0.0, "khác")])
+NUM_OTHER_CREDIT = version("numerical", [numeric_answer(10.0, 0.0), numeric_answer(None, None, 0.25, "gần")])
 
 
-@pytest.mark.parametrize("v", [MC, MC_MANY, MC_WEIGHTED, TF, SA, NUM, NUM_OTHER, MATCH], ids=lambda v: v.qtype)
+@pytest.mark.parametrize("v, typed, mark", [
+    (NUM_OTHER, "10", 1.0), (NUM_OTHER, "12,5", 0.5), (NUM_OTHER, "99", 0.0),
+    (NUM_OTHER_CREDIT, "10", 1.0), (NUM_OTHER_CREDIT, "99", 0.25), (NUM_OTHER_CREDIT, "mười", 0.0),
+    (version("numerical", [numeric_answer(10.0, 0.0), numeric_answer(None, None, -0.5)]), "99", 0.0),
+])
+def test_any_other_answer_earns_its_own_weight_for_every_other_number(v, typed, mark):
+    assert qtype_of("numerical").mark(v, {"value": typed}) == mark
+
+
+def test_a_numerical_question_needs_a_number_worth_100_percent_besides_any_other_answer():
+    def problems(*answers):
+        return check_question(new_question("numerical", "Số?", answers=list(answers)))
+
+    assert problems(numeric_answer(1.0, 0.0), numeric_answer(None, None, 0.0, "khác")) == []
+    assert problems(numeric_answer(None, None, 0.0, "khác")) == ["câu hỏi số cần ít nhất một đáp án là số"]
+    assert problems(numeric_answer(1.0, 0.0, 0.5), numeric_answer(None, None, 1.0)) == [
+        "không có đáp án đúng (100 %)", "đáp án “mọi số khác” (*) không được 100 % điểm"]
+
+
+@pytest.mark.parametrize("v", [MC, MC_MANY, MC_WEIGHTED, TF, SA, NUM, NUM_OTHER, NUM_OTHER_CREDIT, MATCH],
+                         ids=lambda v: v.qtype)
 def test_a_sample_response_is_right_or_wrong_as_asked(v):
     qtype = qtype_of(v.qtype)
     right, wrong = qtype.sample_response(v, True), qtype.sample_response(v, False)

@@ -13,7 +13,10 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.quiz.banks.formats import DIFFICULTY_LABELS, LEVEL_LABELS
 
-OPTION_SLOTS = 6
+OPTION_SLOTS = 6  # option rows the edit form shows at least
+SPARE_OPTION_ROWS = 2  # blank rows below a question's options, to add one
+MAX_OPTIONS = 26  # rows A-Z: the most the edit form (and the Excel template) carries
+OPTION_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 LEVEL_CHOICES = list(LEVEL_LABELS.items())
 DIFFICULTY_CHOICES = list(DIFFICULTY_LABELS.items())
 
@@ -51,4 +54,10 @@ class QuestionForm(FlaskForm):
     shuffle = BooleanField("Đảo thứ tự phương án khi thi")
     explanation = TextAreaField("Giải thích (hiện cho học sinh sau khi thi)", validators=[Optional()])
     source = StringField("Nguồn", validators=[Optional(), Length(max=500)])
-    options = FieldList(FormField(OptionForm), min_entries=OPTION_SLOTS, max_entries=OPTION_SLOTS)
+    options = FieldList(FormField(OptionForm), min_entries=OPTION_SLOTS, max_entries=MAX_OPTIONS)
+
+    def add_spare_option_rows(self):
+        """Every option of the question has its row, and a few blank ones follow."""
+        filled = sum(1 for entry in self.options if entry.form.text.data)
+        while len(self.options) < min(MAX_OPTIONS, max(OPTION_SLOTS, filled + SPARE_OPTION_ROWS)):
+            self.options.append_entry()

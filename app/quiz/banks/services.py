@@ -44,13 +44,22 @@ def _content(q):
             "source": q.get("source")}
 
 
+def _answer_order(entry):
+    """Sorts a hash's (text, value, fraction) entries: a numerical question's "any other
+    answer" (value None) next to its numbers would not compare, so it sorts first among
+    equal texts; answers that all have a value, or all none, keep the order they always had
+    (the stored hashes stay valid)."""
+    text, value, fraction = entry
+    return text, value is not None, 0.0 if value is None else value, fraction
+
+
 def content_hash(q):
     """Same question whatever the spacing and case of its text and options."""
     data = qtype_of(q["type"]).stored_data(q)
     canonical = {
         "type": q["type"], "text": fold(q["text"]),
-        "answers": sorted((fold(a.get("text", "")), a.get("value"), round(a["fraction"], 4))
-                          for a in data["answers"]),
+        "answers": sorted(((fold(a.get("text", "")), a.get("value"), round(a["fraction"], 4))
+                           for a in data["answers"]), key=_answer_order),
         "pairs": sorted([fold(left), fold(right)] for left, right in data.get("pairs", [])),
     }
     return hashlib.sha256(json.dumps(canonical, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

@@ -32,7 +32,7 @@ from app.quiz.banks.formats import (
 )
 from app.quiz.banks.formats.gift import write_gift
 from app.quiz.banks.formats.xlsx import EXAMPLES, write_xlsx
-from app.quiz.banks.forms import OPTION_SLOTS, BankForm, QuestionForm, QuestionImportForm
+from app.quiz.banks.forms import MAX_OPTIONS, OPTION_LETTERS, BankForm, QuestionForm, QuestionImportForm
 from app.quiz.models import Question, QuestionBank
 from app.quiz.qtypes import qtype_of
 
@@ -212,13 +212,17 @@ def bank_export(bank_id, fmt):
         flash(f"Ngân hàng đang dùng cho đợt thi chưa kết thúc: chỉ cán bộ của {bank.unit.name} "
               "mới xuất được ngân hàng kèm đáp án.", "error")
         return redirect(url_for("banks.bank_detail", bank_id=bank.id))
-    questions = services.export_questions(bank)
-    if fmt == "gift":
-        data, mime = write_gift(questions).encode("utf-8"), "text/plain; charset=utf-8"
-    elif fmt == "xlsx":
-        data, mime = write_xlsx(questions), XLSX_MIMETYPE
-    else:
+    if fmt not in ("gift", "xlsx"):
         abort(404)
+    questions = services.export_questions(bank)
+    try:
+        if fmt == "gift":
+            data, mime = write_gift(questions).encode("utf-8"), "text/plain; charset=utf-8"
+        else:
+            data, mime = write_xlsx(questions), XLSX_MIMETYPE
+    except DomainError as exc:  # a question this format cannot hold: say which, export nothing
+        flash(exc.message, "error")
+        return redirect(url_for("banks.bank_detail", bank_id=bank.id))
     return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True,
                      download_name=f"{bank.code.lower()}.{'gift.txt' if fmt == 'gift' else fmt}")
 
@@ -240,7 +244,6 @@ def _form_data(q):
     data = {"topic": q["topic"], "level": q["level"], "difficulty": q["difficulty"], "text": q["text"],
             "explanation": q["general_feedback"], "source": q["source"], "shuffle": q["shuffle"]}
     data.update(qtype_of(q["type"]).edit_values(q))
-    data["options"] = data.get("options", [])[:OPTION_SLOTS]  # the form has that many rows
     return data
 
 
@@ -249,7 +252,12 @@ def _form_data(q):
 def question_edit(question_id):
     question = access.get_question_or_404(current_user, question_id)
     _require(access.can_edit_bank(current_user, question.bank))
-    form = QuestionForm(data=_form_data(services.question_dict(question)) if request.method == "GET" else None)
+    data = _form_data(services.question_dict(question))
+    if len(data.get("options", [])) > MAX_OPTIONS:  # the form would save only the first ones
+        flash(f"Câu hỏi có {len(data['options'])} phương án, trang sửa chỉ chứa {MAX_OPTIONS}: hãy xuất ngân hàng, "
+              "sửa câu này trong tệp rồi nhập lại.", "error")
+        return redirect(url_for("banks.question_detail", question_id=question.id))
+    form = QuestionForm(data=data if request.method == "GET" else None)
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in
                   ("topic", "level", "difficulty", "text", "explanation", "source", "shuffle", "truth", "lines")}
@@ -260,7 +268,9 @@ def question_edit(question_id):
                              else "Không có thay đổi.")
         if changed is not None:  # False: saved, nothing changed
             return redirect(url_for("banks.question_detail", question_id=question.id))
-    return render_template("quiz/question_form.html", form=form, question=question, bank=question.bank)
+    form.add_spare_option_rows()
+    return render_template("quiz/question_form.html", form=form, question=question, bank=question.bank,
+                           letters=OPTION_LETTERS)
 
 
 @bp.route("/questions/<int:question_id>/<any(retire, restore):action>", methods=["POST"])

@@ -1,6 +1,10 @@
 from app.quiz.qtypes.base import QuestionType, answer, is_int
 
 
+def _words(text):
+    return " ".join(text.split())
+
+
 class MultiChoice(QuestionType):
     name, label, gradable = "multichoice", "Trắc nghiệm", True
     template = "quiz/qtypes/multichoice.html"
@@ -81,11 +85,14 @@ class MultiChoice(QuestionType):
         """The options as ticked: the right ones share 100 %. Unchanged texts and ticks keep
         the weights they had (a file may have given them partial or negative weights)."""
         current, options = question["answers"], edit.options
-        if [(a["text"], a["fraction"] > 0) for a in current] == [(text, right) for text, right in options]:
+        # A one-line input cannot carry an option's line breaks: texts compare by their words.
+        if [(_words(a["text"]), a["fraction"] > 0) for a in current] == [(_words(text), right)
+                                                                         for text, right in options]:
             return {"answers": [dict(a) for a in current], "shuffle": edit.shuffle}
         rights = sum(1 for _, right in options if right)
-        feedback = {a["text"]: a["feedback"] for a in current}
-        answers = [answer(text, (1.0 / rights) if right else 0.0, feedback.get(text)) for text, right in options]
+        feedback = {_words(a["text"]): a["feedback"] for a in current}
+        answers = [answer(text, (1.0 / rights) if right else 0.0, feedback.get(_words(text)))
+                   for text, right in options]
         return {"answers": answers, "single": rights == 1, "shuffle": edit.shuffle}
 
     def sample_response(self, version, right):

@@ -1,7 +1,7 @@
 import re
 from decimal import Decimal
 
-from app.quiz.qtypes.base import Invalid
+from app.quiz.qtypes.base import Invalid, right_answers_problems
 from app.quiz.qtypes.shortanswer import TypedAnswer
 
 _RANGE = re.compile(r"^(.+?)\s*\.\.\s*(.+)$")
@@ -45,12 +45,15 @@ def _digits(value):
 
 
 class Numerical(TypedAnswer):
-    """Answers are {"value", "tolerance", "fraction"}; a response within a tolerance earns its fraction."""
+    """Answers are {"value", "tolerance", "fraction"}; a response within a tolerance earns its fraction.
+    An answer without a value (GIFT's `~#...` or `*`, Moodle's "any other answer") stands for
+    every other number: it carries that case's feedback and earns its own fraction, most often 0."""
 
     name, label, gradable = "numerical", "Số", True
     template = "quiz/qtypes/numerical.html"
     key = "value"
-    edit_hint = "Mỗi dòng một đáp án: giá trị ± sai số, ví dụ 3,14 ± 0,01"
+    edit_hint = ("Mỗi dòng một đáp án: giá trị ± sai số, ví dụ 3,14 ± 0,01; đáp án chỉ được một phần điểm "
+                 "ghi thêm điểm sau nó, ví dụ 2024 (50 %); dòng * là mọi số khác (0 điểm, giữ phản hồi của nó)")
 
     def mark(self, version, response):
         if not response:
@@ -59,8 +62,18 @@ class Numerical(TypedAnswer):
             value = to_number(response["value"])
         except (ValueError, ArithmeticError):
             return 0.0
-        return max((a["fraction"] for a in version.answers
-                    if a["value"] is not None and abs(value - a["value"]) <= a["tolerance"] + 1e-9), default=0.0)
+        earned = [a["fraction"] for a in version.answers
+                  if a["value"] is None or abs(value - a["value"]) <= a["tolerance"] + 1e-9]
+        return max(0.0, max(earned, default=0.0))
+
+    def problems(self, question):
+        numbers = [a for a in question["answers"] if a["value"] is not None]
+        if not numbers:
+            return ["câu hỏi số cần ít nhất một đáp án là số"]
+        problems = right_answers_problems({"answers": numbers})
+        if any(a["value"] is None and a["fraction"] >= 0.999 for a in question["answers"]):
+            problems.append("đáp án “mọi số khác” (*) không được 100 % điểm")
+        return problems
 
     def explained_by(self, question):
         """The best value as a Vietnamese text would write it (2025, 3,5) or with a point."""
@@ -69,13 +82,22 @@ class Numerical(TypedAnswer):
         texts = [_digits(v) for v in values]
         return "any", texts + [t.replace(".", ",") for t in texts if "." in t]
 
-    def edit_values(self, question):
-        return {"lines": "\n".join(f"{_digits(a['value'])} ± {_digits(a['tolerance'])}"
-                                   for a in question["answers"] if a["value"] is not None)}
+    def answer_line(self, a):
+        if a["value"] is None:
+            return "*"
+        return f"{_digits(a['value'])} ± {_digits(a['tolerance'])}"
 
-    def from_edit(self, question, edit):
-        """Each line 'value ± tolerance' (or a range 'low..high'), worth 100 %."""
-        return {"answers": [parse_numeric_answer(line) for line in edit.lines]}
+    def default_fraction(self, text):
+        return 0.0 if text == "*" else 1.0
+
+    def read_line(self, text, fraction):
+        """'value ± tolerance' (or a range 'low..high'), or '*' for every other number."""
+        if text == "*":
+            return numeric_answer(None, None, fraction)
+        return dict(parse_numeric_answer(text), fraction=fraction)
+
+    def same_answer(self, a, b):
+        return (a["value"], a["tolerance"]) == (b["value"], b["tolerance"])
 
     def sample_response(self, version, right):
         """The best answer's value, or one past every accepted range."""

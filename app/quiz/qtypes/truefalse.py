@@ -35,7 +35,12 @@ class TrueFalse(QuestionType):
         return {"truth": "true" if question["answers"][0]["fraction"] > 0 else "false"}
 
     def from_edit(self, question, edit):
-        return {"answers": truefalse_answers(edit.truth)}
+        """The same truth keeps both answers as they were (their weights and feedback); the
+        other truth keeps each response's feedback, as Moodle does."""
+        true, false = question["answers"]
+        if (true["fraction"] > 0) == edit.truth:
+            return {"answers": [dict(true), dict(false)]}
+        return {"answers": truefalse_answers(edit.truth, true["feedback"], false["feedback"])}
 
     def sample_response(self, version, right):
         truth = version.answers[0]["fraction"] > 0

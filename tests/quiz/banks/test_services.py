@@ -118,6 +118,68 @@ def test_excel_errors_name_their_rows_and_nothing_is_returned():
     assert "“E”" in messages and "Tiểu học" in messages and "Đáp án đúng" in messages and "mười" in messages
 
 
+def long_questions():
+    """More options than the template's six columns: right ones past F, weights, feedback-free."""
+    common = dict(level="THCS", difficulty="easy", topic="VNeID", source="Nghị định 69/2024/NĐ-CP")
+    apps = ["VNeID", "VssID", "eTax Mobile", "Zalo", "Momo", "iHanoi", "Smart Banking", "PC-Covid"]
+    return [
+        new_question("multichoice", "Ứng dụng định danh điện tử quốc gia?", key="d-001", shuffle=False,
+                     answers=[answer(name, 1.0 if name == "Smart Banking" else 0.0) for name in apps], **common),
+        new_question("multichoice", "Chọn hai ứng dụng của cơ quan nhà nước", key="d-002", single=False,
+                     answers=[answer(name, {"VNeID": 0.5, "PC-Covid": 0.5, "Momo": -1.0}.get(name, 0.0))
+                              for name in apps], **common),
+        new_question("matching", "Ghép", key="d-003",
+                     pairs=[[name, f"Cơ quan {i}"] for i, name in enumerate(apps[:7])] + [["", "Thừa"]], **common),
+        sample_questions()[0],
+    ]
+
+
+def test_excel_export_has_as_many_option_columns_as_the_longest_question_and_reads_back():
+    data = write_xlsx(long_questions())
+    header = [c.value for c in load_workbook(io.BytesIO(data)).worksheets[0][1]]
+    assert header[5:16] == ["Nội dung câu hỏi"] + [f"Phương án {letter}" for letter in "ABCDEFGH"] + [
+        "Đáp án đúng", "Giải thích"]
+    again = parse(data, "xlsx")
+    assert [content(q) for q in again] == [content(q) for q in long_questions()]
+
+
+def test_excel_export_of_short_questions_keeps_the_template_s_six_option_columns():
+    header = [c.value for c in load_workbook(io.BytesIO(write_xlsx(sample_questions()))).worksheets[0][1]]
+    assert [h for h in header if h.startswith("Phương án")] == [f"Phương án {letter}" for letter in "ABCDEF"]
+
+
+def test_a_teacher_s_sheet_with_option_columns_past_f_reads_them():
+    from openpyxl import Workbook
+    workbook = Workbook()
+    workbook.active.append(["Nội dung câu hỏi", "A", "B", "C", "D", "E", "F", "Phương án G", "Phương án H",
+                            "Đáp án đúng"])
+    workbook.active.append(["Chọn?", "1", "2", "3", "4", "5", "6", "7", "8", "H"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    (question,) = parse(buffer.getvalue(), "xlsx")
+    assert [a["text"] for a in question["answers"]] == list("12345678")
+    assert [a["fraction"] for a in question["answers"]] == [0.0] * 7 + [1.0]
+
+
+def test_a_question_with_more_options_than_the_widest_sheet_is_refused_by_name(client, login, make_user, tree,
+                                                                               bank, db):
+    from app.core.errors import DomainError
+    many = new_question("multichoice", "Chọn một số", level="THCS", difficulty="easy", topic="Số",
+                        answers=[answer(str(i), 1.0 if i == 0 else 0.0) for i in range(27)])
+    with pytest.raises(DomainError) as info:
+        write_xlsx([many])
+    assert "“Chọn một số” có 27 phương án" in info.value.message and "GIFT" in info.value.message
+    # the export page says so instead of failing; GIFT still exports it
+    import_questions(None, bank, [many])
+    db.session.commit()
+    login(make_user("department", tree.so))
+    response = client.get(f"/banks/{bank.id}/export.xlsx")
+    assert response.status_code == 302 and response.location.endswith(f"/banks/{bank.id}")
+    with client.session_transaction() as session:
+        assert any("có 27 phương án" in message for _, message in session["_flashes"])
+    assert len(parse(client.get(f"/banks/{bank.id}/export.gift").data, "gift")[0]["answers"]) == 27
+
+
 def test_yaml_errors_name_their_lines():
     text = """topic: Thử
 questions:
@@ -200,6 +262,54 @@ def test_a_file_with_duplicate_keys_imports_nothing(bank, db):
         import_questions(None, bank, questions)
     db.session.rollback()
     assert db.session.query(Question).count() == 0
+
+
+# The content hash ---------------------------------------------------------------------
+
+ANY_OTHER = [
+    "::Q::Năm? {#2025:0 =%0%*}",
+    "::Q5:: What is a number from 1 to 5? {#3:2~#Completely wrong}",  # as Moodle's export writes it
+    "Năm nào? {#\n=2025#Đúng.\n=%50%2024..2026#Gần đúng.\n=%0%*#Sai rồi.\n}",
+    "Năm nào? {#=2025 =%50%2024:1 ~#Sai}",
+]
+
+
+@pytest.mark.parametrize("source", ANY_OTHER)
+def test_a_numerical_question_with_any_other_answer_imports_once_then_is_unchanged(bank, db, source):
+    # given a numerical question that has a value and an "any other answer" (no value)
+    first = import_questions(None, bank, parse(source.encode(), "gift"))
+    db.session.commit()
+    # imported again, it is the same question
+    again = import_questions(None, bank, parse(source.encode(), "gift"))
+    db.session.commit()
+    assert (first.new, first.updated, first.unchanged) == (1, 0, 0)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
+    stored = db.session.query(Question).one()
+    assert stored.version == 1 and any(a["value"] is None for a in stored.current.answers)
+
+
+def test_the_content_hash_of_any_other_answer_does_not_depend_on_where_it_stands():
+    from app.quiz.banks.services import content_hash
+    last, first = (parse(source.encode(), "gift")[0] for source in
+                   ("Năm? {#=2025 =%50%2024:1 =%0%*#Sai}", "Năm? {#=%0%*#Sai =%50%2024:1 =2025}"))
+    assert content_hash(last) == content_hash(first)
+    assert content_hash(last) != content_hash(parse("Năm? {#=2025 =%50%2024:1}".encode(), "gift")[0])
+
+
+def test_the_content_hashes_rows_already_hold_stay_the_same():
+    # written by the hash before it knew "any other answer": stored rows match their files again
+    from app.quiz.banks.services import content_hash
+    assert [content_hash(q) for q in sample_questions()] == [
+        "a5c70ea3056adb2d47cca1c2b7e7f360aaa50362260d00389334530882c7e2b2",
+        "cb2cda79273faf7c87dfb7550605f5b0aee16f216763201dfb88b63b46352822",
+        "8b267aaa8bb186fec6b35d3876b0d0fd99262cdb50b736bd5b7f42d07d6d1d00",
+        "b1afba36ad5ff2040bad4c88d81aeb1daaa6575b6f701c7ddd24f264c53ba434",
+        "752b313cfcd9ea416bd1d9db449335e55393fec586ed9f1eb83e71392ee53983",
+        "52bba98c014ac1338726f8eb54c06156147dc29c34cd40088cc259854534ddec",
+        "8287b254a71d82ee6d705cc5984c266a0553b9b2668b89341179476cfa1a54db",
+    ]
+    assert content_hash(parse("Số? {#=1822:0 =%50%1822:2}".encode(), "gift")[0]) == (
+        "5daa6baf9ec857855913b5d8cdfe9ef5038e8857a87009535e357390b7dd37b3")
 
 
 # The web flow -----------------------------------------------------------------------
@@ -328,7 +438,7 @@ def test_a_question_without_a_right_option_is_refused_on_edit(client, login, mak
 
 
 def test_web_export_reimports_as_the_same_questions(client, login, make_user, tree, bank, db):
-    import_questions(None, bank, sample_questions())
+    import_questions(None, bank, sample_questions() + long_questions()[:3])
     db.session.commit()
     login(make_user("department", tree.so))
     for fmt in ("gift", "xlsx"):

@@ -3,7 +3,8 @@
 Questions are blocks separated by blank lines; `//` lines are comments; `$CATEGORY:`
 sets the category of the questions after it; `::title::`, `[html]`-style format
 tags, escapes `\\~ \\= \\# \\{ \\} \\: \\n`, answer feedback `#...`, general feedback
-`####...`, weights `%50%`, and text after the braces (missing-word questions,
+`####...`, weights `%50%`, a numerical question's "any other answer" (`~#...`, or
+`*` as an answer: `=%0%*#...`), and text after the braces (missing-word questions,
 where the braces become `_____`).
 
 Our own metadata travels in comment lines Moodle ignores, right above a question:
@@ -228,6 +229,10 @@ def _numerical(text, fmt):
     for part in _split_on(text, "="):
         fraction, part = _weight(part, 1.0)
         value, feedback = _split_feedback(part, fmt)
+        if value == "*":
+            # Moodle's "any other answer" written as an answer (`=%0%*#...`): no value, its own weight.
+            result.append(numeric_answer(None, None, fraction, feedback))
+            continue
         try:
             if ".." in value[1:]:
                 low, high = (to_number(v) for v in value.split("..", 1))
@@ -357,11 +362,17 @@ def _write_shortanswer(q, head, general, fmt):
 
 def _write_numerical(q, head, general, fmt):
     lines = []
-    for a in q["answers"]:
-        if a["value"] is None:
-            lines.append("~" + (_feedback(a["feedback"], fmt) or "#"))
-            continue
+    for index, a in enumerate(q["answers"]):
         weight = "" if a["fraction"] >= 0.999 else f"%{_pct(a['fraction'])}%"
+        if a["value"] is None:
+            # "Any other answer": Moodle's `~#feedback` when it is last, gives nothing and says
+            # something; else `*` as an answer, which keeps its weight and place.
+            last = index == len(q["answers"]) - 1
+            if last and a["fraction"] == 0 and a["feedback"]:
+                lines.append("~" + _feedback(a["feedback"], fmt))
+            else:
+                lines.append(f"={weight}*" + _feedback(a["feedback"], fmt))
+            continue
         lines.append(f"={weight}{_num(a['value'])}:{_num(a['tolerance'])}" + _feedback(a["feedback"], fmt))
     return _answer_block(head + "{#", lines, general)
 

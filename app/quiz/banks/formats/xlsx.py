@@ -2,7 +2,9 @@
 Excel, and upload it; a bank exports to the same layout.
 
 Columns: Mã câu hỏi, Loại, Chủ đề, Cấp học, Mức độ, Nội dung câu hỏi, Phương án A-F,
-Đáp án đúng, Giải thích, Nguồn, Đảo phương án. "Đáp án đúng" holds, by type:
+Đáp án đúng, Giải thích, Nguồn, Đảo phương án. A question with more options takes
+more columns, up to Phương án Z: the reader takes any of them, and an export has as
+many as its longest question needs (no fewer than A-F). "Đáp án đúng" holds, by type:
 trắc nghiệm `A` or `A, C` (or weights `A:50; C:50; D:-100`), đúng/sai `Đúng` or
 `Sai`, trả lời ngắn the accepted answers separated by `|`, số `3,14 ± 0,01` or
 `1..5`; ghép đôi puts its pairs `trái -> phải` in the option columns.
@@ -30,14 +32,19 @@ from app.quiz.banks.formats.common import (
     writer_of,
 )
 
-OPTION_COUNT = 6
-LETTERS = "ABCDEF"
-HEADERS = (["Mã câu hỏi", "Loại", "Chủ đề", "Cấp học", "Mức độ", "Nội dung câu hỏi"]
-           + [f"Phương án {letter}" for letter in LETTERS]
-           + ["Đáp án đúng", "Giải thích", "Nguồn", "Đảo phương án"])
+OPTION_COUNT = 6  # the option columns of the template and of an export without longer questions
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # the most option columns a sheet has
+
+
+def headers(option_count=OPTION_COUNT):
+    return (["Mã câu hỏi", "Loại", "Chủ đề", "Cấp học", "Mức độ", "Nội dung câu hỏi"]
+            + [f"Phương án {letter}" for letter in LETTERS[:option_count]]
+            + ["Đáp án đúng", "Giải thích", "Nguồn", "Đảo phương án"])
+
+
 FIELDS = (["key", "type", "topic", "level", "difficulty", "text"] + [f"option_{letter}" for letter in LETTERS]
           + ["right", "explanation", "source", "shuffle"])
-ALIASES = {field: {header_key(header)} for field, header in zip(FIELDS, HEADERS)}
+ALIASES = {field: {header_key(header)} for field, header in zip(FIELDS, headers(len(LETTERS)))}
 ALIASES["key"] |= {"ma", "ma cau", "key", "id"}
 ALIASES["type"] |= {"loai cau hoi", "kieu", "type"}
 ALIASES["topic"] |= {"chu de", "topic", "category"}
@@ -207,9 +214,25 @@ def _fmt_number(value):
     return f"{value:g}".replace(".", ",")
 
 
-def _row(q):
-    options, right = writer_of(_WRITE, q["type"], "Excel")(q)
-    options = (options + [""] * OPTION_COUNT)[:OPTION_COUNT]
+def _option_cells(q):
+    """A question's option cells and its "Đáp án đúng" cell; refuses a question with more
+    options than the sheet has columns, rather than cut it."""
+    options = _option_count(q)
+    if options > len(LETTERS):
+        raise DomainError(f"Câu “{q['text'][:80]}” có {options} phương án, mẫu Excel chỉ có {len(LETTERS)} cột "
+                          f"phương án (A-{LETTERS[-1]}): hãy xuất ngân hàng dạng GIFT.")
+    return writer_of(_WRITE, q["type"], "Excel")(q)
+
+
+def _option_count(q):
+    if q["type"] == "matching":
+        return len(q.get("pairs") or [])
+    return len(q.get("answers") or []) if q["type"] == "multichoice" else 0
+
+
+def _row(q, option_count=OPTION_COUNT):
+    options, right = _option_cells(q)
+    options = (options + [""] * option_count)[:option_count]
     return [q.get("key") or "", TYPE_LABELS[q["type"]], q.get("topic") or q.get("category") or "",
             LEVEL_LABELS.get(q.get("level"), "") if q.get("level") != "all" else "Cả hai",
             DIFFICULTY_LABELS.get(q.get("difficulty"), ""), q["text"], *options, right,
@@ -291,14 +314,17 @@ def _question_sheet(workbook, name, questions):
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    rows = [_row(q) for q in questions]  # a type Excel cannot write is refused before the sheet is begun
+    # As many option columns as the longest question needs; a type Excel cannot write, or a
+    # question longer than the widest sheet, is refused before the sheet is begun.
+    option_count = max([OPTION_COUNT] + [_option_count(q) for q in questions])
+    rows = [_row(q, option_count) for q in questions]
     sheet = workbook.create_sheet(name)
-    widths = [12, 14, 24, 10, 11, 60] + [24] * OPTION_COUNT + [14, 50, 30, 10]
+    widths = [12, 14, 24, 10, 11, 60] + [24] * option_count + [14, 50, 30, 10]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     head = []
-    for header in HEADERS:
+    for header in headers(option_count):
         cell = text_cell(sheet, header)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
@@ -322,6 +348,8 @@ GUIDE = [
     "Loại: Trắc nghiệm, Đúng/Sai, Trả lời ngắn, Số, Ghép đôi, Tự luận, Mô tả (để trống = Trắc nghiệm).",
     "Cấp học: THCS, THPT hoặc Cả hai. Mức độ: Dễ, Trung bình, Khó.",
     "Phương án A-F: các lựa chọn của câu trắc nghiệm; với câu ghép đôi, mỗi ô một cặp “vế trái -> vế phải”.",
+    "    Cần hơn 6 phương án: thêm cột “Phương án G”, “Phương án H”, … (tối đa đến “Phương án Z”) trước cột "
+    "“Đáp án đúng”.",
     "Đáp án đúng: trắc nghiệm một đáp án: A; nhiều đáp án: A, C; có trọng số: A:50; C:50; D:-100.",
     "    Đúng/Sai: Đúng hoặc Sai. Trả lời ngắn: các đáp án chấp nhận, cách nhau bởi dấu | .",
     "    Số: 3,14 ± 0,01 (giá trị ± sai số) hoặc 1..5 (khoảng).",

@@ -63,7 +63,7 @@ def view(question):
         result["pairs"] = [list(p) for p in data["pairs"]]
     for ans in result["answers"]:
         for key in ("fraction", "value", "tolerance"):
-            if key in ans:
+            if key in ans and not (key != "fraction" and ans["value"] is None):  # "any other answer": no number
                 assert isinstance(ans[key], float) and not isinstance(ans[key], bool), (key, ans)
     return result
 
@@ -518,6 +518,35 @@ def test_numerical_negative_values():
         q("numerical", "Nhiệt độ đóng băng của nước muối khoảng bao nhiêu độ C?", [n(-5.0, 0.5)]),
         q("numerical", "Một số từ -3 đến -1?", [n(-2.0, 1.0)]),
     ])
+
+
+def test_numerical_any_other_answer_written_as_a_star():
+    # Moodle reads `*` as a numerical answer that every other number matches
+    check("::Q::Năm? {#2025:0 =%0%*}", q("numerical", "Năm?", [n(2025.0, 0.0), n(None, None, 0.0)], title="Q"))
+    check("Năm? {#=2025#Đúng. =%0%*#Sai rồi.}",
+          q("numerical", "Năm?", [n(2025.0, 0.0, 1.0, "Đúng."), n(None, None, 0.0, "Sai rồi.")]))
+
+
+def test_numerical_any_other_answer_after_a_tilde():
+    check("Số từ 1 đến 5? {#3:2~#Completely wrong}",
+          q("numerical", "Số từ 1 đến 5?", [n(3.0, 2.0), n(None, None, 0.0, "Completely wrong")]))
+
+
+def test_numerical_with_only_any_other_answer_is_refused():
+    assert errors_of("Năm? {#=%0%*#Sai}") == [(1, "câu hỏi số cần ít nhất một đáp án là số")]
+
+
+@pytest.mark.parametrize("answers", [
+    [n(2025.0, 0.0), n(None, None, 0.0, "Sai rồi.")],  # last, no credit, feedback: Moodle's `~#...`
+    [n(2025.0, 0.0), n(None, None, 0.0)],  # no feedback: `~#` alone would read as nothing
+    [n(2025.0, 0.0), n(None, None, 0.25, "Gần đủ.")],  # some credit
+    [n(None, None, 0.0, "Sai."), n(2025.0, 0.0, 1.0, "Đúng.")],  # not last
+], ids=["tilde", "no-feedback", "weighted", "first"])
+def test_numerical_any_other_answer_is_written_so_it_reads_back(answers):
+    from app.quiz.banks.formats import new_question
+    from app.quiz.banks.formats.gift import write_gift
+    question = new_question("numerical", "Năm?", answers=answers)
+    assert one(write_gift([question])) == q("numerical", "Năm?", answers)
 
 
 # Essay and description
