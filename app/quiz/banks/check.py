@@ -35,7 +35,12 @@ MIN_FOR_TOTALS = 8
 THCS_WORDS = 35
 DUPLICATE_JACCARD = 0.6
 RELATED_PAIRS = 2
-LETTERS = "ABCDEFGHIJ"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _position(index):
+    """A stored position as the files name it: A..Z, then numbers."""
+    return LETTERS[index] if index < len(LETTERS) else str(index + 1)
 
 MESSAGES = {
     "key-length": "Đáp án đúng dài hơn hẳn các phương án khác ({key} so với {other} ký tự).",
@@ -360,7 +365,7 @@ def _position_finding(keyed):
     statistic = sum((o - e) ** 2 / e for o, e in cells)
     if _chi2_sf(statistic, len(cells) - 1) >= POSITION_P:
         return observed, None
-    counts = ", ".join(f"{LETTERS[i]} {o}" for i, o in enumerate(observed) if expected[i] >= 1.0)
+    counts = ", ".join(f"{_position(i)} {o}" for i, o in enumerate(observed) if expected[i] >= 1.0)
     typical = round(sum(e for _, e in cells) / len(cells))
     return observed, {"counts": counts, "expected": typical}
 
@@ -387,7 +392,7 @@ def check_questions(questions, refs=None, labels=None):
                                            refs[i] if refs else None))
     report.single_answer = len(keyed)
     observed, position = _position_finding(keyed)
-    report.positions = {LETTERS[i]: count for i, count in enumerate(observed)}
+    report.positions = {_position(i): count for i, count in enumerate(observed)}
     if report.single_answer >= MIN_FOR_TOTALS and report.longest_share > LONGEST_SHARE:
         report.totals.append(Finding("longest-share", MESSAGES["longest-share"].format(
             count=report.unique_longest, total=report.single_answer, percent=round(100 * report.longest_share))))

@@ -12,7 +12,7 @@ SOURCE = "Nghị định 69/2024/NĐ-CP, Điều 7"
 
 def mc(key, text, options, right="B", explanation=None, source=SOURCE, level="all"):
     explanation = explanation or f"Đáp án: {options['ABCDEF'.index(right)]}."
-    return {"key": key, "level": level, "difficulty": "easy", "text": text, "options": options, "right": right,
+    return {"key": key, "level": level, "difficulty": "easy", "text": text, "options": list(options), "right": right,
             "explanation": explanation, "source": source}
 
 
@@ -241,3 +241,13 @@ def test_a_matching_question_needs_a_source_but_names_no_key():
               "text": "Nối mỗi ứng dụng với cơ quan của nó.", "pairs": [["VNeID", "Bộ Công an"], ["VssID", "BHXH"]],
               "explanation": "Mỗi ứng dụng do một cơ quan làm.", "source": "Cổng thông tin"})
     assert codes(q) == {"vague-source"}
+
+
+def test_questions_with_many_options_are_counted_by_position():
+    options = [f"Phương án thứ {n}" for n in range(30)]
+    questions = bank(*[mc(f"t-06{i}", f"Câu nhiều phương án số {i} về chủ đề {i * 11}?", options,
+                          right="ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i], explanation=f"Đáp án: {options[i]}.")
+                       for i in range(12)])
+    questions[0]["answers"][0]["fraction"], questions[0]["answers"][27]["fraction"] = 0.0, 1.0
+    report = check_questions(questions)
+    assert report.positions["L"] == 1 and report.positions["28"] == 1 and report.positions["A"] == 0
