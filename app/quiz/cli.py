@@ -18,7 +18,8 @@ from app.quiz.banks.formats import FORMATS, ParseError, detect_format, format_er
 from app.quiz.banks.formats.gift import write_gift
 from app.quiz.banks.formats.xlsx import write_xlsx
 from app.quiz.banks.formats.yaml_bank import write_yaml
-from app.quiz.contests import results
+from app.quiz.contests import calibration, results
+from app.quiz.models import Round
 
 quiz_cli = AppGroup("quiz", help="Ngân hàng câu hỏi và cuộc thi tìm hiểu.")
 QUIZZES_DIR = Path(__file__).resolve().parents[2] / "quizzes"
@@ -179,3 +180,32 @@ def store_results_command():
         db.session.commit()  # one round or contest at a time
     click.echo(f"Đã lưu bảng xếp hạng của {sum(1 for kind, _ in owners if kind == 'round')} đợt thi và "
                f"{sum(1 for kind, _ in owners if kind == 'contest')} cuộc thi.")
+
+
+@quiz_cli.command("calibrate")
+@click.argument("round_id", type=int)
+@click.option("--min-answers", type=click.IntRange(1), default=calibration.MIN_ANSWERS, show_default=True,
+              help="Chỉ đề xuất cho câu có ít nhất ngần này lượt trả lời (lần làm đầu).")
+@click.option("--yes", is_flag=True, help="Ghi luôn, không hỏi lại.")
+def calibrate_command(round_id, min_answers, yes):
+    """Đề xuất mức độ (dễ, trung bình, khó) cho các câu đã rút trong đợt thi ROUND_ID theo độ
+    dễ thực tế (>= 70 %: dễ, 40-70 %: trung bình, < 40 %: khó), đánh dấu câu không phân biệt;
+    sau khi xác nhận, ghi mỗi câu đổi mức độ thành một phiên bản mới."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        raise click.ClickException(f"Không có đợt thi số {round_id}.")
+    found = calibration.suggest(round_, min_answers)
+    click.echo(found.summary())
+    for s in found.suggestions:
+        if s.changes or s.flags:
+            change = f"{s.current_label} → {s.suggested_label}" if s.changes else s.current_label
+            flags = f" [{', '.join(s.flags)}]" if s.flags else ""
+            click.echo(f"{s.key or '#' + str(s.question_id)}: độ dễ {s.facility:.0f} % trên {s.n} lượt, {change}{flags}")
+    if not found.changes:
+        return
+    if not yes and not click.confirm(f"Ghi {len(found.changes)} phiên bản mới?", default=False):
+        click.echo("Không ghi gì.")
+        return
+    changed, _ = calibration.apply(None, round_, found)
+    db.session.commit()
+    click.echo(f"Đã ghi {changed} phiên bản mới.")

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.core.text import fold, nfc
+from app.quiz.qtypes import qtype_of
 
 LENGTH_RATIO, LENGTH_MARGIN = 1.3, 10
 LONGEST_SHARE = 0.35
@@ -118,7 +119,7 @@ def _contains(haystack_tokens, needle_tokens):
 
 # One question -------------------------------------------------------------------------
 
-def _label(q, index):
+def question_label(q, index):
     """The question's key; without one, its line (in its file) or its number."""
     if q.get("key"):
         return q["key"]
@@ -131,8 +132,8 @@ def _options(q):
 
 
 def _single_key(q):
-    """(options, index of the key) of a single-answer multiple choice with 3+ options, else None."""
-    if q.get("type") != "multichoice" or not q.get("single", True):
+    """(options, index of the key) of a single-answer choice among 3+ options, else None."""
+    if not qtype_of(q.get("type")).shows_options or not q.get("single", True):
         return None
     options = _options(q)
     right = [i for i, a in enumerate(options) if (a.get("fraction") or 0) >= 0.999]
@@ -209,38 +210,24 @@ def _mentions(explanation_tokens, explanation_folded, answer):
     return present / len(content) >= 0.6
 
 
-def _number_text(value):
-    value = float(value)
-    return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
-
-
 def _explanation_findings(q):
     explanation = q.get("general_feedback") or ""
     if not explanation.strip():
         return [("no-explanation", {})]
-    qtype = q.get("type")
+    wanted = qtype_of(q.get("type")).explained_by(q)
+    if not wanted or not wanted[1]:
+        return []
+    how, texts = wanted
+    if how == "begins":
+        first = (words(explanation) or [""])[0]
+        return [] if first == texts[0].lower() else [("explanation-truth", {"truth": texts[0]})]
     tokens = set(words(explanation))
     folded = " ".join(fold(explanation).split())
-    if qtype == "truefalse":
-        truth = next((a["text"] for a in q.get("answers") or [] if (a.get("fraction") or 0) >= 0.999), "true")
-        expected = "Đúng" if truth == "true" else "Sai"
-        first = (words(explanation) or [""])[0]
-        return [] if first == expected.lower() else [("explanation-truth", {"truth": expected})]
-    if qtype == "multichoice":
-        right = [a["text"] for a in _options(q) if (a.get("fraction") or 0) > 0]
-    elif qtype == "shortanswer":
-        right = [a["text"] for a in _options(q) if (a.get("fraction") or 0) >= 0.999][:1]
-        right = right if right and not any(_mentions(tokens, folded, a["text"]) for a in _options(q)) else []
-    elif qtype == "numerical":
-        values = [a.get("value") for a in q.get("answers") or [] if a.get("value") is not None
-                  and (a.get("fraction") or 0) >= 0.999]
-        texts = [_number_text(v) for v in values]
-        return [] if not texts or any(t in folded or t.replace(",", ".") in folded for t in texts) \
-            else [("explanation-key", {"answer": texts[0]})]
-    else:
+    mentioned = [_mentions(tokens, folded, text) for text in texts]
+    if all(mentioned) or (how == "any" and any(mentioned)):
         return []
-    missing = [text for text in right if not _mentions(tokens, folded, text)]
-    return [("explanation-key", {"answer": _clip(missing[0])})] if missing else []
+    missing = next(text for text, seen in zip(texts, mentioned) if not seen)
+    return [("explanation-key", {"answer": _clip(missing)})]
 
 
 def _clip(text, limit=60):
@@ -261,11 +248,12 @@ def question_findings(q):
         echo = _stem_echo(q, options, key)
         if echo:
             found.append(("stem-echo", {"words": echo}))
-    if q.get("type") == "multichoice":
+    qtype = qtype_of(q.get("type"))
+    if qtype.shows_options:
         option = _all_above(_options(q))
         if option:
             found.append(("all-above", {"option": _clip(option)}))
-    if q.get("type") not in ("description", "essay"):
+    if qtype.gradable:
         source = (q.get("source") or "").strip()
         if not source:
             found.append(("no-source", {}))
@@ -281,15 +269,6 @@ def question_findings(q):
 
 # Between questions ----------------------------------------------------------------------
 
-def _answer_texts(q):
-    """What a question asks the student to produce: the key(s) a stem elsewhere could give away."""
-    if q.get("type") == "multichoice":
-        return [a["text"] for a in _options(q) if (a.get("fraction") or 0) > 0]
-    if q.get("type") == "shortanswer":
-        return [a["text"] for a in _options(q) if (a.get("fraction") or 0) >= 0.999][:1]
-    return []
-
-
 def _pair_findings(questions, labels):
     tokens = [words(q.get("text")) for q in questions]
     pairs = [_pairs(t) for t in tokens]
@@ -297,18 +276,23 @@ def _pair_findings(questions, labels):
     for own in pairs:
         for pair in own:
             frequency[pair] = frequency.get(pair, 0) + 1
-    rare_limit = max(5, len(questions) // 15)
+    # A word pair in more than one question in 15 (at most 50) is common: sharing it says
+    # nothing. Candidates are the questions sharing an uncommon pair.
+    rare_limit = min(max(5, len(questions) // 15), 50)
     index = {}
     for i, own in enumerate(pairs):
         for pair in own:
-            if frequency[pair] <= max(rare_limit, 50):
+            if frequency[pair] <= rare_limit:
                 index.setdefault(pair, []).append(i)
     shared = {}
     for members in index.values():
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
                 shared[(members[x], members[y])] = shared.get((members[x], members[y]), 0) + 1
-    answers = [[(text, words(text)) for text in _answer_texts(q)] for q in questions]
+    # The keys each question hides: long enough to mean something, and not in its own stem.
+    answers = [[(text, key_tokens) for text in qtype_of(q.get("type")).keys(q)
+                if len(fold(text)) >= 4 and not _contains(tokens[i], key_tokens := words(text))]
+               for i, q in enumerate(questions)]
     found = []
     for (i, j), _ in sorted(shared.items()):
         union = len(pairs[i] | pairs[j])
@@ -318,14 +302,12 @@ def _pair_findings(questions, labels):
             found.append((j, "duplicate", {"other": labels[i], "percent": round(100 * jaccard)}))
             continue
         for a, b in ((i, j), (j, i)):  # does the stem of `a` state the answer of `b`?
-            stated = [(text, answer_tokens) for text, answer_tokens in answers[b]
-                      if len(fold(text)) >= 4 and not _contains(tokens[b], answer_tokens)
-                      and _contains(tokens[a], answer_tokens)]
+            stated = [(text, key_tokens) for text, key_tokens in answers[b] if _contains(tokens[a], key_tokens)]
             if not stated:
                 continue
             related = {p for p in common if frequency[p] <= rare_limit}
-            for _, answer_tokens in stated:
-                related -= _pairs(answer_tokens)
+            for _, key_tokens in stated:
+                related -= _pairs(key_tokens)
             if len(related) >= RELATED_PAIRS:
                 found.append((a, "give-away", {"other": labels[b], "answer": _clip(stated[0][0])}))
     return found
@@ -385,9 +367,10 @@ def _position_finding(keyed):
 
 # All together ------------------------------------------------------------------------------
 
-def check_questions(questions, refs=None):
-    """The report on a list of format dicts; refs[i] (optional) identifies questions[i]."""
-    labels = [_label(q, i) for i, q in enumerate(questions)]
+def check_questions(questions, refs=None, labels=None):
+    """The report on a list of format dicts; refs[i] (optional) identifies questions[i] for
+    the caller, labels[i] (optional) names it in the messages (default: its key or line)."""
+    labels = labels or [question_label(q, i) for i, q in enumerate(questions)]
     report = Report(questions=len(questions))
     per_question = {i: question_findings(q) for i, q in enumerate(questions)}
     for i, code, fields in _pair_findings(questions, labels):

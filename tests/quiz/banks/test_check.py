@@ -218,3 +218,26 @@ def test_the_check_command_on_files_and_on_a_bank(app, tree, db, tmp_path):
     result = runner.invoke(args=["quiz", "check", "--bank", "KT"])
     assert result.exit_code == 1 and result.stdout.splitlines()[0] == "1 câu: 1 cảnh báo, 1 câu cần xem lại."
     assert runner.invoke(args=["quiz", "check"]).exit_code == 2  # neither files nor a bank
+
+
+def test_typed_answers_are_named_in_the_explanation():
+    def numeric(explanation):
+        return bank({"key": "t-040", "type": "numerical", "level": "all", "difficulty": "easy",
+                     "text": "Ngày Chuyển đổi số quốc gia là ngày 10 tháng mấy?", "right": 10,
+                     "explanation": explanation, "source": "Quyết định 505/QĐ-TTg"})
+    assert codes(numeric("Ngày 10/10 hằng năm (Quyết định 505/QĐ-TTg).")) == set()
+    assert codes(numeric("Theo Quyết định 505/QĐ-TTg.")) == {"explanation-key"}
+
+    def short(explanation):
+        return bank({"key": "t-041", "type": "shortanswer", "level": "all", "difficulty": "easy",
+                     "text": "Tên ứng dụng định danh điện tử quốc gia là gì?", "answers": ["VNeID", "VN eID"],
+                     "explanation": explanation, "source": SOURCE})
+    assert codes(short("Đó là VNeID của Bộ Công an.")) == set()
+    assert codes(short("Ứng dụng của Bộ Công an.")) == {"explanation-key"}
+
+
+def test_a_matching_question_needs_a_source_but_names_no_key():
+    q = bank({"key": "t-050", "type": "matching", "level": "all", "difficulty": "easy",
+              "text": "Nối mỗi ứng dụng với cơ quan của nó.", "pairs": [["VNeID", "Bộ Công an"], ["VssID", "BHXH"]],
+              "explanation": "Mỗi ứng dụng do một cơ quan làm.", "source": "Cổng thông tin"})
+    assert codes(q) == {"vague-source"}
