@@ -18,7 +18,7 @@ ALLOWED = {
     "quiz.banks": {"quiz", "quiz.qtypes"},
     "coverage": {"org", "accounts", "quiz", "entries"},
     "quiz.attempts": {"org", "accounts", "coverage", "quiz", "quiz.qtypes"},
-    "quiz.contests": {"org", "accounts", "coverage", "quiz", "quiz.attempts", "quiz.qtypes"},
+    "quiz.contests": {"org", "accounts", "coverage", "quiz", "quiz.attempts", "quiz.banks", "quiz.qtypes"},
     "quiz.sessions": {"org", "accounts", "coverage", "quiz", "quiz.attempts"},
     "certificates": {"org", "accounts", "coverage", "entries", "quiz", "quiz.contests"},
     "home": {"accounts", "certificates", "quiz", "quiz.attempts"},

@@ -13,11 +13,13 @@ from app.extensions import db
 from app.org.models import Unit
 from app.quiz.attempts.services import close_expired_attempts
 from app.quiz.banks import services
+from app.quiz.banks.check import check_questions
 from app.quiz.banks.formats import FORMATS, ParseError, detect_format, format_error, parse, to_json
 from app.quiz.banks.formats.gift import write_gift
 from app.quiz.banks.formats.xlsx import write_xlsx
 from app.quiz.banks.formats.yaml_bank import write_yaml
-from app.quiz.contests import results
+from app.quiz.contests import calibration, results
+from app.quiz.models import Round
 
 quiz_cli = AppGroup("quiz", help="Ngân hàng câu hỏi và cuộc thi tìm hiểu.")
 QUIZZES_DIR = Path(__file__).resolve().parents[2] / "quizzes"
@@ -42,6 +44,37 @@ def parse_command(path, fmt):
     """Đọc một tệp câu hỏi (không ghi vào CSDL) và in JSON, mỗi câu một đối tượng."""
     questions = _read(path, fmt)
     click.echo(json.dumps([to_json(q) for q in questions], ensure_ascii=False, indent=2))
+
+
+@quiz_cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--bank", "bank_code", help="Kiểm tra một ngân hàng trong CSDL thay vì tệp")
+@click.option("--format", "fmt", type=click.Choice(FORMATS))
+def check_command(paths, bank_code, fmt):
+    """Kiểm tra chất lượng câu hỏi (gợi ý đáp án, nguồn, lời giải, câu trùng, câu lộ đáp án nhau)
+    của các tệp (kiểm tra chung, như một ngân hàng) hoặc của một ngân hàng. Dòng đầu là số câu và
+    số cảnh báo; có cảnh báo thì mã thoát là 1."""
+    if bool(paths) == bool(bank_code):
+        raise click.UsageError("Cho một hay nhiều tệp, hoặc --bank MÃ.")
+    if bank_code:
+        questions = services.export_questions(_bank(bank_code))
+    else:
+        questions = []
+        for path in paths:
+            for q in _read(path, fmt):
+                q["file"] = Path(path).name
+                questions.append(q)
+    report = check_questions(questions)
+    click.echo(report.summary())
+    share = report.longest_share
+    click.echo(f"Câu một đáp án: {report.single_answer}; đáp án là phương án dài nhất: "
+               f"{report.unique_longest} ({round(100 * share) if share is not None else 0} %); vị trí đáp án: "
+               + ", ".join(f"{letter} {count}" for letter, count in report.positions.items()))
+    for finding in report.totals:
+        click.echo(f"Toàn bộ: {finding.message}")
+    for finding in report.findings:
+        click.echo(f"{finding.label}: {finding.message}")
+    sys.exit(1 if report.warnings else 0)
 
 
 def _bank(code):
@@ -147,3 +180,32 @@ def store_results_command():
         db.session.commit()  # one round or contest at a time
     click.echo(f"Đã lưu bảng xếp hạng của {sum(1 for kind, _ in owners if kind == 'round')} đợt thi và "
                f"{sum(1 for kind, _ in owners if kind == 'contest')} cuộc thi.")
+
+
+@quiz_cli.command("calibrate")
+@click.argument("round_id", type=int)
+@click.option("--min-answers", type=click.IntRange(1), default=calibration.MIN_ANSWERS, show_default=True,
+              help="Chỉ đề xuất cho câu có ít nhất ngần này lượt trả lời (lần làm đầu).")
+@click.option("--yes", is_flag=True, help="Ghi luôn, không hỏi lại.")
+def calibrate_command(round_id, min_answers, yes):
+    """Đề xuất mức độ (dễ, trung bình, khó) cho các câu đã rút trong đợt thi ROUND_ID theo độ
+    dễ thực tế (>= 70 %: dễ, 40-70 %: trung bình, < 40 %: khó), đánh dấu câu không phân biệt;
+    sau khi xác nhận, ghi mỗi câu đổi mức độ thành một phiên bản mới."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        raise click.ClickException(f"Không có đợt thi số {round_id}.")
+    found = calibration.suggest(round_, min_answers)
+    click.echo(found.summary())
+    for s in found.suggestions:
+        if s.changes or s.flags:
+            change = f"{s.current_label} → {s.suggested_label}" if s.changes else s.current_label
+            flags = f" [{', '.join(s.flags)}]" if s.flags else ""
+            click.echo(f"{s.key or '#' + str(s.question_id)}: độ dễ {s.facility:.0f} % trên {s.n} lượt, {change}{flags}")
+    if not found.changes:
+        return
+    if not yes and not click.confirm(f"Ghi {len(found.changes)} phiên bản mới?", default=False):
+        click.echo("Không ghi gì.")
+        return
+    changed, _ = calibration.apply(None, round_, found)
+    db.session.commit()
+    click.echo(f"Đã ghi {changed} phiên bản mới.")

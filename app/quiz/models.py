@@ -137,6 +137,10 @@ class QuestionVersion(db.Model):
     data = db.Column(db.JSON, nullable=False)
     explanation = db.Column(db.Text)
     source = db.Column(db.Text)
+    # The question's difficulty label when this version was made (None before it was kept)
+    # and why the version was made when it is not an edit (a calibration from a round).
+    difficulty = db.Column(db.String(8))
+    note = db.Column(db.Text)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
 

@@ -11,6 +11,7 @@ from app.core.errors import DomainError
 from app.core.text import fold, nfc, short_code
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.quiz.banks.check import check_questions, question_label
 from app.quiz.banks.formats import DIFFICULTIES, LEVELS, Invalid, check_question, clean_text, format_error
 from app.quiz.models import Question, QuestionBank, QuestionVersion
 from app.quiz.qtypes import AnswerEdit, qtype_of
@@ -69,12 +70,13 @@ def question_dict(question, version=None):
             "source": version.source, **qtype_of(version.qtype).format_fields(version)}
 
 
-def _add_version(actor, question, q, number):
+def add_version(actor, question, q, number):
     content = _content(q)
     version = QuestionVersion(
         question=question, number=number, qtype=content["type"], title=content["title"], text=content["text"],
         text_format=content["format"], data=content["data"], explanation=content["explanation"],
-        source=content["source"], created_by_id=getattr(actor, "id", None))
+        source=content["source"], difficulty=q.get("difficulty"), note=q.get("note"),
+        created_by_id=getattr(actor, "id", None))
     db.session.add(version)
     question.version = number
     question.qtype = content["type"]
@@ -149,7 +151,7 @@ def import_questions(actor, bank, questions, defaults=None):
             question = Question(bank=bank, key=q.get("key"), topic=q["topic"], level=q["level"],
                                 difficulty=q["difficulty"], qtype=q["type"])
             db.session.add(question)
-            _add_version(actor, question, q, 1)
+            add_version(actor, question, q, 1)
             by_hash[digest] = question
             result.new += 1
             result.questions.append(question)
@@ -176,7 +178,7 @@ def _apply(actor, question, q):
         question.retired_at = None
         changed = True
     if _version_content(question.current) != _content(q):
-        _add_version(actor, question, q, question.version + 1)
+        add_version(actor, question, q, question.version + 1)
         changed = True
     elif changed:
         question.index_text(question.current.text)
@@ -268,3 +270,49 @@ def edited_question(question, fields):
     except Invalid as exc:
         raise DomainError(exc.message[:1].upper() + exc.message[1:] + ".") from None
     return q
+
+
+# Quality check ------------------------------------------------------------------------
+
+def _active_questions(bank):
+    return db.session.execute(
+        select(Question).where(Question.bank_id == bank.id, Question.retired_at.is_(None))
+        .order_by(Question.topic, Question.id)).scalars().unique().all()
+
+
+def _bank_label(question):
+    return question.key or f"#{question.id}"
+
+
+def check_bank(bank):
+    """The checker's report on the bank's questions in use; each finding's ref is a Question id."""
+    rows = _active_questions(bank)
+    return check_questions([question_dict(row) for row in rows], refs=[row.id for row in rows],
+                           labels=[_bank_label(row) for row in rows])
+
+
+def check_bank_version(bank):
+    """What the bank's report depends on: it changes with any import, edit, retirement."""
+    count, updated, retired, version = db.session.execute(
+        select(func.count(Question.id), func.max(Question.updated_at), func.max(Question.retired_at),
+               func.max(Question.version)).where(Question.bank_id == bank.id)).one()
+    newest = db.session.execute(select(func.max(QuestionVersion.id)).join(Question)
+                                .where(Question.bank_id == bank.id)).scalar()
+    return f"{count}-{updated}-{retired}-{version}-{newest}"
+
+
+def check_import(bank, questions):
+    """The report on a file about to be imported: its own totals and per-question findings,
+    with the near-duplicates and give-aways between it and the bank's questions in use (a
+    question of the file replaces the bank's question of the same key). Each finding's ref is
+    the index of the file's question; findings that only concern the bank's questions are left out."""
+    keys = {q["key"] for q in questions if q.get("key")}
+    rows = [row for row in _active_questions(bank) if row.key not in keys]
+    combined = check_questions(list(questions) + [question_dict(row) for row in rows],
+                               refs=list(range(len(questions))) + [None] * len(rows),
+                               labels=[question_label(q, i) for i, q in enumerate(questions)]
+                               + [f"{_bank_label(row)} (trong ngân hàng)" for row in rows])
+    report = check_questions(questions)
+    report.findings = [f for f in combined.findings if f.ref is not None]
+    return report
+

@@ -2,6 +2,7 @@
 import a file (upload -> preview -> confirm), edit, retire, export."""
 import html
 import io
+import json
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -9,6 +10,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
+from app.core import pagecache
 from app.core.actions import run_action
 from app.core.errors import DomainError
 from app.core.forms import ConfirmImportForm, EmptyForm
@@ -107,11 +109,43 @@ def bank_detail(bank_id):
     query = services.questions_query(bank, **filters)
     questions = db.paginate(query.order_by(Question.topic, Question.sort_key, Question.id),
                             page=request.args.get("page", 1, type=int), per_page=services.PAGE_SIZE, error_out=False)
+    can_export = access.can_export_bank(current_user, bank, utcnow())
     return render_template(
         "quiz/bank_detail.html", bank=bank, questions=questions, total=questions.total, filters=filters,
         topics=services.topic_counts(bank), can_edit=access.can_edit_bank(current_user, bank),
-        can_export=access.can_export_bank(current_user, bank, utcnow()),
+        can_export=can_export, check=_check_summary(bank) if can_export else None,
         levels=LEVEL_LABELS, difficulties=DIFFICULTY_LABELS, types=TYPE_LABELS)
+
+
+CHECK_CACHE_SECONDS = 3600
+
+
+def _check_summary(bank):
+    """The checker's figures for the bank page (kept in the cache until the bank changes):
+    summary, totals, and the number of warnings of each question by id."""
+    def make():
+        report = services.check_bank(bank)
+        per_question = {}
+        for finding in report.findings:
+            per_question[str(finding.ref)] = per_question.get(str(finding.ref), 0) + 1
+        return json.dumps({"summary": report.summary(), "warnings": report.warnings,
+                           "totals": [f.message for f in report.totals], "per_question": per_question})
+    key = f"bank-check:{bank.id}:{services.check_bank_version(bank)}"
+    return json.loads(pagecache.cached(key, make, CHECK_CACHE_SECONDS))
+
+
+@bp.route("/banks/<int:bank_id>/check")
+@login_required
+def bank_check(bank_id):
+    """Every warning of the checker on the bank's questions in use. The messages name keys,
+    so the page follows the export rule."""
+    bank = access.get_bank_or_404(current_user, bank_id)
+    if not access.can_export_bank(current_user, bank, utcnow()):
+        flash(f"Ngân hàng đang dùng cho đợt thi chưa kết thúc: chỉ cán bộ của {bank.unit.name} "
+              "mới xem được kết quả kiểm tra (có nhắc tới đáp án).", "error")
+        return redirect(url_for("banks.bank_detail", bank_id=bank.id))
+    report = services.check_bank(bank)
+    return render_template("quiz/bank_check.html", bank=bank, report=report, grouped=report.by_question())
 
 
 @bp.route("/banks/<int:bank_id>/import", methods=["GET", "POST"])
@@ -157,8 +191,12 @@ def bank_import(bank_id):
         flash(result.message, "success")
         return redirect(back)
     confirm.token.data = token or save_pending(current_user.id, data)
+    report = services.check_import(bank, questions)
+    findings = {}
+    for finding in report.findings:
+        findings.setdefault(finding.ref, []).append(finding)
     return render_template("quiz/import_preview.html", bank=bank, questions=questions, form=confirm, fmt=fmt,
-                           filename=filename, defaults=defaults, back=back)
+                           filename=filename, defaults=defaults, back=back, report=report, findings=findings)
 
 
 def _stem(filename):

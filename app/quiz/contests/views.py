@@ -3,8 +3,8 @@ round's ranking (staff see the students of their part of the tree, with their ra
 among all participants)."""
 import io
 
-from flask import (Blueprint, abort, current_app, make_response, redirect, render_template, request, send_file, session,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, send_file,
+                   session, url_for)
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -20,7 +20,7 @@ from app.extensions import db
 from app.org import access as org_access
 from app.org.models import Unit
 from app.quiz import access
-from app.quiz.contests import results
+from app.quiz.contests import calibration, results
 from app.quiz.contests import services as contests
 from app.core.forms import PRIZE_FIELDS, prize_counts, set_prize_counts
 from app.quiz.contests.forms import ContestEditForm, ContestForm, RoundForm
@@ -313,8 +313,30 @@ def public_results(round_id):
 @login_required
 def round_statistics_page(round_id):
     round_ = access.get_round_or_404(current_user, round_id)
+    can_calibrate = access.can_manage_contest(current_user, round_.contest)
+    found = calibration.suggest(round_) if can_calibrate else None
     return render_template("quiz/round_statistics.html", round=round_, contest=round_.contest,
-                           stats=round_statistics(round_))
+                           stats=round_statistics(round_), calibration=found,
+                           suggested={s.question_id: s for s in found.suggestions} if found else {},
+                           form=EmptyForm())
+
+
+@bp.route("/rounds/<int:round_id>/calibrate", methods=["POST"])
+@login_required
+def round_calibrate(round_id):
+    """Write the suggested difficulty labels as new versions of the questions of banks the
+    user may edit; the others are named in the message and left as they are."""
+    round_ = access.get_round_or_404(current_user, round_id)
+    if not access.can_manage_contest(current_user, round_.contest) or not EmptyForm().validate_on_submit():
+        abort(403)
+    changed, skipped = calibration.apply(current_user, round_, calibration.suggest(round_),
+                                         lambda question: access.can_edit_bank(current_user, question.bank))
+    db.session.commit()
+    message = f"Đã ghi mức độ mới cho {changed} câu (mỗi câu một phiên bản mới)."
+    if skipped:
+        message += f" {skipped} câu thuộc ngân hàng của đơn vị khác: chỉ cán bộ đơn vị đó sửa được."
+    flash(message, "success")
+    return redirect(url_for("contests.round_statistics_page", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/statistics.xlsx")

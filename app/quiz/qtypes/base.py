@@ -70,6 +70,18 @@ class QuestionType:
         return {"single": bool(question.get("single", True)), "shuffle": question.get("shuffle", True) is not False,
                 "answers": question.get("answers") or []}
 
+    # What the bank checker (app.quiz.banks.check) reads of a format dict.
+    shows_options = False  # the student picks among options: the cues of option lists apply
+
+    def keys(self, question):
+        """The texts a student must give or pick: another question's stem that states one
+        gives this question away."""
+        return []
+
+    def explained_by(self, question):
+        """What the explanation must name: ("each" | "any" | "begins", texts), or None."""
+        return None
+
     def format_fields(self, version):
         """The format dict's answer fields read back from a stored version (the inverse
         of `stored_data`)."""

@@ -6,6 +6,14 @@ class MultiChoice(QuestionType):
     template = "quiz/qtypes/multichoice.html"
     edit_widget = "options"
 
+    shows_options = True
+
+    def keys(self, question):
+        return [a["text"] for a in question.get("answers") or [] if (a.get("fraction") or 0) > 0]
+
+    def explained_by(self, question):
+        return "each", self.keys(question)
+
     def option_order(self, version):
         return list(range(len(version.answers)))
 

@@ -62,6 +62,13 @@ class Numerical(TypedAnswer):
         return max((a["fraction"] for a in version.answers
                     if a["value"] is not None and abs(value - a["value"]) <= a["tolerance"] + 1e-9), default=0.0)
 
+    def explained_by(self, question):
+        """The best value as a Vietnamese text would write it (2025, 3,5) or with a point."""
+        values = [a["value"] for a in question.get("answers") or [] if a.get("value") is not None
+                  and (a.get("fraction") or 0) >= 1]
+        texts = [_digits(v) for v in values]
+        return "any", texts + [t.replace(".", ",") for t in texts if "." in t]
+
     def edit_values(self, question):
         return {"lines": "\n".join(f"{_digits(a['value'])} ± {_digits(a['tolerance'])}"
                                    for a in question["answers"] if a["value"] is not None)}

@@ -49,6 +49,12 @@ class ShortAnswer(TypedAnswer):
             return 0.0
         return max((a["fraction"] for a in version.answers if wildcard(a["text"], response["text"])), default=0.0)
 
+    def keys(self, question):
+        return [a["text"] for a in question.get("answers") or [] if (a.get("fraction") or 0) >= 1][:1]
+
+    def explained_by(self, question):
+        return "any", [a["text"].replace("*", "") for a in question.get("answers") or [] if (a.get("fraction") or 0) > 0]
+
     def edit_values(self, question):
         return {"lines": "\n".join(a["text"] for a in question["answers"])}
 

@@ -13,6 +13,10 @@ class TrueFalse(QuestionType):
     template = "quiz/qtypes/truefalse.html"
     edit_widget = "truth"
 
+    def explained_by(self, question):
+        truth = (question.get("answers") or [{}])[0].get("fraction", 0) > 0
+        return "begins", ["Đúng" if truth else "Sai"]
+
     def clean(self, version, raw):
         if not isinstance(raw, dict):
             return None
