@@ -1,12 +1,14 @@
 """The bank the platform ships in quizzes/: enough questions, for both levels and all
 difficulties, every one sourced and explained, with exactly the right answers it
-claims, no two the same, and no document number outside the checked list."""
+claims, no two the same, no document number outside the checked list, and nothing the
+bank checker warns about."""
 import re
 from collections import Counter
 
 import pytest
 
 from app.core.text import fold
+from app.quiz.banks.check import check_questions
 from app.quiz.cli import QUIZZES_DIR, import_shipped, shipped_questions
 from app.quiz.models import Question
 
@@ -32,7 +34,7 @@ def questions():
 
 
 def test_the_bank_is_large_enough_for_both_levels_and_all_difficulties(questions):
-    assert len(questions) >= 250
+    assert len(questions) >= 400
     levels = Counter(q["level"] for q in questions)
     assert levels["THCS"] + levels["all"] >= 150 and levels["THPT"] + levels["all"] >= 150
     difficulties = Counter(q["difficulty"] for q in questions)
@@ -90,7 +92,7 @@ def test_the_shipped_bank_loads_into_a_bank_once(tree, db):
     db.session.commit()
     _, second = import_shipped(tree.so)
     db.session.commit()
-    assert first.new == len(shipped_questions()) and first.new >= 250
+    assert first.new == len(shipped_questions()) and first.new >= 400
     assert (second.new, second.updated) == (0, 0)
     assert db.session.query(Question).filter_by(bank_id=bank.id).count() == first.new
 
@@ -108,7 +110,7 @@ def test_the_right_option_is_not_mostly_stored_first(questions):
     keys = Counter(next(i for i, a in enumerate(q["answers"]) if a["fraction"] > 0)
                    for q in questions if q["type"] == "multichoice" and q["single"])
     total = sum(keys.values())
-    assert total >= 150
+    assert total >= 300
     assert keys[0] <= total * 0.35, keys
     assert max(keys.values()) <= total * 0.35, keys
 
@@ -119,3 +121,15 @@ def test_the_right_options_of_a_several_answer_question_are_not_mostly_the_leadi
     leading = [rights for rights in several if rights == sorted(rights, reverse=True)]
     assert len(several) >= 10
     assert len(leading) <= len(several) * 0.35, f"{len(leading)} of {len(several)}"
+
+
+def test_the_bank_meets_the_contest_grade_counts(questions):
+    assert len(questions) >= 400
+    assert sum(1 for q in questions if q["level"] == "THCS") >= 100
+
+
+def test_the_checker_finds_nothing_in_the_shipped_bank(questions):
+    report = check_questions(questions)
+    assert [f"{f.label}: {f.message}" for f in report.findings + report.totals] == []
+    assert report.single_answer >= 250
+    assert report.longest_share <= 0.35
