@@ -210,65 +210,92 @@ def _student_candidates(items, kind):
     return out
 
 
-def candidates(template, round_=None):
+@dataclass
+class Outcome:
+    """The results a quiz round's or contest's certificates are made from: its prizes as
+    the award table holds them, [(student id, unit id, label, rank)], and the students
+    who pass (a round's ranking at its passing score; a contest's participation).
+    `published_outcome` reads them; a correction's dry run (app.corrections) makes the
+    ones a regrade would give, to learn which certificates it would change."""
+    awards: list
+    passed: set
+
+
+def candidates(template, round_=None, outcome=None):
     """Everyone who qualifies in a round (round_) or in the whole contest, from its
-    published results. Raises DomainError when the results are not published yet."""
+    published results (or from `outcome`, results not written yet). Raises DomainError
+    when the results are not published yet."""
     owner = template.owner
     if template.creative_contest_id:
         return _creative_candidates(template, owner)
+    if outcome is None:
+        outcome = published_outcome(owner, round_)
     if round_ is not None:
-        return _round_candidates(template, owner, round_)
-    return _contest_candidates(template, owner)
+        return _round_candidates(template, round_, outcome)
+    return _contest_candidates(template, outcome)
+
+
+def published_outcome(contest, round_=None):
+    """The Outcome of a round (round_) or of the whole contest as published."""
+    if round_ is not None:
+        if round_.practice:
+            raise DomainError("Đợt luyện tập không có giấy chứng nhận.")
+        if not round_.results_published_at:
+            raise DomainError(f"{round_.name} chưa công bố kết quả: hãy công bố kết quả trước khi cấp giấy.")
+        awards = db.session.execute(select(Award.student_id, Award.unit_id, Award.label, Award.rank).where(
+            Award.round_id == round_.id, Award.student_id.is_not(None))).all()
+        return Outcome(awards=awards, passed=round_passes(round_, round_ranking(round_)))
+    if not contest.results_published_at:
+        raise DomainError("Cuộc thi chưa công bố kết quả chung: hãy công bố trước khi cấp giấy cho cả cuộc thi.")
+    awards = db.session.execute(select(Award.student_id, Award.unit_id, Award.label, Award.rank).where(
+        Award.contest_id == contest.id, Award.round_id.is_(None))).all()
+    passed = set(db.session.execute(select(Participation.student_id).where(
+        Participation.contest_id == contest.id, Participation.passed_at.is_not(None))).scalars())
+    return Outcome(awards=awards, passed=passed)
+
+
+def round_passes(round_, ranking):
+    """The students of a round's ranking who reach its passing score (with a score above 0)."""
+    return {r.student_id for r in ranking if r.score > 0 and r.percent >= round_.passing_score - 1e-9}
 
 
 def _prize(label):
     return f"**{label}**"
 
 
-def _round_candidates(template, contest, round_):
-    if round_.practice:
-        raise DomainError("Đợt luyện tập không có giấy chứng nhận.")
-    if not round_.results_published_at:
-        raise DomainError(f"{round_.name} chưa công bố kết quả: hãy công bố kết quả trước khi cấp giấy.")
+def _round_candidates(template, round_, outcome):
     what = f"{round_.name} - {template.contest_title}"
-    awards = db.session.execute(select(Award.student_id, Award.label).where(
-        Award.round_id == round_.id, Award.student_id.is_not(None))).all()
+    awards = [(a[0], a[2]) for a in outcome.awards if a[0] is not None]
     prized = {sid for sid, _ in awards}
     items = [(sid, f"r{round_.id}:prize:s{sid}", f"Đã đạt {_prize(label)} {what}") for sid, label in awards]
     out = _student_candidates(items, "prize")
     if template.include_pass:
-        passed = [(r.student_id, f"r{round_.id}:pass:s{r.student_id}", f"Đã hoàn thành và đạt yêu cầu {what}")
-                  for r in round_ranking(round_)
-                  if r.student_id not in prized and r.score > 0 and r.percent >= round_.passing_score - 1e-9]
+        passed = [(sid, f"r{round_.id}:pass:s{sid}", f"Đã hoàn thành và đạt yêu cầu {what}")
+                  for sid in sorted(outcome.passed) if sid not in prized]
         out += _student_candidates(passed, "pass")
     return out
 
 
-def _contest_candidates(template, contest):
-    if not contest.results_published_at:
-        raise DomainError("Cuộc thi chưa công bố kết quả chung: hãy công bố trước khi cấp giấy cho cả cuộc thi.")
+def _contest_candidates(template, outcome):
     what = template.contest_title
-    awards = db.session.execute(select(Award.student_id, Award.unit_id, Award.label, Award.rank).where(
-        Award.contest_id == contest.id, Award.round_id.is_(None))).all()
-    prized = {a.student_id for a in awards if a.student_id}
-    out = _student_candidates([(a.student_id, f"c:prize:s{a.student_id}", f"Đã đạt {_prize(a.label)} {what}")
-                               for a in awards if a.student_id], "prize")
+    awards = [dict(student_id=a[0], unit_id=a[1], label=a[2], rank=a[3]) for a in outcome.awards]
+    prized = {a["student_id"] for a in awards if a["student_id"]}
+    out = _student_candidates([(a["student_id"], f"c:prize:s{a['student_id']}", f"Đã đạt {_prize(a['label'])} {what}")
+                               for a in awards if a["student_id"]], "prize")
     units = {u.id: u for u in db.session.execute(
-        select(Unit).where(Unit.id.in_([a.unit_id for a in awards if a.unit_id]))).scalars()}
+        select(Unit).where(Unit.id.in_([a["unit_id"] for a in awards if a["unit_id"]]))).scalars()}
     for a in awards:
-        unit = units.get(a.unit_id)
+        unit = units.get(a["unit_id"])
         if unit is None:
             continue
         out.append(Candidate(key=f"c:unit:u{unit.id}", kind="collective", recipient_name=unit.name,
-                             achievement=f"Đã đạt {_prize(a.label + ' tập thể')} {what}",
+                             achievement=f"Đã đạt {_prize(a['label'] + ' tập thể')} {what}",
                              recipient_unit_id=unit.id, school_id=unit.id if unit.kind == "school" else None,
                              school_name=unit.parent.name if unit.parent else "",
-                             sort_key=("", "", f"{a.rank:06d}", unit.sort_key)))
+                             sort_key=("", "", f"{a['rank']:06d}", unit.sort_key)))
     if template.include_pass:
-        passed = db.session.execute(select(Participation.student_id).where(
-            Participation.contest_id == contest.id, Participation.passed_at.is_not(None))).scalars().all()
         out += _student_candidates([(sid, f"c:pass:s{sid}", f"Đã tham gia và đạt yêu cầu {what}")
-                                    for sid in passed if sid not in prized], "pass")
+                                    for sid in sorted(outcome.passed) if sid not in prized], "pass")
     return out
 
 

@@ -313,12 +313,11 @@ def _finish(attempt, now, prediction, finished_by):
     items = db.session.execute(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)
                                .order_by(AttemptQuestion.position)
                                .execution_options(populate_existing=True)).scalars().all()
-    score = 0.0
     for item in items:
         item.mark = grading.mark(item.version, item.response)
-        score += item.mark
+    grading.adjust(attempt, items)  # corrections made since the questions were drawn
     attempt.submitted_at, attempt.finished_by = at, finished_by
-    attempt.score = round(score, 6)
+    attempt.score = round(sum(item.mark for item in items), 6)
     attempt.prediction = prediction if attempt.round.ask_prediction else None
     attempt.duration_seconds = max(0, int((at - attempt.started_at).total_seconds()))
     attempt.answered_count = sum(1 for item in items if item.response is not None)

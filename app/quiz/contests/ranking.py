@@ -4,6 +4,7 @@ then score desc, |prediction - actual| asc, duration asc, submit time asc, where
 a tie: the same rank, and the next rank skips (1, 1, 3), and a shared prize."""
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -98,17 +99,34 @@ def _number(results):
     return results
 
 
-def round_ranking(round_):
-    """Ranked results of a round, from its finished attempts (practice rounds are not ranked)."""
+class _Rescored(NamedTuple):
+    """An attempt's row with the figures of a regrade not yet written."""
+    id: int
+    student_id: int
+    school_id: int
+    score: float
+    max_score: float
+    prediction: int | None
+    duration_seconds: int
+    submitted_at: datetime
+
+
+def round_ranking(round_, scores=None):
+    """Ranked results of a round, from its finished attempts (practice rounds are not ranked).
+    `scores` ({attempt id: (score, max_score)}) replaces the stored figures of some attempts:
+    the ranking as it would be after a regrade not yet written (app.corrections' dry run)."""
     if round_.practice:
         return []
     attempts = db.session.execute(  # plain rows, not ORM objects: a round may have 100,000s
-        select(Attempt.student_id, Attempt.school_id, Attempt.score, Attempt.max_score, Attempt.prediction,
-               Attempt.duration_seconds, Attempt.submitted_at)
+        select(Attempt.id, Attempt.student_id, Attempt.school_id, Attempt.score, Attempt.max_score,
+               Attempt.prediction, Attempt.duration_seconds, Attempt.submitted_at)
         .where(Attempt.round_id == round_.id, Attempt.submitted_at.is_not(None))
         .order_by(Attempt.student_id, Attempt.number)).all()
     by_student = {}
     for attempt in attempts:
+        if scores and attempt.id in scores:
+            score, max_score = scores[attempt.id]
+            attempt = _Rescored(**{**attempt._asdict(), "score": score, "max_score": max_score})
         by_student.setdefault(attempt.student_id, []).append(attempt)
     return rank_attempts(by_student.values(), round_.grading_method)
 
@@ -185,15 +203,16 @@ def unit_participation(contest, school_rows):
     return _rank_rates([r for r in rows.values() if r.enrolled])
 
 
-def contest_ranking(contest):
+def contest_ranking(contest, scores=None):
     """Overall ranking of a contest: per student the sum over its ranked rounds of the
     round results (score, |prediction - actual|, duration), then the latest submit
-    time; a round the student missed counts 0 points and no time."""
+    time; a round the student missed counts 0 points and no time. `scores`: as for
+    `round_ranking`."""
     totals = {}
     rounds = db.session.execute(select(Round).where(Round.contest_id == contest.id, Round.practice.is_(False))
                                 .order_by(Round.number)).scalars().all()
     for round_ in rounds:
-        for r in round_ranking(round_):
+        for r in round_ranking(round_, scores):
             total = totals.get(r.student_id)
             if total is None:
                 totals[r.student_id] = Result(student_id=r.student_id, school_id=r.school_id, score=r.score,

@@ -197,10 +197,7 @@ def publish_results(actor, round_, now):
     if round_.practice:
         raise DomainError("Đợt luyện tập không xếp hạng.")
     results.lock_for_publishing(round_)
-    ranking = round_ranking(round_)
-    prizes = award_prizes(ranking, round_.prizes, round_.passing_score)
-    _store_awards(round_.contest, round_, ranking, prizes, "student_id", now)
-    results.store_round(round_, ranking, prizes, now)
+    _store_round_results(round_, now)
     round_.results_published_at = now
     audit.record(actor, "round.publish", "round", round_.id, round_.contest.unit_id,
                  f"{round_.contest.code} {round_.name}")
@@ -230,11 +227,37 @@ def publish_contest_results(actor, contest, now):
     if any(now < r.closes_at for r in ranked):
         raise DomainError("Chỉ công bố kết quả chung khi mọi đợt thi chính thức đã kết thúc.")
     results.lock_for_publishing(contest)
+    _store_contest_results(contest, now)
+    contest.results_published_at = now
+    audit.record(actor, "contest.publish", "contest", contest.id, contest.unit_id, f"{contest.code} {contest.name}")
+
+
+def _store_round_results(round_, now):
+    ranking = round_ranking(round_)
+    prizes = award_prizes(ranking, round_.prizes, round_.passing_score)
+    _store_awards(round_.contest, round_, ranking, prizes, "student_id", now)
+    results.store_round(round_, ranking, prizes, now)
+
+
+def _store_contest_results(contest, now):
     ranking = contest_ranking(contest)
     prizes = award_prizes(ranking, contest.prizes)
     _store_awards(contest, None, ranking, prizes, "student_id", now)
     schools, units, collective = collective_ranking(contest)
     _store_awards(contest, None, schools + units, collective, "unit_id", now)
     results.store_contest(contest, ranking, prizes, schools, units, collective, now)
-    contest.results_published_at = now
-    audit.record(actor, "contest.publish", "contest", contest.id, contest.unit_id, f"{contest.code} {contest.name}")
+
+
+def republish_results(owner, now):
+    """Store again the published results of a round or a contest (`owner`) from its
+    attempts as they now stand, after a correction regraded them (app.corrections):
+    ranking, prizes and collective results replace the stored ones, the publication
+    time stays, and the cached public pages are forgotten once the transaction commits.
+    The caller records it in the audit log."""
+    if owner.results_published_at is None:
+        raise DomainError("Kết quả chưa công bố.")
+    results.lock_for_publishing(owner)
+    if isinstance(owner, Round):
+        _store_round_results(owner, now)
+    else:
+        _store_contest_results(owner, now)
