@@ -40,6 +40,7 @@ def create_app(config=None):
     from app.accounts.views import bp as accounts_bp
     from app.certificates.views import bp as certificates_bp
     from app.core.views import bp as core_bp
+    from app.corrections.views import bp as corrections_bp
     from app.coverage.views import bp as coverage_bp
     from app.entries.views import bp as entries_bp
     from app.home.views import bp as home_bp
@@ -50,8 +51,12 @@ def create_app(config=None):
     from app.quiz.contests.views import bp as contests_bp
     from app.quiz.sessions.views import bp as sessions_bp
     for blueprint in (core_bp, accounts_bp, org_bp, banks_bp, attempts_bp, contests_bp, sessions_bp,
-                      coverage_bp, entries_bp, certificates_bp, home_bp, jobs_bp):
+                      coverage_bp, entries_bp, certificates_bp, home_bp, jobs_bp, corrections_bp):
         app.register_blueprint(blueprint)
+    # Marks corrected after a round began also reach the attempts finished afterwards.
+    from app.corrections.services import adjust_finished
+    from app.quiz.attempts import grading
+    grading.register_adjuster(app, adjust_finished)
 
     from app.accounts.cli import users_cli
     from app.demo import demo_command
@@ -134,6 +139,7 @@ def _import_models():
     from app.accounts import models as _accounts  # noqa: F401
     from app.certificates import models as _certificates  # noqa: F401
     from app.core import audit as _core  # noqa: F401
+    from app.corrections import models as _corrections  # noqa: F401
     from app.coverage import models as _coverage  # noqa: F401
     from app.entries import models as _entries  # noqa: F401
     from app.jobs import models as _jobs  # noqa: F401

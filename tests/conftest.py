@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.plugins.formatfixtures",
     "tests.plugins.creative",
     "tests.plugins.certificates",
+    "tests.plugins.corrections",
     "tests.plugins.access",
     "tests.plugins.jobs",
     "tests.plugins.concurrency",

@@ -22,6 +22,10 @@ ALLOWED = {
     "quiz.sessions": {"org", "accounts", "coverage", "quiz", "quiz.attempts"},
     "certificates": {"org", "accounts", "coverage", "entries", "quiz", "quiz.contests"},
     "home": {"accounts", "certificates", "quiz", "quiz.attempts"},
+    # a correction regrades attempts, ranks and publishes again, recounts participation,
+    # revokes and issues certificates, and writes a question's new version
+    "corrections": {"org", "accounts", "coverage", "quiz", "quiz.qtypes", "quiz.attempts", "quiz.banks",
+                    "quiz.contests", "certificates"},
 }
 # The top: they gather features and may import anything.
 TOP = {"app", "demo", "quiz.cli", "quiz.demo", "extensions", "config"}
