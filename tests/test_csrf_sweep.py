@@ -140,6 +140,9 @@ FORMS = {
                                              "pass_title": "GIẤY CHỨNG NHẬN", "contest_title": "Thi",
                                              "place": "Cần Thơ", "signer_title": "Giám đốc"},
     "certificates.overview": lambda t: {"scope": "all"},
+    "corrections.report_from_attempt": lambda t: {"position": "1", "reason": "Đáp án sai rồi ạ"},
+    "corrections.report_question": lambda t: {"reason": "Đáp án sai rồi"},
+    "corrections.apply": lambda t: {"kind": "void_full", "reason": "Câu hỏi có hai đáp án đúng", "base": "1"},
 }
 
 

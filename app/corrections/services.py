@@ -155,6 +155,14 @@ def check_proposal(question, proposal):
     return cleaned, dict(version.data, answers=answers)
 
 
+def corrected_version(question, proposal):
+    """The version a new key or accepted answers would write, unsaved; the current one for a void."""
+    _, data = check_proposal(question, proposal)
+    if data is None:
+        return question.current
+    return _Proposed(question.current.qtype, question.version + 1, data)
+
+
 def _proposed_rule(question, proposal, data):
     version = question.current
     if data is None:
@@ -652,6 +660,10 @@ def corrections_of(question):
                               .order_by(Correction.id)).scalars().all()
 
 
+TRUTH_LABELS = {"true": "Đúng", "false": "Sai"}
+
+
 def right_texts(version):
-    """The texts of a version's options that earn marks."""
-    return [t for t, a in zip(option_texts(version), version.answers) if a["fraction"] > 0]
+    """The texts of a version's options that earn marks (a true/false question's in words)."""
+    texts = [t for t, a in zip(option_texts(version), version.answers) if a["fraction"] > 0]
+    return [TRUTH_LABELS.get(t, t) for t in texts] if version.qtype == "truefalse" else texts

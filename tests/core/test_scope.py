@@ -64,6 +64,9 @@ FORMS = {
                                              "place": "Cần Thơ", "signer_title": "Hiệu trưởng"},
     "banks.question_edit": lambda w: {"topic": "Đổi", "level": "all", "difficulty": "easy", "text": "Đổi?",
                                      "options-0-text": "X", "options-0-right": "y", "options-1-text": "Y"},
+    "corrections.report_from_attempt": lambda w: {"position": "1", "reason": "Đáp án sai rồi ạ"},
+    "corrections.report_question": lambda w: {"reason": "Đáp án sai rồi"},
+    "corrections.apply": lambda w: {"kind": "void_full", "reason": "Câu hỏi có hai đáp án đúng", "base": "1"},
 }
 
 

@@ -192,8 +192,9 @@ def test_the_public_page_costs_the_same_statements_at_30_and_at_300_participants
             assert _get(client, url) == html
         counts[label] = (len(made), len(cached))
     assert counts["30, page 1"] == counts["300, page 1"] == counts["300, page 3"], counts
-    # made: the publication time, the round, the ranking, a page of winners, their names; cached: nothing
-    assert counts["30, page 1"] == (5, 0), counts
+    # made: the publication time, the round, the ranking, a page of winners, their names, the
+    # notes of corrections (app.corrections); cached: nothing
+    assert counts["30, page 1"] == (6, 0), counts
 
 
 def test_the_public_pages_list_the_winners_a_page_at_a_time(client, published_of_size):
