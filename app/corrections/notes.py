@@ -53,7 +53,7 @@ def public_notes(now, round_=None, contest=None):
         else:
             which = f"câu “{_quote(correction.from_version)}” ({where})"
         done = CorrectionKind(correction.kind).public_sentence.format(which=which)
-        sentences.append(f"Ngày {format_date(correction.applied_at)}, {done}. "
+        sentences.append(f"Ngày {format_date(correction.applied_at)}, ban tổ chức {done}. "
                          "Điểm, thứ hạng và giải đã được tính lại.")
     return sentences
 

@@ -201,3 +201,38 @@ def test_a_key_must_name_one_right_option_and_change_something(wrong_key):
         services.dry_run(w.question, services.Proposal(kind="key", right=[0], reason="Giữ nguyên"))
     with pytest.raises(DomainError, match="lý do"):
         services.dry_run(w.question, services.Proposal(kind="key", right=[1], reason=""))
+
+
+@pytest.mark.postgres
+def test_two_officers_applying_at_once_apply_it_once(wrong_key, db, monkeypatch, at_once):
+    """The question's row is the lock: the second waits, then finds the version it previewed
+    gone and is refused (PostgreSQL; SQLite has a single writer)."""
+    import time
+
+    from app.extensions import db as _db
+    from app.accounts.models import User
+    from app.quiz.models import Question
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: run with DATABASE_URL on PostgreSQL")
+    question_id, officer_id = wrong_key.question.id, wrong_key.officer.id
+    original = services._plan
+
+    def slow_plan(*args, **kwargs):
+        found = original(*args, **kwargs)
+        time.sleep(0.3)  # ranking a province takes a while: room for the other officer
+        return found
+
+    monkeypatch.setattr(services, "_plan", slow_plan)
+
+    def apply_it():
+        question = _db.session.get(Question, question_id)
+        applied = services.apply(_db.session.get(User, officer_id), question, KEY_VNEID, 1, utcnow())
+        _db.session.commit()
+        return applied.revoked
+
+    outcomes = at_once(apply_it, apply_it)
+    assert sorted(outcomes, key=str)[0] == 4 and isinstance(sorted(outcomes, key=str)[1], DomainError), outcomes
+    assert "vừa được thay đổi" in str(sorted(outcomes, key=str)[1])
+    db.session.expire_all()
+    assert len(db.session.execute(select(Correction)).scalars().all()) == 1
+    assert db.session.get(Question, question_id).version == 2
