@@ -39,10 +39,11 @@ class ReportResolution(Vocabulary):
 
 
 class Correction(db.Model):
-    """A correction applied to a question. A new key or several accepted answers write
-    a new version (`version_id`: the same options in the same order, new weights) and
-    cover the versions numbered up to it; a void keeps the versions and covers those up
-    to the one corrected (`from_version_id`). A later edit of the question is not covered."""
+    """A correction applied to a question. A new key writes a new version (`version_id`:
+    the same options in the same order, new weights) and covers the versions numbered up
+    to it; several accepted answers (their weights in `data`) and a void keep the
+    versions and cover those up to the one corrected (`from_version_id`). A later edit of
+    the question is not covered."""
 
     __tablename__ = "correction"
     __table_args__ = (
@@ -57,6 +58,9 @@ class Correction(db.Model):
     from_version_id = db.Column(db.Integer, db.ForeignKey("question_version.id", ondelete="CASCADE"), nullable=False)
     version_id = db.Column(db.Integer, db.ForeignKey("question_version.id", ondelete="CASCADE"))
     covers_up_to = db.Column(db.Integer, nullable=False)  # version numbers 1..covers_up_to
+    # The corrected options ({"answers": [...], "single": ...}, as a version's data): of the
+    # version written for a new key; for accepted answers, the only place they are kept.
+    data = db.Column(db.JSON)
     reason = db.Column(db.Text, nullable=False)
     # What the dry run counted when it was applied: {"attempts": n, "scores": n, "ranks": n, ...}
     summary = db.Column(db.JSON, nullable=False, default=dict)

@@ -87,6 +87,9 @@ def review_notes(attempt):
             notes[item.position] = f"Câu hỏi đã bị hủy ngày {day}: câu này không tính vào tổng điểm."
         elif item.version_id == graded.rule.version_id:
             notes[item.position] = f"Đáp án đã được điều chỉnh ngày {day} ({kind.label.lower()}): đáp án hiện ở đây là đáp án mới."
+        elif kind == CorrectionKind.ACCEPT:
+            notes[item.position] = (f"Đáp án đã được điều chỉnh ngày {day}: mỗi đáp án sau đều được tính đúng: "
+                                    f"{'; '.join(right_texts(graded.rule.version))}.")
         else:
             notes[item.position] = (f"Đáp án đã được điều chỉnh ngày {day} ({kind.label.lower()}). Đáp án đúng sau "
                                     f"điều chỉnh: {'; '.join(right_texts(graded.rule.version))}.")

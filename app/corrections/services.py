@@ -52,12 +52,19 @@ def rules_for(question_ids):
                                      .order_by(Correction.id)).scalars().all()
     if not corrections:
         return {}
-    versions = _versions({c.version_id for c in corrections if c.version_id})
+    versions = _versions({c.version_id for c in corrections if c.version_id}
+                         | {c.from_version_id for c in corrections if c.data and not c.version_id})
     rules = {}
     for c in corrections:
+        if c.version_id:  # a new key: the version it wrote
+            corrected = versions[c.version_id]
+        elif c.data:  # accepted answers: the weights it keeps, on the options of the version it corrected
+            corrected = _Proposed(versions[c.from_version_id].qtype, c.covers_up_to, c.data)
+        else:
+            corrected = None
         rules.setdefault(c.question_id, []).append(
             Rule(id=c.id, question_id=c.question_id, kind=c.kind, up_to=c.covers_up_to,
-                 version=versions.get(c.version_id), version_id=c.version_id))
+                 version=corrected, version_id=c.version_id))
     return rules
 
 
@@ -150,13 +157,30 @@ def check_proposal(question, proposal):
             raise DomainError("Chọn ít nhất hai đáp án được chấp nhận.")
         weight = 1.0
     answers = [dict(a, fraction=weight if i in right else 0.0) for i, a in enumerate(version.answers)]
-    if [a["fraction"] for a in answers] == [a["fraction"] for a in version.answers]:
+    if [a["fraction"] for a in answers] == [a["fraction"] for a in answers_in_force(question)]:
         raise DomainError("Đáp án của câu hỏi đã đúng như vậy: không có gì để điều chỉnh.")
     return cleaned, dict(version.data, answers=answers)
 
 
+def answers_in_force(question):
+    """The current version's options with the weights that grade them: its own, or those
+    of several answers accepted for it since."""
+    version = question.current
+    kept = [r for r in rules_for([question.id]).get(question.id, [])
+            if not r.voids and r.version_id is None and version.number <= r.up_to]
+    return kept[-1].version.answers if kept else version.answers
+
+
+def writes_version(kind):
+    """A new key is written as a new version of the question, for the rounds to come too.
+    Several accepted answers stay a record on the version they correct: the bank's files
+    (the Excel template) cannot hold a one-answer question with several right options,
+    and a question two answers fit wants rewording, not a second key."""
+    return kind == CorrectionKind.KEY
+
+
 def corrected_version(question, proposal):
-    """The version a new key or accepted answers would write, unsaved; the current one for a void."""
+    """The options with the corrected weights, unsaved; the current version for a void."""
     _, data = check_proposal(question, proposal)
     if data is None:
         return question.current
@@ -167,8 +191,9 @@ def _proposed_rule(question, proposal, data):
     version = question.current
     if data is None:
         return Rule(id=0, question_id=question.id, kind=proposal.kind, up_to=version.number)
-    return Rule(id=0, question_id=question.id, kind=proposal.kind, up_to=version.number + 1,
-                version=_Proposed(version.qtype, version.number + 1, data))
+    number = version.number + 1 if writes_version(proposal.kind) else version.number
+    return Rule(id=0, question_id=question.id, kind=proposal.kind, up_to=number,
+                version=_Proposed(version.qtype, number, data))
 
 
 # The plan: what a correction changes ------------------------------------------------------
@@ -546,15 +571,16 @@ def _lock_attempts(question):
 def _write(actor, question, proposal, data, plan, now):
     from_version = question.current
     version = None
-    if data is not None:
+    if data is not None and writes_version(proposal.kind):
         q = dict(question_dict(question), **_format_fields(data))
         if proposal.explanation:
             q["general_feedback"] = proposal.explanation
         q["note"] = f"Điều chỉnh sau đợt thi ({CorrectionKind.label_of(proposal.kind).lower()}): {proposal.reason}"[:2000]
         version = add_version(actor, question, q, question.version + 1)
         db.session.flush()
+        db.session.expire(question, ["current"])  # now the version just written
     correction = Correction(question_id=question.id, kind=proposal.kind, from_version_id=from_version.id,
-                            version_id=version.id if version is not None else None,
+                            version_id=version.id if version is not None else None, data=data,
                             covers_up_to=version.number if version is not None else from_version.number,
                             reason=proposal.reason, applied_at=now, applied_by_id=getattr(actor, "id", None),
                             summary=plan.summary())

@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('from_version_id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=True),
     sa.Column('covers_up_to', sa.Integer(), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=False),
     sa.Column('applied_at', sa.DateTime(), nullable=False),

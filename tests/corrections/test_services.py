@@ -131,9 +131,12 @@ def test_two_corrections_compose(wrong_key, db):
     db.session.commit()
     scores = {a.student_id: a.score for a in db.session.execute(select(Attempt)).scalars()}
     assert scores == {w.an.id: 3.0, w.binh.id: 3.0, w.cuong.id: 2.0}
-    assert w.question.version == 3
+    # the accepted answers are a record on the corrected version: no version of their own
+    assert w.question.version == 2
     assert {i.version_id for i in db.session.execute(select(AttemptQuestion).where(
         AttemptQuestion.question_id == w.question.id)).scalars()} == {w.question.current.id}
+    with pytest.raises(DomainError, match="đã đúng như vậy"):
+        services.dry_run(w.question, accept)
 
 
 @pytest.mark.parametrize("kind, expected", [
