@@ -239,3 +239,23 @@ def test_two_officers_applying_at_once_apply_it_once(wrong_key, db, monkeypatch,
     db.session.expire_all()
     assert len(db.session.execute(select(Correction)).scalars().all()) == 1
     assert db.session.get(Question, question_id).version == 2
+
+
+def test_the_prediction_tie_break_is_made_against_the_new_number_of_full_marks(wrong_key, db):
+    w = wrong_key
+    # An predicted two full marks, Bình one; before the correction only Bình had every question right
+    db.session.get(Attempt, w.attempts.an.id).prediction = 2
+    db.session.get(Attempt, w.attempts.binh.id).prediction = 1
+    void_full = services.Proposal(kind="void_full", reason="Câu hỏi có hai đáp án đúng.")
+    plan = services.dry_run(w.question, void_full)
+    assert [(c.student_id, c.old_prize, c.new_prize) for c in plan.scopes[0].prizes] == [
+        (w.an.id, "Giải Nhì", "Giải Nhất"), (w.binh.id, "Giải Nhất", "Giải Nhì")]
+    services.apply(w.officer, w.question, void_full, w.question.version, utcnow())
+    # everyone gets the voided question: An and Bình both 3/3, two full marks, and An's
+    # prediction is exact: An first although Bình was faster
+    header = db.session.execute(select(Ranking).where(Ranking.round_id == w.round.id)).scalar_one()
+    rows = db.session.execute(select(RankingRow).where(RankingRow.ranking_id == header.id)
+                              .order_by(RankingRow.position)).scalars().all()
+    assert header.full_marks == 2
+    assert [(r.student_id, r.rank, r.score, r.prediction_error, r.prize) for r in rows] == [
+        (w.an.id, 1, 3.0, 0, "nhat"), (w.binh.id, 2, 3.0, 1, "nhi"), (w.cuong.id, 3, 2.0, 1, None)]
