@@ -97,10 +97,21 @@ class Regraded:
     max_score: float
 
 
+# An item's response left unread: its question has no correction, so its mark is the one
+# stored at submit, which is this same function of its response (`grading.mark`).
+UNREAD = object()
+
+
 def regrade(items, rules_by_question):
     """Every item of one attempt graded from scratch: `items` have question_id, version
-    (with number) and response; `rules_by_question` {question id: [Rule]}."""
-    graded = [(item, grade(item.version, item.response, rules_by_question.get(item.question_id, ())))
-              for item in items]
+    (with number), response (or UNREAD, with the stored mark) and mark;
+    `rules_by_question` {question id: [Rule]}."""
+    graded = []
+    for item in items:
+        rules = rules_by_question.get(item.question_id, ())
+        if not rules and item.response is UNREAD:
+            graded.append((item, Graded(item.mark)))
+        else:
+            graded.append((item, grade(item.version, item.response, rules)))
     score = round(sum(g.mark for _, g in graded if g.counted), 6)
     return Regraded(graded, score, float(sum(1 for _, g in graded if g.counted)))

@@ -27,7 +27,7 @@ from app.core.prizes import award_prizes
 from app.core.text import nfc
 from app.core.timeutil import format_date
 from app.corrections.models import Correction, CorrectionKind, CorrectionNote, QuestionReport, ReportResolution
-from app.corrections.regrade import Rule, option_texts, regrade
+from app.corrections.regrade import UNREAD, Rule, option_texts, regrade
 from app.coverage import participation
 from app.coverage.models import Participation
 from app.extensions import db
@@ -332,34 +332,45 @@ def _regraded(attempt_ids, question_id, extra_rules):
     """[(AttemptChange or None, covered)] for finished attempts, graded from scratch with the
     stored corrections and `extra_rules` (a proposed one) added; `covered`: the question's
     item in it is reached by some correction."""
-    out = []
+    return [(_change(attempt, result), _covered(result, question_id))
+            for attempt, result in _regrade_chunks(attempt_ids, extra_rules)]
+
+
+def _regrade_chunks(attempt_ids, extra_rules=None):
+    """(attempt row, Regraded) of each finished attempt among these, a chunk of attempts at a
+    time, read as plain rows (a province's round has 100,000s of items)."""
     for start in range(0, len(attempt_ids), CHUNK):
         chunk = attempt_ids[start:start + CHUNK]
+        attempts = db.session.execute(
+            select(Attempt.id, Attempt.student_id, Attempt.round_id, Attempt.score, Attempt.max_score)
+            .where(Attempt.id.in_(chunk), Attempt.submitted_at.is_not(None)).order_by(Attempt.id)).all()
+        ids = [a.id for a in attempts]
         items = db.session.execute(
             select(AttemptQuestion.id, AttemptQuestion.attempt_id, AttemptQuestion.question_id,
-                   AttemptQuestion.version_id, AttemptQuestion.response, AttemptQuestion.mark)
-            .where(AttemptQuestion.attempt_id.in_(chunk)).order_by(AttemptQuestion.attempt_id,
-                                                                   AttemptQuestion.position)).all()
-        attempts = {a.id: a for a in db.session.execute(
-            select(Attempt.id, Attempt.student_id, Attempt.round_id, Attempt.score, Attempt.max_score)
-            .where(Attempt.id.in_(chunk))).all()}
+                   AttemptQuestion.version_id, AttemptQuestion.mark)
+            .where(AttemptQuestion.attempt_id.in_(ids))
+            .order_by(AttemptQuestion.attempt_id, AttemptQuestion.position)).all() if ids else []
         versions = _versions({i.version_id for i in items})
         rules = rules_for(i.question_id for i in items)
-        for qid, added in extra_rules.items():
+        for qid, added in (extra_rules or {}).items():
             rules[qid] = rules.get(qid, []) + added
+        # only the responses a correction reaches are read (the JSON of the others is most of the work)
+        responses = dict(db.session.execute(
+            select(AttemptQuestion.id, AttemptQuestion.response)
+            .where(AttemptQuestion.attempt_id.in_(ids), AttemptQuestion.question_id.in_(list(rules)))).all()) \
+            if ids and rules else {}
         by_attempt = {}
         for i in items:
-            by_attempt.setdefault(i.attempt_id, []).append(_Item(i, versions[i.version_id]))
-        for attempt_id in chunk:
-            result = regrade(by_attempt.get(attempt_id, []), rules)
-            out.append((_change(attempts[attempt_id], result), _covered(result, question_id)))
-    return out
+            by_attempt.setdefault(i.attempt_id, []).append(
+                _Item(i, versions[i.version_id], responses.get(i.id) if i.id in responses else UNREAD))
+        for attempt in attempts:
+            yield attempt, regrade(by_attempt.get(attempt.id, []), rules)
 
 
 class _Item:
-    def __init__(self, row, version):
+    def __init__(self, row, version, response):
         self.id, self.attempt_id, self.question_id = row.id, row.attempt_id, row.question_id
-        self.version_id, self.response, self.mark, self.version = row.version_id, row.response, row.mark, version
+        self.version_id, self.response, self.mark, self.version = row.version_id, response, row.mark, version
 
 
 def _covered(result, question_id):
@@ -604,31 +615,36 @@ def _students_of(attempt_ids, contest):
 
 def regrade_attempts(attempt_ids):
     """Grade these finished attempts again from their stored responses and the applied
-    corrections, writing only what differs. Returns how many attempts changed; a second
-    call changes nothing."""
-    changed = 0
-    for start in range(0, len(attempt_ids), CHUNK):
-        chunk = attempt_ids[start:start + CHUNK]
-        attempts = {a.id: a for a in db.session.execute(select(Attempt).where(
-            Attempt.id.in_(chunk), Attempt.submitted_at.is_not(None))).scalars()}
-        items = db.session.execute(select(AttemptQuestion).where(AttemptQuestion.attempt_id.in_(list(attempts)))
-                                   .order_by(AttemptQuestion.attempt_id, AttemptQuestion.position)).scalars().all()
-        rules = rules_for(i.question_id for i in items)
-        by_attempt = {}
-        for item in items:
-            by_attempt.setdefault(item.attempt_id, []).append(item)
-        for attempt_id, attempt in attempts.items():
-            result = regrade(by_attempt.get(attempt_id, []), rules)
-            moved = False
-            for item, graded in result.items:
-                if not _same(item.mark, graded.mark):
-                    item.mark, moved = graded.mark, True
-                if graded.version_id is not None and graded.version_id != item.version_id:
-                    item.version, moved = graded.rule.version, True
-            if not _same(attempt.score, result.score) or not _same(attempt.max_score, result.max_score):
-                attempt.score, attempt.max_score, moved = result.score, result.max_score, True
-            changed += moved
-        db.session.flush()
+    corrections, writing only what differs (UPDATEs by primary key). Returns how many
+    attempts changed; a second call changes nothing."""
+    changed, item_rows, attempt_rows = 0, [], []
+
+    def write():
+        if item_rows:
+            db.session.execute(update(AttemptQuestion), item_rows)
+        if attempt_rows:
+            db.session.execute(update(Attempt), attempt_rows)
+        item_rows.clear()
+        attempt_rows.clear()
+
+    for attempt, result in _regrade_chunks(attempt_ids):
+        moved = False
+        for item, graded in result.items:
+            version_id = graded.version_id if graded.version_id is not None else item.version_id
+            if not _same(item.mark, graded.mark) or version_id != item.version_id:
+                item_rows.append({"id": item.id, "mark": graded.mark, "version_id": version_id})
+                moved = True
+        if not _same(attempt.score, result.score) or not _same(attempt.max_score, result.max_score):
+            attempt_rows.append({"id": attempt.id, "score": result.score, "max_score": result.max_score})
+            moved = True
+        changed += moved
+        if len(item_rows) >= CHUNK:
+            write()
+    write()
+    # the session's own copies of what was just written are read again when next used
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, (Attempt, AttemptQuestion)):
+            db.session.expire(obj)
     return changed
 
 
