@@ -111,3 +111,10 @@ def test_other_wordings_and_later_versions_are_not_covered():
     assert grade(reworded, {"choices": [0]}, [rule]).mark == 1.0
     assert grade(later, {"choices": [0]}, [rule]).rule is None
     assert grade(later, {"choices": [0]}, [void(2, 2, full=False)]).counted  # a void covers only what it voided
+
+
+def test_an_unread_response_of_a_question_without_corrections_keeps_its_stored_mark():
+    from app.corrections.regrade import UNREAD
+    unread = SimpleNamespace(question_id=2, version=version(1, {2}, id_=21), version_id=21, response=UNREAD, mark=1.0)
+    result = regrade([item(1, V1, [1]), unread], {1: [key(1, 2, version(2, {1}, id_=12))]})
+    assert [g.mark for _, g in result.items] == [1.0, 1.0] and result.score == 2.0
