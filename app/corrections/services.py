@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 
 from app.certificates.models import Certificate, CertificateTemplate
-from app.certificates.services import Outcome, candidates, issue, revoke, round_passes, template_of
+from app.certificates.services import (Outcome, candidates, issue, published_outcome, revoke, round_passes,
+                                       template_of)
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.prizes import award_prizes
@@ -141,7 +142,7 @@ def check_proposal(question, proposal):
     if voided:
         raise DomainError("Câu hỏi này đã bị hủy: không điều chỉnh thêm được.")
     cleaned = Proposal(kind=kind.value, right=[], reason=reason[:2000],
-                       explanation="" if kind.voids else nfc(proposal.explanation or "").strip()[:5000])
+                       explanation=nfc(proposal.explanation or "").strip()[:5000] if writes_version(kind) else "")
     if kind.voids:
         return cleaned, None
     count = len(version.answers)
@@ -420,16 +421,13 @@ def _contest_scope(contest, scores, students):
     scope = Scope(contest=contest, round=None)
     old, new = contest_ranking(contest), contest_ranking(contest, scores)
     new_prizes = award_prizes(new, contest.prizes)
-    old_passes = set(db.session.execute(select(Participation.student_id).where(
-        Participation.contest_id == contest.id, Participation.passed_at.is_not(None),
-        Participation.student_id.in_(students))).scalars()) if students else set()
-    new_passes = _contest_passes(contest, students, scores)
+    passed = set(db.session.execute(select(Participation.student_id).where(
+        Participation.contest_id == contest.id, Participation.passed_at.is_not(None))).scalars())
+    old_passes, new_passes = passed & students, _contest_passes(contest, students, scores)
     if scope.published:
         awards = _published_awards(contest, None)
         old_prizes = {a.student_id: a.label for a in awards if a.student_id is not None}
-        all_passed = set(db.session.execute(select(Participation.student_id).where(
-            Participation.contest_id == contest.id, Participation.passed_at.is_not(None))).scalars())
-        scope.old_outcome = Outcome(awards=awards, passed=all_passed)
+        scope.old_outcome = Outcome(awards=awards, passed=passed)
     else:
         old_prizes = award_prizes(old, contest.prizes)
     _compare(scope, old, new, old_prizes, new_prizes, old_passes, new_passes)
@@ -656,7 +654,7 @@ def _sync_certificates(actor, scope, correction, applied, now):
     db.session.execute(update(CertificateTemplate).where(CertificateTemplate.id == template.id)
                        .values(updated_at=CertificateTemplate.updated_at).execution_options(synchronize_session=False))
     before = scope.old_outcome
-    after = _published_outcome(scope)
+    after = published_outcome(scope.contest, scope.round)
     students = _changed(before, after, 0)
     units = _changed(before, after, 1)
     changes = _compare_certificates(template, scope.round, after, students, units)
@@ -668,16 +666,6 @@ def _sync_certificates(actor, scope, correction, applied, now):
         issue(actor, template, scope.round, only_keys={c.key for c in changes.issue})
     applied.revoked += len(changes.revoke)
     applied.issued += len(changes.issue)
-
-
-def _published_outcome(scope):
-    awards = _published_awards(scope.contest, scope.round)
-    if scope.round is not None:
-        awards = [a for a in awards if a.student_id is not None]
-        return Outcome(awards=awards, passed=round_passes(scope.round, round_ranking(scope.round)))
-    passed = set(db.session.execute(select(Participation.student_id).where(
-        Participation.contest_id == scope.contest.id, Participation.passed_at.is_not(None))).scalars())
-    return Outcome(awards=awards, passed=passed)
 
 
 def _changed(before, after, column):
