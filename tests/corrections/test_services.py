@@ -259,3 +259,30 @@ def test_the_prediction_tie_break_is_made_against_the_new_number_of_full_marks(w
     assert header.full_marks == 2
     assert [(r.student_id, r.rank, r.score, r.prediction_error, r.prize) for r in rows] == [
         (w.an.id, 1, 3.0, 0, "nhat"), (w.binh.id, 2, 3.0, 1, "nhi"), (w.cuong.id, 3, 2.0, 1, None)]
+
+
+def test_a_new_key_may_bring_a_new_explanation(wrong_key, db):
+    w = wrong_key
+    proposal = services.Proposal(kind="key", right=[1], reason="VNeID mới đúng",
+                                 explanation="VNeID là ứng dụng định danh điện tử quốc gia của Bộ Công an.")
+    services.apply(w.officer, w.question, proposal, 1, utcnow())
+    assert w.question.current.explanation.startswith("VNeID là ứng dụng") and w.question.version == 2
+
+
+def test_true_false_and_other_types(tree, db):
+    from app.quiz.banks.formats import new_question, truefalse_answers
+    from app.quiz.banks.services import create_bank, import_questions
+    bank = create_bank(None, tree.so, code="TF", name="Đúng sai")
+    truefalse, short = import_questions(None, bank, [
+        new_question("truefalse", "Mã OTP được đưa cho người thân.", key="tf", topic="T", level="all",
+                     difficulty="easy", answers=truefalse_answers(True)),
+        new_question("shortanswer", "Tên ứng dụng định danh?", key="sa", topic="T", level="all", difficulty="easy",
+                     answers=[{"text": "VNeID", "fraction": 1.0, "feedback": None}]),
+    ]).questions
+    assert [k.value for k in services.kinds_for(truefalse)] == ["key", "accept", "void_full", "void_drop"]
+    assert [k.value for k in services.kinds_for(short)] == ["void_full", "void_drop"]
+    flipped = services.corrected_version(truefalse, services.Proposal(kind="key", right=[1], reason="Sai mới đúng"))
+    assert [a["fraction"] for a in flipped.answers] == [0.0, 1.0] and services.right_texts(flipped) == ["Sai"]
+    with pytest.raises(DomainError, match="không điều chỉnh được"):
+        services.dry_run(short, services.Proposal(kind="key", right=[0], reason="Sửa đáp án"))
+    assert services.dry_run(short, services.Proposal(kind="void_full", reason="Câu sai")).finished == 0
