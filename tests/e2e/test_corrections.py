@@ -34,7 +34,7 @@ def test_the_so_officer_reads_the_dry_run_and_applies_it(page, log_in, wrong_key
     expect(page.locator("#bao-loi")).to_contain_text("không phải VssID")
     page.get_by_role("link", name="Điều chỉnh đáp án").click()
     # chooses the right answer and runs the dry run
-    page.get_by_label("Sửa đáp án").check()
+    page.get_by_role("radio", name="Sửa đáp án").check()
     page.get_by_label(re.compile(r"B\. VNeID")).check()
     page.get_by_label(re.compile("Lý do điều chỉnh")).fill("Ứng dụng định danh điện tử quốc gia là VNeID (NĐ 69/2024).")
     page.get_by_role("button", name="Chạy thử").click()
