@@ -275,7 +275,8 @@ def _detail_sheets(book, selection, schools):
                     per_student.c.best, Unit.level, SchoolClass.grade)
              .join(SchoolClass, SchoolClass.id == Student.class_id).join(Unit, Unit.id == SchoolClass.school_id)
              .outerjoin(per_student, per_student.c.student_id == Student.id)
-             .where(SchoolClass.school_year == selection.school_year, Unit.id.in_(schools))
+             .where(SchoolClass.school_year == selection.school_year, Unit.id.in_(schools),
+                    Student.left_at.is_(None))
              .order_by(Unit.sort_key, Unit.id, SchoolClass.sort_key, Student.sort_key)
              .execution_options(yield_per=2000))
     stages = set(selection.stages)
