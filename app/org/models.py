@@ -29,24 +29,14 @@ MIDDLE_KINDS = ("office", "cluster", "commune")
 
 
 def kinds_label(kinds):
-    """What to call a set of units listed together (a page's rows, a report's column):
-    "Xã/phường" for communes (the two-level local government from 1/7/2025), "Phòng/cụm"
-    for Phòng GD&ĐT and clusters, with ", trường" when schools sit beside them."""
+    """What to call units listed together (a page's rows, a report's column) when their
+    middle units are communes, the two-level local government from 1/7/2025: "Xã/phường"
+    (", trường" when schools sit beside them, as THPT schools under the Sở). None for
+    any other tree, whose pages keep their word ("Đơn vị")."""
     kinds = set(kinds)
-    middle = kinds - {"school", "department"}
-    if not middle:
-        return "Trường" if kinds == {"school"} else "Đơn vị"
-    if middle == {"commune"}:
-        label = "Xã/phường"
-    elif middle == {"office"}:
-        label = "Phòng GD&ĐT"
-    elif middle == {"cluster"}:
-        label = "Cụm trường"
-    elif "commune" not in middle:
-        label = "Phòng/cụm"
-    else:
-        return "Đơn vị"
-    return f"{label}, trường" if "school" in kinds else label
+    if kinds & set(MIDDLE_KINDS) == {"commune"}:
+        return "Xã/phường, trường" if "school" in kinds else "Xã/phường"
+    return None
 
 
 class LeftReason(Vocabulary):

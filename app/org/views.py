@@ -15,7 +15,7 @@ from app.core.spreadsheet import read_rows
 from app.org import access, csdl, roster, services
 from app.org.cards import login_cards_pdf
 from app.org.forms import ClassForm, MoveForm, TeachersForm, UnitForm
-from app.org.models import SchoolClass, Student, Unit
+from app.org.models import SchoolClass, Student, Unit, kinds_label
 from app.org.school_import import import_schools
 
 bp = Blueprint("org", __name__)
@@ -168,7 +168,8 @@ def unit_detail(unit_id):
     schools = list(db.session.execute(services.schools_under(unit.id).order_by(Unit.sort_key)).scalars())
     counts = _student_counts_by_school([s.id for s in schools], year)
     return render_template("org/unit_detail.html", unit=unit, children=children, schools=schools,
-                           counts=counts, year=year, ancestors=services.ancestors(unit))
+                           counts=counts, year=year, ancestors=services.ancestors(unit),
+                           middle_label=kinds_label(c.kind for c in children if not c.is_school))
 
 
 @bp.route("/schools/<int:school_id>")

@@ -5,6 +5,7 @@ again by the Ministry's code, left students, and the personal number never kept.
 import io
 import re
 import zipfile
+from pathlib import Path
 from datetime import date, datetime
 
 import pytest
@@ -379,3 +380,97 @@ def test_the_kept_export_reads_back_the_same_without_personal_numbers(school, db
     assert [(r.number, r.status, r.birth_date, r.errors) for r in first.rows] == \
         [(r.number, r.status, r.birth_date, r.errors) for r in second.rows]
     assert csdl.Export.from_bytes(export_file()) is None
+
+
+def test_a_class_page_takes_the_rows_of_its_class_only(school, make_class, db):
+    target = make_class(school, "10A1", year=YEAR)
+    db.session.commit()
+    result = preview(export_file(), school, target_class=target, movable_class_ids={target.id})
+    rows = {row.number: row for row in result.rows}
+    assert rows[9].status == "new" and rows[9].school_class == target
+    assert "học sinh lớp 10A2, không phải lớp 10A1" in rows[10].errors[0]
+    assert result.new_classes == []
+
+
+# The web flow and the command line
+
+def _token(page):
+    return re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', page).group(1)
+
+
+def upload(client, url, data, name="danh-sach.xlsx"):
+    return client.post(url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_the_school_roster_page_imports_an_export_after_a_preview(app, school, make_user, login, db, monkeypatch):
+    from app.org import views
+    monkeypatch.setattr(views, "current_school_year", lambda: YEAR)
+    client = login(make_user("school_admin", school))
+    url = f"/schools/{school.id}/roster"
+    assert "Tệp xuất từ CSDL ngành" in client.get(url).get_data(as_text=True)
+    page = upload(client, url, export_file()).get_data(as_text=True)
+    assert "Tệp xuất từ CSDL ngành GD&amp;ĐT, năm học 2026-2027; dòng tiêu đề: dòng 8" in page
+    assert "<b>Dòng 12</b> (Phạm Thị Dung): ngày sinh không tồn tại" in page
+    assert "<b>Dòng 13</b>: thiếu họ và tên" in page
+    assert "<b>Dòng 18</b> (Ngô Văn Tú): số định danh cá nhân trùng với dòng 10" in page
+    assert "Sẽ tạo 3 lớp mới" in page and "Xác nhận nhập 3 thay đổi" in page
+    assert "3 học sinh đã nghỉ chưa có trong danh sách của trường: bỏ qua" in page
+    # neither the personal numbers nor the ethnicity are shown, nor kept while the page waits
+    assert not re.search(r"\d{12}", page) and "Khmer" not in page
+    pending = list((Path(app.config["UPLOAD_DIR"]) / "pending").glob("*.bin"))
+    assert len(pending) == 1
+    kept = pending[0].read_bytes()
+    assert kept.startswith(csdl.Export.MAGIC) and not re.search(rb"\d{12}", kept) and b"Khmer" not in kept
+    assert db.session.execute(select(func.count(Student.id))).scalar_one() == 0
+
+    response = client.post(url, data={"token": _token(page), "action": "commit"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/schools/{school.id}")
+    assert not list((Path(app.config["UPLOAD_DIR"]) / "pending").glob("*.bin"))
+    page = client.get(f"/schools/{school.id}?year={YEAR}").get_data(as_text=True)
+    assert ("Đã nhập danh sách: 3 học sinh mới, 0 cập nhật, 0 chuyển lớp, 0 nghỉ học, 0 không đổi, 3 lớp mới, "
+            "3 đã nghỉ không có trong danh sách, bỏ qua 4 dòng lỗi.") in page
+    assert all(name in page for name in ("10A1", "10A2", "11A1"))
+    assert set(by_code(db)) == {"7901000001", "7901000002", "7901000008"}
+
+    # a year on: Ánh has moved to another school, Bình to 10A1
+    later = [_row("7901000001", "Nguyễn Thị Ánh", "05/09/2010", "Chuyển trường", "10A1"),
+             _row("7901000002", "Trần Văn Bình", "15/01/2010", "Đang học", "10A1"),
+             _row("7901000008", "Đặng Minh Khang", "07/08/2009", "Đang học", "11A1", 11)]
+    page = upload(client, url, export_file(later)).get_data(as_text=True)
+    stats = dict((label, int(number)) for number, label in
+                 re.findall(r'<div class="stat[^"]*"><b>(\d+)</b><span>([^<]+)</span>', page))
+    assert stats == {"học sinh mới": 0, "cập nhật": 0, "chuyển lớp": 1, "nghỉ học": 1, "không đổi": 1, "dòng lỗi": 0}
+    assert "lớp: 10A2 → 10A1" in page and "nghỉ học: Chuyển trường" in page
+    client.post(url, data={"token": _token(page), "action": "commit"})
+    saved = by_code(db)
+    assert saved["7901000001"].left_reason == LeftReason.TRANSFERRED and not saved["7901000001"].user.active
+    assert saved["7901000002"].school_class.name == "10A1"
+    page = client.get(f"/classes/{saved['7901000001'].class_id}").get_data(as_text=True)
+    assert "Đã nghỉ: Chuyển trường" in page and "1 học sinh" in page and "(và 1 đã nghỉ)" in page
+    # nothing of the personal numbers anywhere: rows, accounts, the audit log
+    assert_nowhere_in_database(db, [pid(n) for n in range(1, 11)] + ["Khmer"])
+    for path in ("/schools/{id}/students", "/schools/{id}"):
+        assert not re.search(r"\d{12}", client.get(path.format(id=school.id)).get_data(as_text=True))
+
+
+def test_the_export_is_refused_on_a_page_of_another_school_year(school, make_user, login, db):
+    client = login(make_user("school_admin", school))
+    page = upload(client, f"/schools/{school.id}/roster", export_file(year=2019)).get_data(as_text=True)
+    assert "Tệp là danh sách năm học 2019-2020" in page
+    assert db.session.execute(select(func.count(Student.id))).scalar_one() == 0
+
+
+def test_the_command_line_imports_an_export(app, school, db, tmp_path):
+    path = tmp_path / "csdl.xlsx"
+    path.write_bytes(export_file())
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["org", "import-roster", str(path), "--school", "TA", "--year", str(YEAR), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert ("Kiểm tra (CSDL ngành): 3 mới, 0 cập nhật, 0 chuyển lớp, 0 nghỉ học, 0 không đổi, 3 bỏ qua, 4 lỗi; "
+            "lớp mới: 10A1, 10A2, 11A1.") in dry.output
+    assert "Dòng 12: ngày sinh không tồn tại" in dry.output
+    assert db.session.execute(select(func.count(Student.id))).scalar_one() == 0
+    done = runner.invoke(args=["org", "import-roster", str(path), "--school", "TA", "--year", str(YEAR)])
+    assert done.exit_code == 0, done.output
+    assert "4 dòng lỗi bỏ qua" in done.output
+    assert set(by_code(db)) == {"7901000001", "7901000002", "7901000008"}
