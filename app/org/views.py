@@ -298,7 +298,7 @@ def _roster_import(school, school_class, back_url):
     if data is None:
         return render_template("org/roster_upload.html", form=upload, school=school,
                                school_class=school_class, back_url=back_url, year=year)
-    preview = run_action(lambda: _preview_roster(data, school, school_class, year))
+    preview = run_action(lambda: _preview_roster(data, school, school_class, year, kept=token is not None))
     if preview is None:
         drop_pending(current_user.id, token)
         return render_template("org/roster_upload.html", form=upload, school=school,
@@ -319,11 +319,12 @@ def _roster_import(school, school_class, back_url):
                            school_class=school_class, back_url=back_url, year=year)
 
 
-def _preview_roster(data, school, school_class, year):
+def _preview_roster(data, school, school_class, year, kept):
     """The preview of a roster file, or of an export of the sector database (CSDL
-    ngành): told apart by its header (app/org/csdl.py), or kept as such on confirming."""
+    ngành): told apart by its header (app/org/csdl.py); `kept`: the bytes were kept
+    by the preview (an export is kept as read, never an upload taken for one)."""
     movable = _movable_class_ids(school)
-    export = csdl.Export.from_bytes(data)
+    export = csdl.Export.from_bytes(data) if kept else None
     if export is None:
         rows = read_rows(data)
         export = csdl.read_export(rows)

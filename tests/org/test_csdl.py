@@ -474,3 +474,11 @@ def test_the_command_line_imports_an_export(app, school, db, tmp_path):
     assert done.exit_code == 0, done.output
     assert "4 dòng lỗi bỏ qua" in done.output
     assert set(by_code(db)) == {"7901000001", "7901000002", "7901000008"}
+
+
+def test_an_upload_is_always_read_as_a_spreadsheet(school, make_user, login, db):
+    """Only the preview keeps an export as read: a file sent looking like one is not taken for it."""
+    client = login(make_user("school_admin", school))
+    export = csdl.read_export(read_rows(export_file()))
+    page = upload(client, f"/schools/{school.id}/roster", export.to_bytes(), "ds.csv").get_data(as_text=True)
+    assert "Không tìm thấy dòng tiêu đề" in page and "Xác nhận" not in page
