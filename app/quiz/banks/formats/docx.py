@@ -47,6 +47,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 
 from app.core.errors import DomainError
 from app.core.spreadsheet import OLE_MAGIC, check_xlsx
@@ -88,6 +89,8 @@ W_PPR, W_RPR, W_PSTYLE, W_RSTYLE, W_NUMPR, W_VAL = (_w(t) for t in ("pPr", "rPr"
 _CONTAINERS = {_w(t) for t in ("hyperlink", "ins", "smartTag", "fldSimple", "customXml", "moveTo", "sdt",
                                "sdtContent", "dir", "bdo")}
 _MATH = {f"{{{_M}}}oMath", f"{{{_M}}}oMathPara"}
+W_HYPERLINK = _w("hyperlink")
+_LINK_STYLES = ("Hyperlink", "FollowedHyperlink")
 _ALTERNATE = f"{{{_MC}}}AlternateContent"
 _BREAKS = {_w("br"), _w("cr")}
 _OBJECTS = {_w("drawing"), _w("pict"), _w("object"), _ALTERNATE}
@@ -474,28 +477,31 @@ class _Document:
         self._inline(paragraph, base, lines)
         return lines
 
-    def _inline(self, parent, base, lines):
+    def _inline(self, parent, base, lines, link=False):
         for child in parent:
             tag = child.tag
             if tag == W_R:
-                self._run(child, base, lines)
+                self._run(child, base, lines, link)
             elif tag in _CONTAINERS:
-                self._inline(child, base, lines)
+                self._inline(child, base, lines, link or tag == W_HYPERLINK)
             elif tag in _MATH:
                 lines[-1].problems.append("equation")
             elif tag == _ALTERNATE and _kind_of_object(child):
                 lines[-1].problems.append(_kind_of_object(child))
 
-    def _run(self, run, base, lines):
+    def _run(self, run, base, lines, link):
         rpr = run.find(W_RPR)
         flags = base
         if rpr is not None:
             style = rpr.find(W_RSTYLE)
             if style is not None:
                 flags = _apply(flags, self.styles.change(style.get(W_VAL)))
+                link = link or style.get(W_VAL) in _LINK_STYLES
             flags = _apply(flags, _run_properties(rpr, self.legacy_fonts))
         if flags & HIDDEN:
             return
+        if link:  # a link is underlined to look like one
+            flags &= ~UNDERLINE
         for child in run:
             tag = child.tag
             if tag == W_T:
@@ -545,15 +551,14 @@ _OPTION = re.compile(r"^\s*([A-Ha-h])\s?[.)]\s*")
 _NEXT_OPTION = re.compile(r"(\s+)([A-Ha-h])\s?[.)](?=\s|$)")
 _KEY_LINE = re.compile(r"^\s*(?:dap an\b|da(?=\s*:))(?:\s+dung)?(?:\s+la)?\s*[:.\-–]?\s*")
 _CHOOSE = re.compile(r"^\s*chon\s*(?:dap an|phuong an)?\s*:?\s*(?=[a-h](?![a-z0-9]))")
-_EXPLANATION = re.compile(r"^\s*(?:loi giai|giai thich|huong dan giai|huong dan|hdg|hd|giai)(?:\s+chi tiet)?"
-                          r"\s*(?:[:.]\s*|$)")
+_EXPLANATION = re.compile(r"^\s*(?:(?:dap an\s*(?:va|&)\s*)?(?:loi giai|giai thich|huong dan giai|huong dan)|hdg|hd|"
+                          r"giai)(?:\s+chi tiet)?\s*(?:[:.]\s*|$)")
 _PART = re.compile(r"^\s*phan\s+(?:i{1,3}|iv|v|vi|[1-6])(?![a-z0-9])\s*([.:\-–])?")
 _END = re.compile(r"^[\s\-_=*.…]*het[\s\-_=*.…!]*$")
-_TF_STEM = re.compile(r"dung hay sai|dung hoac sai|dung/sai|dung - sai|dung, sai|(?:moi|cac) (?:y|nhan dinh|phat "
-                      r"bieu)[^.?]*(?:dung|sai)")
+_TF_STEM = re.compile(r"\bdung\s*(?:hay|hoac|/|-|,)?\s*sai\b|\(d/s\)")
 _MULTI_STEM = re.compile(r"\b(?:chon (?:cac|nhieu|tat ca)(?: (?:dap an|phuong an|y|cau tra loi))? (?:dung|phu hop)|"
                          r"nhieu dap an|nhieu phuong an dung|cac (?:dap an|phuong an|y) dung)\b")
-_REFERS = re.compile(r"\b(?:ca [a-h] va [a-h]|[a-h] va [a-h] (?:deu )?dung|tat ca (?:cac )?(?:dap an|phuong an|y)|"
+_REFERS = re.compile(r"\b(?:ca [a-h](?:\s*,\s*[a-h])*\s*(?:va|,)\s*[a-h]|[a-h] va [a-h] (?:deu )?dung|tat ca (?:cac )?(?:dap an|phuong an|y)|"
                      r"ca (?:ba|bon|hai|2|3|4) (?:dap an|phuong an|y)|(?:cac )?(?:dap an|phuong an|y) tren|"
                      r"khong co (?:dap an|phuong an|y) nao)\b")
 
@@ -610,10 +615,12 @@ def _part_heading(text, folded):
     return "tf" if re.search(r"dung\s*[-/,]?\s*sai", folded) else "mc"
 
 
-def _key_section(text, folded, in_question):
+def _key_section(line, in_question):
     """A heading that opens the key at the end: "ĐÁP ÁN", "BẢNG ĐÁP ÁN", "Hướng dẫn chấm",
-    "Đáp án và lời giải chi tiết"; not a key line ("Đáp án: B"), nor "Đáp án:" whose key
-    is on the next line, nor a sentence that begins "Đáp án nào …"."""
+    "ĐÁP ÁN VÀ LỜI GIẢI CHI TIẾT" (in capitals or bold when it follows a question, which may
+    have its own "Đáp án và lời giải: …"); not a key line ("Đáp án: B"), nor "Đáp án:" whose
+    key is on the next line, nor a sentence that begins "Đáp án nào …"."""
+    text = line.text
     stripped = text.strip().rstrip(":.").strip()
     lead = _fold(stripped)
     if not re.match(r"^(?:bang |phan )?(?:dap an|huong dan cham)\b", lead):
@@ -625,8 +632,9 @@ def _key_section(text, folded, in_question):
         return False
     if not rest.strip():
         return stripped.isupper() or not in_question
-    return stripped.isupper() or bool(re.match(r"^(?:va|&|chi tiet|tham khao|de|cua|phan|trac nghiem)\b",
-                                               _fold(rest).strip()))
+    bold = all(flags & BOLD for char, flags in zip(text, line.flags) if not char.isspace())
+    return stripped.isupper() or (bool(re.match(r"^(?:va|&|chi tiet|tham khao|de|cua|phan|trac nghiem)\b",
+                                                _fold(rest).strip())) and (bold or not in_question))
 
 
 def _only_gaps(text, matches):
@@ -789,7 +797,7 @@ class _Parser:
             self.part += 1
             self.mode = part
             return
-        if _key_section(text, folded, q is not None):
+        if _key_section(line, q is not None):
             self._close()
             self.in_keys = True
             return
@@ -897,7 +905,8 @@ class _Parser:
             rest = text[match.end():]
             choose = _CHOOSE.match(_fold(rest)) or _KEY_LINE.match(_fold(rest))
             key = _parse_key(rest[choose.end():] if choose else rest)[0]
-            self.key_entry = [self.key_part or None, int(match.group(1)), key, []]
+            explained = [rest.strip()] if key is None and rest.strip() else []
+            self.key_entry = [self.key_part or None, int(match.group(1)), key, explained]
             self.keys.append(self.key_entry)
             return
         if self.key_entry is None:
@@ -933,11 +942,14 @@ class _Parser:
     # After the last line.
 
     def finish(self, errors):
-        self._apply_keys(errors)
+        """The format dicts of the file's questions; the errors (each question's, named by
+        its number, then the key's) go to `errors`."""
+        key_errors = []
+        self._apply_keys(key_errors)
         questions = []
-        numbers = [q.number for q in self.questions]
+        numbers = Counter(q.number for q in self.questions)
         for q in self.questions:
-            if numbers.count(q.number) > 1:
+            if numbers[q.number] > 1:
                 q.label = f"Câu {q.number} (đoạn {q.paragraph})"
         layout = _layout_marks(self.questions)
         problems = {}
@@ -958,20 +970,19 @@ class _Parser:
                 errors.extend((None, f"{q.label}: {message}") for message in dict.fromkeys(messages))
             else:
                 questions.extend(built)
+        errors.extend(key_errors)
         return questions
 
     def _apply_keys(self, errors):
         """Keys from the end of the file, matched by number (and part, and kind, where
-        numbers repeat)."""
+        numbers repeat); a "Câu N" there with only an explanation explains a question
+        keyed elsewhere."""
         seen = {}
-        for part, number, key, explanation in self.keys:
-            if key is None:
-                errors.append((None, f"Phần đáp án, câu {number}: không đọc được đáp án (ví dụ “Câu {number}: B”)"))
-                continue
+        for part, number, key, explanation in sorted(self.keys, key=lambda entry: entry[2] is None):
             candidates = [q for q in self.questions if q.number == number]
             if len(candidates) > 1 and part is not None:
                 candidates = [q for q in candidates if q.part == part] or candidates
-            if len(candidates) > 1:
+            if len(candidates) > 1 and key is not None:
                 truth = key[0] == "truth"
                 candidates = [q for q in candidates if q.tf_like() == truth] or candidates
             if not candidates:
@@ -982,6 +993,12 @@ class _Parser:
                                      "thuộc câu nào. Hãy ghi đáp án ngay sau từng câu (“Đáp án: B”)."))
                 continue
             q = candidates[0]
+            if key is None:
+                if q.key is None:
+                    errors.append((None, f"Phần đáp án, câu {number}: không đọc được đáp án (ví dụ “Câu {number}: B”)"))
+                elif explanation and not q.explanation:
+                    q.explanation = list(explanation)
+                continue
             if id(q) in seen and seen[id(q)] != key:
                 errors.append((None, f"Phần đáp án ghi hai đáp án khác nhau cho câu {number}"))
                 continue
@@ -1002,50 +1019,80 @@ def _key_text(key):
     return " ".join(f"{letter}) {'Đ' if truth else 'S'}" for letter, truth in sorted(value.items()))
 
 
+_KEY_HEADS = ("dap an", "da", "chon")
+
+
 def _key_table(rows):
     """[(number, key)] of a table that is an answer key, else None: a "Câu" column (or
-    several) with an "Đáp án" column beside it, a "Câu" row above an "Đáp án" row, a
-    "Câu | a | b | c | d" header over Đ/S cells, or cells that are each "1-B" pairs."""
+    several) with an "Đáp án" (or "Chọn") column beside it, and between them a "Lệnh hỏi"
+    column of statements a)-d) as in the ministry's Đúng/Sai keys (the number written once,
+    its cell merged down); a "Câu" row above an "Đáp án" row; a "Câu | a | b | c | d"
+    header over Đ/S cells; or cells that are each "1-B" pairs."""
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         return None
     heads = [[fold(cell) for cell in row] for row in rows]
-    pairs = []
-    # Columns: a header row with "Câu" and "Đáp án" cells.
     for index, head in enumerate(heads):
-        columns = [(i, i + 1) for i, cell in enumerate(head[:-1]) if cell.startswith("cau")
-                   and head[i + 1].startswith(("dap an", "da"))]
+        groups = []
+        for i, cell in enumerate(head):
+            if not cell.startswith("cau"):
+                continue
+            if i + 1 < len(head) and head[i + 1].startswith(_KEY_HEADS):
+                groups.append((i, None, i + 1))
+            elif i + 2 < len(head) and re.match(r"(?:lenh hoi|y|nhan dinh)\b", head[i + 1]) \
+                    and head[i + 2].startswith(_KEY_HEADS):
+                groups.append((i, i + 1, i + 2))
         letters = [i for i, cell in enumerate(head) if re.fullmatch(r"(?:y\s*)?[a-h]\)?", cell)]
-        if columns or (head and head[0].startswith("cau") and len(letters) >= 2):
-            for row in rows[index + 1:]:
-                if columns:
-                    for number_at, key_at in columns:
-                        pair = _table_pair(row, number_at, key_at)
-                        if pair:
-                            pairs.append(pair)
-                else:
-                    number = re.search(r"\d+", row[0]) if row else None
-                    values = [fold(row[i]) for i in letters if i < len(row)]
-                    if number and all(v in ("d", "s", "dung", "sai") for v in values):
-                        pairs.append((int(number.group()), ("truth", {
-                            re.search(r"[a-h]", heads[index][i].replace("y", "", 1)).group(): fold(row[i]) in (
-                                "d", "dung") for i in letters if i < len(row)})))
-            return pairs or None
+        if groups:
+            return _key_columns(rows[index + 1:], groups) or None
+        if head and head[0].startswith("cau") and len(letters) >= 2:
+            return _key_statement_columns(rows[index + 1:], head, letters) or None
     # Rows: a "Câu" row above an "Đáp án" row.
     for index, head in enumerate(heads[:-1]):
-        if head and head[0].startswith("cau") and heads[index + 1] and heads[index + 1][0].startswith("dap an"):
+        if head and head[0].startswith("cau") and heads[index + 1] and heads[index + 1][0].startswith(_KEY_HEADS):
             number_row, key_row = rows[index], rows[index + 1]
-            for column in range(1, min(len(number_row), len(key_row))):
-                pair = _table_pair([number_row[column], key_row[column]], 0, 1)
-                if pair:
-                    pairs.append(pair)
-            return pairs or None
+            pairs = [_table_pair([number_row[column], key_row[column]], 0, 1)
+                     for column in range(1, min(len(number_row), len(key_row)))]
+            return [pair for pair in pairs if pair] or None
     # Cells holding "1-B" each.
     cells = [cell for row in rows for cell in row if cell.strip()]
     found = [_key_pairs(cell) for cell in cells]
     if cells and all(found):
         return [pair for cell_pairs in found for pair in cell_pairs]
     return None
+
+
+def _key_columns(rows, groups):
+    pairs, truths, last = [], {}, {}
+    for row in rows:
+        for number_at, statement_at, key_at in groups:
+            if statement_at is None:
+                pair = _table_pair(row, number_at, key_at)
+                if pair:
+                    pairs.append(pair)
+                continue
+            if key_at >= len(row):
+                continue
+            number = re.fullmatch(r"\s*(?:c[aâ]u\s*)?(\d{1,4})\s*[.:]?\s*", row[number_at], re.IGNORECASE)
+            if number:
+                last[number_at] = int(number.group(1))
+            letter = re.fullmatch(r"\s*([a-h])\s*[).]?\s*", row[statement_at], re.IGNORECASE)
+            value = fold(row[key_at])
+            if number_at in last and letter and value in ("d", "s", "dung", "sai"):
+                key = truths.setdefault(last[number_at], ("truth", {}))
+                key[1][letter.group(1).lower()] = value in ("d", "dung")
+    return pairs + list(truths.items())
+
+
+def _key_statement_columns(rows, head, letters):
+    pairs = []
+    for row in rows:
+        number = re.search(r"\d+", row[0]) if row else None
+        values = {re.search(r"[a-h]", head[i].replace("y", "", 1)).group(): fold(row[i])
+                  for i in letters if i < len(row)}
+        if number and values and all(v in ("d", "s", "dung", "sai") for v in values.values()):
+            pairs.append((int(number.group()), ("truth", {k: v in ("d", "dung") for k, v in values.items()})))
+    return pairs
 
 
 def _table_pair(row, number_at, key_at):

@@ -17,6 +17,7 @@ from docx.shared import RGBColor
 from app.quiz.banks.formats import ParseError, detect_format, parse, to_json
 from app.quiz.banks.formats import docx as docx_format
 from app.quiz.banks.formats.docx import EXAMPLES, write_template
+from app.quiz.qtypes import TYPES
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
@@ -256,6 +257,44 @@ def test_an_end_line_closes_the_last_question():
     assert texts(question) == OPTIONS
 
 
+def test_an_underlined_link_is_not_a_mark():
+    def link_option(document):
+        paragraph = document.add_paragraph("B. ")
+        paragraph._p.append(parse_xml(
+            f'<w:hyperlink {W_NS} w:anchor="x"><w:r><w:rPr><w:rStyle w:val="Hyperlink"/><w:u w:val="single"/>'
+            '</w:rPr><w:t>dichvucong.gov.vn</w:t></w:r></w:hyperlink>'))
+
+    [question] = read("Câu 1: Cổng Dịch vụ công quốc gia có địa chỉ nào?", "A. dichvucong.vn", link_option,
+                      "C. dichvucong.com", "D. dvc.vn", "Đáp án: B")
+    assert rights(question) == ["dichvucong.gov.vn"]
+
+
+def test_hidden_and_deleted_text_is_not_read():
+    def tracked(document):
+        paragraph = document.add_paragraph("B. Bộ ")
+        paragraph._p.append(parse_xml(f'<w:del {W_NS} w:id="1" w:author="GV"><w:r><w:delText>Tư pháp</w:delText>'
+                                      '</w:r></w:del>'))
+        paragraph._p.append(parse_xml(f'<w:ins {W_NS} w:id="2" w:author="GV"><w:r><w:t>Y tế</w:t></w:r></w:ins>'))
+        hidden = document.add_paragraph("C. Bộ Tài chính").add_run(" (ghi chú ẩn)")
+        hidden.font.hidden = True
+
+    [question] = read(f"Câu 1: {STEM}", *options("A")[:1], tracked, "D. Bộ Xây dựng")
+    assert texts(question) == OPTIONS
+
+
+def test_a_dap_an_va_loi_giai_line_inside_a_question_explains_it():
+    questions = read(f"Câu 1: {STEM}", *options(), "Đáp án và lời giải: Chọn B. Bộ Y tế quản lý khám chữa bệnh.",
+                     f"Câu 2: {STEM}", *options("D"))
+    assert [rights(q) for q in questions] == [["Bộ Y tế"], ["Bộ Xây dựng"]]
+    assert questions[0]["general_feedback"] == "Chọn B. Bộ Y tế quản lý khám chữa bệnh."
+
+
+def test_lowercase_options_of_a_question_asking_which_statement_is_right_stay_one_question():
+    [question] = read("Câu 1: Phát biểu nào sau đây đúng?", "a. VNeID do Bộ Y tế phát triển.",
+                      ["b. ", U("VNeID do Bộ Công an phát triển.")], "c. VNeID là mạng xã hội.", "d. VNeID thu phí.")
+    assert question["type"] == "multichoice" and rights(question) == ["VNeID do Bộ Công an phát triển."]
+
+
 # A key at the end of the file ---------------------------------------------------------------
 
 def test_a_key_written_as_pairs_at_the_end():
@@ -272,6 +311,18 @@ def test_a_key_section_with_explanations():
     assert [q["general_feedback"] for q in questions] == ["Bộ Y tế quản lý khám chữa bệnh.", "Bộ Tài chính."]
 
 
+def test_a_key_table_then_explanations_by_question():
+    questions = read(f"Câu 1: {STEM}", *options(), f"Câu 2: {STEM}", *options(), "1-B 2-C",
+                     "LỜI GIẢI CHI TIẾT", "Câu 1: Bộ Y tế quản lý khám chữa bệnh.", "Câu 2:", "Bộ Tài chính thu thuế.")
+    assert [rights(q) for q in questions] == [["Bộ Y tế"], ["Bộ Tài chính"]]
+    assert [q["general_feedback"] for q in questions] == ["Bộ Y tế quản lý khám chữa bệnh.",
+                                                          "Bộ Tài chính thu thuế."]
+    questions = read(f"Câu 1: {STEM}", *options(), f"Câu 2: {STEM}", *options(), "BẢNG ĐÁP ÁN", "1-B 2-C",
+                     "Câu 1:", "Bộ Y tế quản lý khám chữa bệnh.", "Câu 2:", "Lời giải: Bộ Tài chính thu thuế.")
+    assert [q["general_feedback"] for q in questions] == ["Bộ Y tế quản lý khám chữa bệnh.",
+                                                          "Bộ Tài chính thu thuế."]
+
+
 def test_a_key_table_with_cau_and_dap_an_columns():
     questions = read(f"Câu 1: {STEM}", *options(), f"Câu 2: {STEM}", *options(), f"Câu 3: {STEM}", *options(),
                      "BẢNG ĐÁP ÁN",
@@ -283,6 +334,26 @@ def test_a_key_table_in_rows_without_a_heading():
     questions = read(f"Câu 1: {STEM}", *options(), f"Câu 2: {STEM}", *options(),
                      Table([["Câu", "1", "2"], ["Đáp án", "C", "B"]]))
     assert [rights(q) for q in questions] == [["Bộ Tài chính"], ["Bộ Y tế"]]
+
+
+def test_the_ministry_s_key_tables_chon_row_and_lenh_hoi_columns():
+    questions = read(
+        "PHẦN I. Câu trắc nghiệm nhiều phương án lựa chọn.", f"Câu 1: {STEM}", *options(),
+        "PHẦN II. Câu trắc nghiệm đúng sai. Trong mỗi ý a), b), c), d) ở mỗi câu, thí sinh chọn đúng hoặc sai.",
+        f"Câu 1: {TF_STEM}", *statements(), f"Câu 2: {TF_STEM}", *statements(),
+        "ĐÁP ÁN", "PHẦN I", Table([["Câu", "1"], ["Chọn", "C"]]),
+        "PHẦN II",
+        Table([["Câu", "Lệnh hỏi", "Đáp án (Đ/S)", "Câu", "Lệnh hỏi", "Đáp án (Đ/S)"],
+               ["1", "a)", "Đ", "2", "a)", "S"], ["", "b)", "S", "", "b)", "S"],
+               ["", "c)", "Đ", "", "c)", "S"], ["", "d)", "S", "", "d)", "Đ"]]),
+    )
+    assert rights(questions[0]) == ["Bộ Tài chính"]
+    assert truths(questions[1:]) == [True, False, True, False, False, False, False, True]
+
+
+def test_the_types_a_word_file_holds():
+    assert set(docx_format._READ) == {"multichoice", "truefalse"}
+    assert set(docx_format._READ) < set(TYPES)
 
 
 def test_a_key_for_a_question_the_file_does_not_have():
@@ -330,7 +401,8 @@ def test_dung_sai_with_the_true_statements_marked(mark):
 
 
 def test_dung_sai_recognised_by_its_stem_and_keys_in_other_forms():
-    questions = read(f"Câu 1: {TF_STEM}", *statements("d"), f"Câu 2: {TF_STEM}", *statements(),
+    questions = read("Câu 1: Xét tính đúng sai của các nhận định sau.", *statements("d"), f"Câu 2: {TF_STEM}",
+                     *statements(),
                      "Đáp án: ĐSSĐ", f"Câu 3: {TF_STEM}", *statements(), "Đáp án: a) Sai b) Sai c) Sai d) Sai")
     assert truths(questions) == [False, False, False, True, True, False, False, True, False, False, False, False]
 
@@ -372,6 +444,9 @@ def test_options_that_name_other_options_keep_their_order():
     [question] = read(f"Câu 1: {STEM}", "A. Bộ Công an", "B. Bộ Y tế", "C. Bộ Tài chính",
                       [U("D."), " Cả A và B đều đúng"])
     assert question["shuffle"] is False and texts(question)[3] == "Cả A và B đều đúng"
+    [question] = read(f"Câu 1: {STEM}", "A. Bộ Công an", "B. Bộ Y tế", "C. Bộ Tài chính",
+                      [U("D."), " Cả A, B, C đều đúng"])
+    assert question["shuffle"] is False
     [question] = read(f"Câu 1: {STEM}", *options("A"))
     assert question["shuffle"] is True
 
