@@ -347,6 +347,17 @@ def _on_default(style):
     return value is not None and value.lower() in ("1", "true", "on")
 
 
+MAX_NUMBER = 9999  # a list's count, as Word shows it; a file saying more is not believed
+
+
+def _int(value, default):
+    """A number attribute of the numbering part, within 0..MAX_NUMBER (default when it is none)."""
+    try:
+        return max(0, min(int(value), MAX_NUMBER))
+    except (TypeError, ValueError):
+        return default
+
+
 _ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
           (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
 
@@ -394,8 +405,8 @@ class _Numbering:
                 def value(tag, default, level=level):
                     found = level.find(_w(tag))
                     return found.get(W_VAL, default) if found is not None else default
-                levels[int(level.get(_w("ilvl"), "0"))] = (
-                    value("numFmt", "decimal"), value("lvlText", ""), int(value("start", "1") or 1),
+                levels[_int(level.get(_w("ilvl")), 0)] = (
+                    value("numFmt", "decimal"), value("lvlText", ""), _int(value("start", "1"), 1),
                     value("suff", "tab"), _run_properties(level.find(W_RPR), legacy_fonts))
             self.levels[abstract.get(_w("abstractNumId"))] = levels
         for num in element.findall(_w("num")):
@@ -404,7 +415,7 @@ class _Numbering:
             for override in num.findall(_w("lvlOverride")):
                 start = override.find(_w("startOverride"))
                 if start is not None:
-                    starts[int(override.get(_w("ilvl"), "0"))] = int(start.get(W_VAL, "1"))
+                    starts[_int(override.get(_w("ilvl")), 0)] = _int(start.get(W_VAL), 1)
             self.nums[num.get(_w("numId"))] = (abstract.get(W_VAL) if abstract is not None else None, starts)
 
     def label(self, numpr):
@@ -414,7 +425,7 @@ class _Numbering:
         num_id = numpr.find(_w("numId"))
         level = numpr.find(_w("ilvl"))
         num_id = num_id.get(W_VAL) if num_id is not None else None
-        ilvl = int(level.get(W_VAL, "0")) if level is not None else 0
+        ilvl = _int(level.get(W_VAL), 0) if level is not None else 0
         if num_id in (None, "0") or num_id not in self.nums:
             return None
         abstract, starts = self.nums[num_id]
@@ -423,7 +434,7 @@ class _Numbering:
             return None
         counters = self.counters.setdefault(num_id, {})
         start = starts.get(ilvl, levels[ilvl][2])
-        counters[ilvl] = counters[ilvl] + 1 if ilvl in counters else start
+        counters[ilvl] = min(counters[ilvl] + 1, MAX_NUMBER) if ilvl in counters else start
         for deeper in [k for k in counters if k > ilvl]:
             del counters[deeper]
         fmt, text, _, suffix, properties = levels[ilvl]
@@ -449,7 +460,9 @@ class _Document:
         self.tables = 0
 
     def blocks(self):
-        yield from self._blocks(self.document.element.body)
+        body = self.document.element.body
+        if body is not None:
+            yield from self._blocks(body)
 
     def _blocks(self, parent):
         for child in parent:
