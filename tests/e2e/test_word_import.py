@@ -1,7 +1,6 @@
 """A teacher brings an exam written in Word into the school's bank on a phone: the
 template from the import page reads back, a file with an unmarked answer is refused with
 the question's number, the corrected file shows its preview and is imported."""
-
 import pytest
 from docx import Document
 from playwright.sync_api import expect

@@ -19,16 +19,22 @@ An explanation follows "Lời giải:", "Giải thích:" or "Hướng dẫn gi�
 false, keyed "Đáp án: a) Đ b) S c) Đ d) S" (or "ĐSĐS", or a table) or by marking the
 true statements the ways above. A question is read as Đúng/Sai when its key says so,
 when it stands in a part whose heading says "đúng sai" ("PHẦN II. … đúng sai"), or when
-its statements are lowercase and its stem asks "đúng hay sai".
+its statements are lowercase and its stem says "đúng sai" ("đúng hay sai", "xét tính
+đúng sai"). A single-answer question with two marks is an error unless its stem asks for
+several ("Chọn các đáp án đúng") or its key names several ("Đáp án: A, C").
 
-Each statement becomes a true/false question of its own, the stem above it: students
-decide each statement, so each decision is graded, one mark each. The platform's
-multi-answer multiple choice ("chọn các ý đúng") grades all or nothing when it has no
-negative weights (one slip loses the four statements), with negative weights it rewards
-guessing differently for each key, and it cannot hold a key with no true statement; the
-exam's own scale (0.1/0.25/0.5/1 for 1-4 right) is not linear and no question type has
-it. Four true/false questions are the fair reading that every type of round can grade;
-a round that draws one statement alone still shows its stem.
+Each statement becomes a true/false question of its own, the stem above it. Why: the
+platform's multi-answer multiple choice ("chọn các ý đúng") cannot hold a set with no
+true statement, and grades all or nothing without negative weights (one slip loses the
+four statements); with negative weights, what a wrong tick costs depends on how many
+statements are true, so the same slip scores differently from one question to the next.
+The exam's own scale (0.1/0.25/0.5/1 for 1-4 right) is not linear and no type has it.
+Four true/false questions grade each decision the student makes alike, one mark each, in
+every kind of round, and a round that draws one statement alone still shows its stem; the
+cost is that the group counts as four questions in a round.
+
+Not marks: the underline of a link, formatting in hidden text; deleted text (tracked
+changes) is not read. A "HẾT" line ends the last question.
 
 What the platform cannot keep is an error of its question, as every other error, so a
 file is taken whole or not at all: images (question text is shown as escaped plain
@@ -241,8 +247,8 @@ def _is_red(value):
 _LEGACY = re.compile(r"^(\.vn|vni[- ])", re.IGNORECASE)
 
 
-def _run_properties(rpr, legacy_fonts):
-    """(flags set, flags cleared) by a rPr element; legacy fonts it names go to `legacy_fonts`."""
+def _run_properties(rpr):
+    """(flags set, flags cleared) by a rPr element."""
     on = off = 0
     if rpr is None:
         return on, off
@@ -277,12 +283,16 @@ def _run_properties(rpr, legacy_fonts):
                 on |= HIDDEN
             else:
                 off |= HIDDEN
-        elif tag == _w("rFonts"):
-            for attribute in ("ascii", "hAnsi"):
-                name = child.get(_w(attribute)) or ""
-                if _LEGACY.match(name):
-                    legacy_fonts.add(name)
     return on, off
+
+
+def _font(rpr):
+    """The legacy (TCVN3, VNI) font a rPr element names, "" for another font, None for none."""
+    fonts = rpr.find(_w("rFonts")) if rpr is not None else None
+    if fonts is None:
+        return None
+    names = [fonts.get(_w(attribute)) for attribute in ("ascii", "hAnsi")]
+    return next((name for name in names if name and _LEGACY.match(name)), "" if any(names) else None)
 
 
 def _apply(flags, change):
@@ -311,7 +321,7 @@ def _kind_of_object(element):
 class _Styles:
     """Run formatting of paragraph and character styles, through their basedOn chains."""
 
-    def __init__(self, document, legacy_fonts):
+    def __init__(self, document):
         self.raw, self.resolved, self.default_paragraph = {}, {}, None
         self.numbering = {}
         try:
@@ -322,7 +332,7 @@ class _Styles:
             style_id = style.get(_w("styleId"))
             based = style.find(_w("basedOn"))
             self.raw[style_id] = (based.get(W_VAL) if based is not None else None,
-                                  _run_properties(style.find(W_RPR), legacy_fonts))
+                                  _run_properties(style.find(W_RPR)), _font(style.find(W_RPR)))
             numpr = style.find(f"{W_PPR}/{W_NUMPR}")
             if numpr is not None:
                 self.numbering[style_id] = numpr
@@ -335,11 +345,18 @@ class _Styles:
             return self.resolved[style_id]
         if style_id not in self.raw or style_id in seen:
             return 0, 0
-        based, (on, off) = self.raw[style_id]
+        based, (on, off), _ = self.raw[style_id]
         base_on, base_off = self.change(based, (*seen, style_id)) if based else (0, 0)
         result = ((base_on & ~off) | on, (base_off & ~on) | off)
         self.resolved[style_id] = result
         return result
+
+    def font(self, style_id, seen=()):
+        """The legacy font a style (or one it is based on) sets, "" or None as `_font`."""
+        if style_id not in self.raw or style_id in seen:
+            return None
+        based, _, font = self.raw[style_id]
+        return font if font is not None or not based else self.font(based, (*seen, style_id))
 
 
 def _on_default(style):
@@ -393,7 +410,7 @@ class _Numbering:
     """Word's automatic numbering ("Câu %1:", "%1."): the label a numbered paragraph shows,
     counted per list as Word counts it."""
 
-    def __init__(self, document, legacy_fonts):
+    def __init__(self, document):
         self.levels, self.nums, self.counters = {}, {}, {}
         try:
             element = document.part.numbering_part.element
@@ -407,7 +424,7 @@ class _Numbering:
                     return found.get(W_VAL, default) if found is not None else default
                 levels[_int(level.get(_w("ilvl")), 0)] = (
                     value("numFmt", "decimal"), value("lvlText", ""), _int(value("start", "1"), 1),
-                    value("suff", "tab"), _run_properties(level.find(W_RPR), legacy_fonts))
+                    value("suff", "tab"), _run_properties(level.find(W_RPR)))
             self.levels[abstract.get(_w("abstractNumId"))] = levels
         for num in element.findall(_w("num")):
             abstract = num.find(_w("abstractNumId"))
@@ -454,8 +471,8 @@ class _Document:
     def __init__(self, document):
         self.legacy_fonts = set()
         self.document = document
-        self.styles = _Styles(document, self.legacy_fonts)
-        self.numbering = _Numbering(document, self.legacy_fonts)
+        self.styles = _Styles(document)
+        self.numbering = _Numbering(document)
         self.paragraphs = 0
         self.tables = 0
 
@@ -486,8 +503,8 @@ class _Document:
         if label:
             text, properties = label
             mark = ppr.find(W_RPR) if ppr is not None else None
-            lines[-1].add(text, _apply(_apply(base, properties), _run_properties(mark, self.legacy_fonts)))
-        self._inline(paragraph, base, lines)
+            lines[-1].add(text, _apply(_apply(base, properties), _run_properties(mark)))
+        self._inline(paragraph, (base, style_id), lines)
         return lines
 
     def _inline(self, parent, base, lines, link=False):
@@ -503,16 +520,21 @@ class _Document:
                 lines[-1].problems.append(_kind_of_object(child))
 
     def _run(self, run, base, lines, link):
+        """A run's text with its flags; `base` is (the paragraph style's flags, its id)."""
+        flags, paragraph_style = base
         rpr = run.find(W_RPR)
-        flags = base
-        if rpr is not None:
-            style = rpr.find(W_RSTYLE)
-            if style is not None:
-                flags = _apply(flags, self.styles.change(style.get(W_VAL)))
-                link = link or style.get(W_VAL) in _LINK_STYLES
-            flags = _apply(flags, _run_properties(rpr, self.legacy_fonts))
+        font = _font(rpr)
+        style = rpr.find(W_RSTYLE) if rpr is not None else None
+        if style is not None:
+            flags = _apply(flags, self.styles.change(style.get(W_VAL)))
+            link = link or style.get(W_VAL) in _LINK_STYLES
+            font = font if font is not None else self.styles.font(style.get(W_VAL))
+        flags = _apply(flags, _run_properties(rpr))
         if flags & HIDDEN:
             return
+        font = font if font is not None else self.styles.font(paragraph_style)
+        if font and any((t.text or "").strip() for t in run.iter(W_T)):
+            self.legacy_fonts.add(font)
         if link:  # a link is underlined to look like one
             flags &= ~UNDERLINE
         for child in run:

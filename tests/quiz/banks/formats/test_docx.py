@@ -552,6 +552,19 @@ def test_legacy_vietnamese_fonts_are_named():
 
     assert any("TCVN3/VNI (.VnTime)" in message for message in errors(legacy, f"Câu 1: {STEM}", *options("A")))
 
+    def unused_legacy_style(document):
+        document.styles.add_style("Cu", 1).font.name = ".VnTime"
+
+    [question] = read(unused_legacy_style, f"Câu 1: {STEM}", *options("A"))
+    assert rights(question) == ["Bộ Công an"]
+
+    def legacy_style(document):
+        document.styles.add_style("Cu", 1).font.name = "VNI-Times"
+        document.add_paragraph("Caâu 1: ÖÙng duïng", style="Cu")
+
+    assert any("TCVN3/VNI (VNI-Times)" in message for message in errors(legacy_style, f"Câu 1: {STEM}",
+                                                                        *options("A")))
+
 
 # Word's automatic numbering -------------------------------------------------------------------
 
