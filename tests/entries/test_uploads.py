@@ -281,3 +281,42 @@ def test_a_pdf_poster_posted_whole_gets_its_thumbnail_too(creative, school_peopl
     services.remove_file(school_people.teacher, entry, record.id)
     db.session.commit()
     assert not get_storage().exists(services.file_key(entry, record.thumb_name))  # it leaves with its poster
+
+
+def test_the_gallery_shows_poster_thumbnails_to_anyone_and_names_only_the_winners(client, creative, school_people,
+                                                                                 make_user, db, pdf_poster):
+    from app.entries import judging
+    from app.entries.models import Assignment
+    p = school_people
+    entries = []
+    for number, student in enumerate(p.students):
+        entry = services.create_entry(p.teacher, creative, category="poster", title=f"Áp phích {number + 1}",
+                                      member_ids=[student.id])
+        services.add_file(None, entry, io.BytesIO(pdf_poster(title=f"Áp phích {number + 1}")), f"{number}.pdf")
+        services.submit_entry(p.teacher, entry)
+        services.review_entry(p.admin, entry, approve=True)
+        entries.append(entry)
+    judge = make_user("judge")
+    judging.set_panel(None, creative, "poster", [judge.id])
+    creative.judges_per_entry = 1
+    creative.approval_closes_at = creative.submit_closes_at = utcnow() - timedelta(minutes=1)
+    creative.submit_opens_at = creative.submit_closes_at - timedelta(days=3)
+    judging.assign_entries(None, creative, "poster")
+    for assignment in db.session.execute(select(Assignment)).scalars():
+        points = 9 - entries.index(assignment.entry) * 2  # the first two win the two prizes, the third none
+        judging.save_scores(judge, assignment, {"noi_dung": points, "sang_tao": points, "tham_my": points,
+                                                "lan_toa": points}, submit=True)
+    judging.publish_results(None, creative)
+    db.session.commit()
+
+    client.post("/logout")
+    listing = client.get("/trien-lam").get_data(as_text=True)
+    for entry in entries:
+        thumb = f"/files/{entry.files[0].id}/thumb"
+        assert f'src="{thumb}"' in listing
+        assert client.get(thumb).headers["Content-Type"] == "image/jpeg"  # anonymous: the gallery is public
+    assert listing.count('loading="lazy"') >= 3
+    winner = client.get(f"/trien-lam/{entries[0].id}").get_data(as_text=True)
+    other = client.get(f"/trien-lam/{entries[2].id}").get_data(as_text=True)
+    assert p.students[0].full_name in winner and f'src="/files/{entries[0].files[0].id}/thumb"' in winner
+    assert p.students[2].full_name not in other and f'src="/files/{entries[2].files[0].id}/thumb"' in other
