@@ -108,10 +108,13 @@ def _limited(command, seconds, max_file_bytes):
 
 def _start(command, seconds, max_file_bytes, work):
     # a new session: a timeout kills ffmpeg and anything it started, not this process
-    return subprocess.Popen(_limited(command, seconds, max_file_bytes), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=open(os.path.join(work, "ffmpeg.log"), "ab"),
-                            cwd=work, start_new_session=True, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                                                                   "LC_ALL": "C"})
+    log_file = os.open(os.path.join(work, "ffmpeg.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        return subprocess.Popen(_limited(command, seconds, max_file_bytes), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=log_file, cwd=work, start_new_session=True,
+                                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"})
+    finally:
+        os.close(log_file)  # the child has its own copy
 
 
 def _kill(process):
@@ -259,6 +262,7 @@ def _follow(process, limit, length, progress):
         if left <= 0:
             _kill(process)
             reader.join(5)
+            process.stdout.close()
             return False
         try:
             line = lines.get(timeout=min(left, 1.0))
@@ -276,6 +280,9 @@ def _follow(process, limit, length, progress):
     except subprocess.TimeoutExpired:
         _kill(process)
         return False
+    finally:
+        reader.join(5)
+        process.stdout.close()
     return True
 
 

@@ -332,7 +332,8 @@ def add_file(actor, entry, stream, filename, now=None):
 def store_checked_file(entry, source_path, filename, progress=None):
     """The file of a finished upload (a local file), checked and kept in the storage: a video
     read by ffmpeg and made a browser's MP4 with its poster frame (app.entries.media), a
-    poster or photo as `add_file` does. Nothing is attached yet (`attach_file`)."""
+    poster or photo as `add_file` does (a video's source file is removed once converted,
+    to spare the scratch folder). Nothing is attached yet (`attach_file`)."""
     rules = entry.contest.rules_for(entry.category)
     prefix = files_prefix(entry.contest_id)
     if entry.category == "video":
@@ -414,6 +415,7 @@ def _store_video(source_path, filename, rules, prefix, progress):
         mp4 = os.path.join(work, "video.mp4")
         media.to_mp4(source_path, info, mp4, max_seconds=max_seconds, max_bytes=max_bytes, subject=subject,
                      progress=progress)
+        os.remove(source_path)  # the caller's copy, of no more use: the scratch folder holds one video less
         with open(mp4, "rb") as stream:
             # a second of room: the container of a video at the limit may say 300.02 s
             stored = files.store_upload(stream, filename, allowed={"video"}, prefix=prefix, max_bytes=max_bytes,
