@@ -294,7 +294,8 @@ def video_frame(path, duration):
         target = os.path.join(work, "frame.jpg")
         command = [setting("ENTRY_FFMPEG"), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
                    "-ss", f"{at:.3f}", *_input("mov", path), "-frames:v", "1", "-an",
-                   "-vf", f"scale=w='min({FRAME_SIDE},iw)':h='min({FRAME_SIDE},ih)':force_original_aspect_ratio=decrease",
+                   "-vf", f"scale=w='min({FRAME_SIDE},iw)':h='min({FRAME_SIDE},ih)'"
+                          ":force_original_aspect_ratio=decrease",
                    "-f", "image2", "-update", "1", "-c:v", "mjpeg", "-q:v", "3", f"file:{target}"]
         process = _start(command, 60, 16 * 1024 * 1024, work)
         try:

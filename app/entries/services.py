@@ -474,8 +474,8 @@ def missing_for_submit(entry):
     if entry.category == "video" and not entry.files and not entry.video_url:
         missing.append("tệp video hoặc đường liên kết video")
     if file_in_progress(entry):
-        missing.append("chờ xử lý xong tệp vừa tải lên (video đang được chuyển sang MP4)"
-                       if entry.category == "video" else "chờ xử lý xong tệp vừa tải lên")
+        missing.append("video vừa tải lên (máy chủ đang chuyển sang MP4, chờ xong rồi nộp)"
+                       if entry.category == "video" else "tệp vừa tải lên (máy chủ đang kiểm tra, chờ xong rồi nộp)")
     return missing
 
 

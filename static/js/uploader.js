@@ -10,6 +10,22 @@
   var GIVE_UP_AFTER = 40;       // tries in a row (about 15 minutes), then the person is asked to try later
   var TIMEOUT_MS = 120000;      // a chunk of 5 MB over 0.35 Mbit/s
 
+  // A file uploaded earlier that the server is still processing: its job is asked every few
+  // seconds, and the page reloads once it is over (with the file, or the reason it was refused).
+  document.querySelectorAll("[data-processing]").forEach(function (box) {
+    var percent = box.querySelector("[data-percent]");
+    function ask() {
+      fetch(box.getAttribute("data-processing"), {headers: {Accept: "application/json"}, credentials: "same-origin"})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (job) {
+          if (job && (job.status === "done" || job.status === "failed")) { window.location.reload(); return; }
+          if (job && percent) { percent.textContent = job.progress; }
+          setTimeout(ask, 3000);
+        }, function () { setTimeout(ask, 3000); });
+    }
+    setTimeout(ask, 3000);
+  });
+
   document.querySelectorAll("form[data-upload][data-begin]").forEach(function (form) {
     var bar = form.querySelector("progress");
     var status = form.querySelector(".upload-status");
@@ -205,7 +221,7 @@
       }, function (err) {
         end(upload);
         if (err.stopped) {
-          say("Đã dừng. Chọn lại tệp này và bấm “Tải lên” để tải tiếp từ chỗ đã dừng.");
+          say("Đã dừng. Bấm “Tải lên” (với đúng tệp này) để tải tiếp từ chỗ đã dừng.");
         } else {
           bar.hidden = true;
           say(err.message || "Tải lên không được, hãy thử lại.", true);

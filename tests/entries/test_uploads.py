@@ -83,8 +83,9 @@ def test_a_chunked_upload_resumes_after_drops_and_the_joined_file_is_checked(cli
     assert patch(client, poster, upload["id"], data, 0).get_json()["offset"] == CHUNK
 
     # the connection drops mid-chunk: what came of it is not kept
-    cut = client.patch(f"/entries/{poster.id}/uploads/{upload['id']}", input_stream=io.BytesIO(data[CHUNK:CHUNK + 1000]),
-                       content_length=CHUNK, headers={"Upload-Offset": str(CHUNK), "Accept": "application/json"})
+    cut = client.patch(f"/entries/{poster.id}/uploads/{upload['id']}",
+                       input_stream=io.BytesIO(data[CHUNK:CHUNK + 1000]), content_length=CHUNK,
+                       headers={"Upload-Offset": str(CHUNK), "Accept": "application/json"})
     assert cut.status_code == 400
     assert client.get(f"/entries/{poster.id}/uploads/{upload['id']}").get_json()["offset"] == CHUNK
 
@@ -320,3 +321,22 @@ def test_the_gallery_shows_poster_thumbnails_to_anyone_and_names_only_the_winner
     other = client.get(f"/trien-lam/{entries[2].id}").get_data(as_text=True)
     assert p.students[0].full_name in winner and f'src="/files/{entries[0].files[0].id}/thumb"' in winner
     assert p.students[2].full_name not in other and f'src="/files/{entries[2].files[0].id}/thumb"' in other
+
+
+def test_while_a_file_is_processed_the_page_says_so_and_the_entry_waits_to_be_submitted(client, student_login, poster,
+                                                                                       school_people, db):
+    from app.jobs.models import Job
+    student = school_people.students[0]
+    upload = uploads.begin(student.user, poster, filename="IMG_0042.MOV", size=10)
+    job = Job(id="a" * 32, kind=uploads.JOB_KIND, params={"upload_id": upload.id}, title="", user_id=student.user.id,
+              status="running", done=40, total=100)
+    db.session.add(job)
+    upload.state, upload.job_id = "finishing", job.id
+    db.session.commit()
+    assert "tệp vừa tải lên (máy chủ đang kiểm tra, chờ xong rồi nộp)" in services.missing_for_submit(poster)
+    student_login(student)
+    page = client.get(f"/entries/{poster.id}").get_data(as_text=True)
+    assert "Đang xử lý “IMG_0042.MOV”" in page and f'data-processing="/jobs/{job.id}"' in page
+    assert "<span data-percent>40</span> %" in page
+    refused = client.post(f"/entries/{poster.id}/submit", follow_redirects=True).get_data(as_text=True)
+    assert "chờ xong rồi nộp" in refused

@@ -47,7 +47,7 @@ def staffed_school_fixture(creative_entry, make_certificate):
         session = open_session(teacher, school_class, round_, utcnow())
         creative, entry, judge = creative_entry(school, teacher, students[0], make_user)
         certificate = make_certificate(contest, students[0])
-        upload = uploads.begin(students[0].user, entry, filename="ap-phich.pdf", size=1000)  # a chunked upload under way
+        upload = uploads.begin(students[0].user, entry, filename="ap-phich.pdf", size=1000)  # an upload under way
         return SimpleNamespace(upload=upload, certificate=certificate, session=session, school_class=school_class, students=students, teacher=teacher,
                                admin=make_user("school_admin", school), bank=bank, question=question,
                                round=round_, attempt=attempt, creative=creative, entry=entry, file=entry.files[0],
