@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi
 
-.PHONY: run run-cluster test test-fast test-sqlite test-pg setup migrate demo chromium nginx redis axe bench bench-quiz clean
+.PHONY: run run-cluster test test-fast test-sqlite test-pg setup migrate demo chromium nginx redis ffmpeg axe bench bench-quiz clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: demo
 
 # Production's layout on one machine: two gunicorn instances, a jobs worker, Redis and nginx on
 # http://127.0.0.1:8080 over the local PostgreSQL (database dvc_cluster); deploy/cluster.py says more.
-run-cluster: setup nginx redis
+run-cluster: setup nginx redis ffmpeg
 	$(BIN)/python deploy/cluster.py
 
 # Debian's packages, as root or with sudo.
@@ -46,6 +46,11 @@ nginx:
 redis:
 	@command -v redis-server >/dev/null 2>&1 || $(call apt_install,redis-server)
 
+# Debian's ffmpeg: phone videos (MOV, 3GP, HEVC) are converted to MP4 and given a poster frame
+# by a background job; the app hosts and every jobs worker need it.
+ffmpeg:
+	@command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || $(call apt_install,ffmpeg)
+
 # axe-core (pinned in package-lock.json) for the accessibility browser test; no build step for the app.
 axe:
 	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund
@@ -58,10 +63,10 @@ test-fast: setup
 	DATABASE_URL= $(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not postgres"; status=$$?; \
 	echo "test-fast: $$(( $$(date +%s) - start )) s"; exit $$status
 
-test-sqlite: setup chromium nginx axe
+test-sqlite: setup chromium nginx ffmpeg axe
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-test-pg: setup chromium nginx axe
+test-pg: setup chromium nginx ffmpeg axe
 	DATABASE_URL=$(PG_TEST_URL) PG_TEST_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: setup

@@ -16,13 +16,15 @@ from app.quiz.demo import load_demo_attempts, load_demo_contest
 
 
 @click.command("demo")
+@click.option("--communes", is_flag=True,
+              help="Cấp giữa là xã/phường (chính quyền địa phương hai cấp từ 1/7/2025) thay cho cụm trường.")
 @with_appcontext
-def demo_command():
+def demo_command(communes):
     """Nạp dữ liệu mẫu một tỉnh (chỉ một lần: chạy lại giữ nguyên dữ liệu)."""
     if db.session.execute(select(Unit.id).limit(1)).first():
         click.echo("Đã có dữ liệu: không nạp lại dữ liệu mẫu.")
         return
-    summary = load_demo()
+    summary = load_demo(communes=communes)
     so = db.session.execute(select(Unit).where(Unit.code == "SO-CT")).scalar_one()
     bank, result = import_shipped(so)
     contest = load_demo_contest(so, bank)

@@ -28,6 +28,7 @@ from app.coverage.models import STAGES, Participation
 from app.coverage.rollup import students_short, target_gap
 from app.extensions import db
 from app.org.models import SchoolClass, Student, Unit, student_stage
+from app.org.services import children_label
 
 HEADER = ["STT", "Đơn vị", "Tổng số HS", "Số HS tham gia", "Tỷ lệ %", "Số lượt thi", "Số HS đạt", "Số giải"]
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
@@ -62,20 +63,29 @@ def place_of(unit, root):
 
 def superior_of(unit):
     """The governing agency above the issuing one (Nghị định 30/2020, appendix I): for a
-    Sở the provincial People's Committee, for a Phòng its district's, else the unit it
-    answers to."""
-    if unit.kind in ("department", "office"):
-        words = ("tỉnh", "thành phố") if unit.kind == "department" else ("quận", "huyện", "thị xã", "thành phố")
-        region = _region(unit.name, words)
+    Sở, and for a commune (xã/phường: two-level local government from 1/7/2025), the
+    provincial People's Committee; for a Phòng its district's; else the unit it answers
+    to (a commune's People's Committee for its schools)."""
+    if unit.kind in ("department", "office", "commune"):
+        words = ("quận", "huyện", "thị xã", "thành phố") if unit.kind == "office" else ("tỉnh", "thành phố")
+        region = _region((_root(unit) if unit.kind == "commune" else unit).name, words)
         if region:
             return f"UBND {region}".upper()
     parent = governing_unit(unit)
-    return parent.name.upper() if parent is not None else ""
+    return agency_name(parent).upper() if parent is not None else ""
+
+
+def agency_name(unit):
+    """A unit as an agency: a commune is its People's Committee ('Phường Ninh Kiều' ->
+    'UBND Phường Ninh Kiều'), the others their name."""
+    if unit.kind == "commune" and not re.match(r"(UBND|Ủy ban|Uỷ ban)\b", nfc(unit.name), flags=re.IGNORECASE):
+        return f"UBND {unit.name}"
+    return unit.name
 
 
 def issuer_of(unit):
     """The issuing unit's name as the header prints it (a Sở without its province, which the line above gives)."""
-    name = unit.name
+    name = agency_name(unit)
     if unit.kind == "department":
         name = re.sub(r"\s+(?:tỉnh|thành phố)\s+.+$", "", name, flags=re.IGNORECASE)
     return name.upper()
@@ -88,6 +98,8 @@ def abbreviation_of(unit):
         return "SGDĐT"
     if unit.kind == "office":
         return "PGDĐT"
+    if unit.kind == "commune":
+        return "UBND"
     name = re.sub(r"^(Trường)\s+", "", nfc(unit.name).split(" - ")[0], flags=re.IGNORECASE)  # no "- Quận X"
     name = re.sub(r"^Trung tâm\s+", "TT ", name, flags=re.IGNORECASE)
     letters = []
@@ -112,7 +124,7 @@ def recipients_of(unit):
         above = ["Bộ GD&ĐT"] + ([f"UBND {region}"] if region else [])
     else:
         parent = governing_unit(unit)
-        above = [parent.name] if parent is not None else []
+        above = [agency_name(parent)] if parent is not None else []
     return [f"- {name} (để báo cáo);" for name in above] + ["- Lưu: VT."]
 
 
@@ -152,11 +164,18 @@ def target_stages(total, stage_targets):
     return ", ".join(stage for stage in STAGES if stage in (stage_targets or {}) and total.stages.get(stage, (0,))[0])
 
 
-def header_of(total, stage_targets):
+def column_of(unit):
+    """The table's second column: "Xã/phường" (", trường") for a Sở whose middle units are
+    communes, else "Đơn vị"."""
+    return (None if unit.is_school else children_label(unit)) or HEADER[1]
+
+
+def header_of(total, stage_targets, column=HEADER[1]):
     stages = target_stages(total, stage_targets)
+    head = [HEADER[0], column, *HEADER[2:]]
     if not stages:
-        return list(HEADER)
-    return HEADER + [f"Mục tiêu {stages} %", f"Tỷ lệ {stages} %", "Chênh lệch (điểm %)", f"Số HS {stages} còn thiếu"]
+        return head
+    return head + [f"Mục tiêu {stages} %", f"Tỷ lệ {stages} %", "Chênh lệch (điểm %)", f"Số HS {stages} còn thiếu"]
 
 
 def table_rows(rows, total, stage_targets=None):
@@ -207,7 +226,7 @@ def xlsx_report(unit, selection, rows, total, now, *, stage_targets=None, signer
     students get a sheet each (staff only), or None. Rows are streamed into the file
     (app.core.xlsx_stream), so memory stays flat however large the province."""
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    header = header_of(total, stage_targets)
+    header = header_of(total, stage_targets, column_of(unit))
     last = len(header) - 1
     with XlsxStream(out) as book:
         with book.sheet("Tổng hợp", widths={0: 6, 1: 36, **{i: 13 for i in range(2, last + 1)}}) as sheet:
@@ -275,7 +294,8 @@ def _detail_sheets(book, selection, schools):
                     per_student.c.best, Unit.level, SchoolClass.grade)
              .join(SchoolClass, SchoolClass.id == Student.class_id).join(Unit, Unit.id == SchoolClass.school_id)
              .outerjoin(per_student, per_student.c.student_id == Student.id)
-             .where(SchoolClass.school_year == selection.school_year, Unit.id.in_(schools))
+             .where(SchoolClass.school_year == selection.school_year, Unit.id.in_(schools),
+                    Student.left_at.is_(None))
              .order_by(Unit.sort_key, Unit.id, SchoolClass.sort_key, Student.sort_key)
              .execution_options(yield_per=2000))
     stages = set(selection.stages)
@@ -347,7 +367,7 @@ def pdf_report(unit, selection, rows, total, now, *, stage_targets=None, signer=
     story = [head, Spacer(1, 8 * mm), p(doc_type, ParagraphStyle("t", parent=center_bold, fontSize=13, leading=16)),
              p(summary_line, ParagraphStyle("s", parent=center_bold, fontSize=11, leading=14)),
              p(period, center), Spacer(1, 5 * mm)]
-    header = header_of(total, stage_targets)
+    header = header_of(total, stage_targets, column_of(unit))
     numeric = len(header) - 2
     data = [[p(h, ParagraphStyle("h", parent=cell_bold, alignment=TA_CENTER)) for h in header]]
     for values in table_rows(rows, total, stage_targets):

@@ -8,7 +8,11 @@ and optionally a date range. A student with a participation row whose first
 finished attempt falls in the range *took part in the quizzes* (attempts, best
 score, passed); they are a *participant* when the contest's rule is met in the
 range (a finished attempt, or for rule "passed" an attempt at the passing score).
-Enrolment is the students of the school year's classes, of the contest's stages."""
+Enrolment is the students of the school year's classes, of the contest's stages,
+but for those who have left the school (Student.left_at: thôi học, chuyển trường,
+bảo lưu, from the sector database's export): they count nowhere, neither enrolled
+nor participants, nor on a class's list. Prizes and creative entries they won are
+still counted: they were won."""
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -156,7 +160,8 @@ def figures(selection, group, schools):
                func.sum(case((took, part.c.best), else_=0)))
         .select_from(Student).join(SchoolClass, SchoolClass.id == Student.class_id)
         .outerjoin(part, part.c.student_id == Student.id)
-        .where(SchoolClass.school_year == selection.school_year, SchoolClass.school_id.in_(schools))
+        .where(SchoolClass.school_year == selection.school_year, SchoolClass.school_id.in_(schools),
+               Student.left_at.is_(None))
         .group_by(SchoolClass.school_id, group, SchoolClass.grade, bucket))
     for school, key, grade, score, enrolled, takers, participants, attempts, passes, score_sum in rows:
         fig, stage = at(school, key, grade)
@@ -384,7 +389,8 @@ def class_students(school_class, selection):
         select(Student, func.sum(Participation.attempts), func.max(Participation.best_percent),
                func.min(counted))
         .outerjoin(Participation, and_(*conditions)).outerjoin(Contest, Contest.id == Participation.contest_id)
-        .where(Student.class_id == school_class.id).group_by(Student.id).order_by(Student.sort_key)).all()
+        .where(Student.class_id == school_class.id, Student.left_at.is_(None))
+        .group_by(Student.id).order_by(Student.sort_key)).all()
     result = []
     for student, attempts, best, counted_at in rows:
         took_part = counted_at is not None and (not end or counted_at < end) and (not start or counted_at >= start)
@@ -402,7 +408,7 @@ def weekly(selection, schools, classes=None):
     query = (select(day, func.count()).select_from(part).join(Student, Student.id == part.c.student_id)
              .join(SchoolClass, SchoolClass.id == Student.class_id)
              .where(part.c.counted_at.is_not(None), SchoolClass.school_year == selection.school_year,
-                    SchoolClass.school_id.in_(schools)))
+                    SchoolClass.school_id.in_(schools), Student.left_at.is_(None)))
     if classes is not None:
         query = query.where(SchoolClass.id.in_(classes))
     rows = db.session.execute(query.group_by(day))

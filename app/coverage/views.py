@@ -19,7 +19,8 @@ from app.coverage.targets import set_target, targets_of
 from app.extensions import db
 from app.jobs.services import start_job
 from app.org import access as org_access
-from app.org.models import Unit
+from app.org import services as org_services
+from app.org.models import MIDDLE_KINDS, Unit
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 
@@ -83,7 +84,9 @@ def unit(unit_id):
     schools = access.visible_schools_under(current_user, unit)
     classes = access.visible_class_ids(current_user)  # a teacher: only theirs
     ancestors = db.session.execute(access.visible_ancestors(current_user, unit)).scalars().all()
+    rows_label = "Lớp" if unit.is_school else (org_services.children_label(unit) or "Đơn vị")
     return render_template("coverage/unit.html", unit=unit, rows=rows, total=total, stage_targets=stage_targets,
+                           rows_label=rows_label, middle_kinds=MIDDLE_KINDS,
                            total_target=total_target, selection=selection, contests=contests,
                            args=report_files.query_args(selection), weeks=rollup.weekly(selection, schools, classes),
                            computed_at=utcnow(), ancestors=ancestors, stages=STAGES,

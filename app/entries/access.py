@@ -7,7 +7,7 @@ from sqlalchemy import false, select
 from app.accounts.models import User
 from app.accounts.roles import Role
 from app.core.scope import ancestor_ids, get_or_404, in_reach, may_edit_unit_owned, subtree_ids
-from app.entries.models import Assignment, CreativeContest, Entry, EntryFile, EntryMember
+from app.entries.models import Assignment, CreativeContest, Entry, EntryFile, EntryMember, EntryUpload
 from app.extensions import db
 from app.org.access import classes_query
 from app.org.models import SchoolClass, Student
@@ -113,6 +113,11 @@ def get_file_or_404(user, file_id):
     if allowed is None:
         abort(404)
     return record, entry
+
+
+def get_upload_or_404(user, upload_id):
+    """A chunked upload (app.entries.uploads), for the user who began it and nobody else."""
+    return get_or_404(select(EntryUpload).where(EntryUpload.id == str(upload_id), EntryUpload.user_id == user.id))
 
 
 # Judging

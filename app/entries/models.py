@@ -36,6 +36,14 @@ class FileKind(Vocabulary):
     VIDEO = "video", "Video"
 
 
+class UploadState(Vocabulary):
+    """Where a chunked upload stands (app.entries.uploads)."""
+
+    RECEIVING = "receiving", "Đang tải lên"
+    FINISHING = "finishing", "Đang xử lý"  # complete: its job checks, converts and attaches it
+    DONE = "done", "Đã xong"
+
+
 CATEGORIES = EntryCategory.labels()
 STATUSES = EntryStatus.labels()
 # Default rubric (weights sum to 100, each criterion scored up to its max points).
@@ -185,6 +193,42 @@ class EntryFile(db.Model):
     pages = db.Column(db.Integer)
     position = db.Column(db.Integer, nullable=False, default=0)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class EntryUpload(db.Model):
+    """A file coming to an entry in chunks, so that a phone whose connection drops goes on
+    where it stopped (app.entries.uploads). The parts are in the storage, shared by every
+    app host, under entry-uploads/<id>/; `received` counts the bytes taken so far. Once
+    complete, a job (`entries.upload`) checks the file, converts a phone video, and adds
+    it to the entry. Only the user who began it may send to it."""
+
+    __tablename__ = "entry_upload"
+    __table_args__ = (
+        UploadState.check("state"),
+        CheckConstraint("received >= 0 AND received <= size", name="received_within_size"),
+        CheckConstraint("chunk_size > 0", name="chunk_size_positive"),
+        Index("ix_entry_upload_entry_user", "entry_id", "user_id"),
+        Index("ix_entry_upload_updated", "updated_at"),
+    )
+
+    id = db.Column(db.String(32), primary_key=True)  # random hex: it names the upload in its URL
+    entry_id = db.Column(db.Integer, db.ForeignKey("entry.id", ondelete="CASCADE"), nullable=False)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
+    filename = db.Column(db.String(255), nullable=False, default="")
+    fingerprint = db.Column(db.String(64), nullable=False, default="")  # the browser's size and date of the file
+    size = db.Column(db.BigInteger, nullable=False)
+    chunk_size = db.Column(db.Integer, nullable=False)
+    received = db.Column(db.BigInteger, nullable=False, default=0)
+    state = db.Column(db.String(10), nullable=False, default=UploadState.RECEIVING)
+    job_id = db.Column(db.String(32), db.ForeignKey("job.id", ondelete="SET NULL"))
+    file_id = db.Column(db.Integer, db.ForeignKey("entry_file.id", ondelete="SET NULL"))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)  # the last chunk taken
+    received_at = db.Column(db.DateTime)  # when the last byte came: the entry's deadline is checked then
+
+    entry = db.relationship("Entry")
+    user = db.relationship("User")
+    job = db.relationship("Job")
 
 
 class Panel(db.Model):

@@ -4,18 +4,27 @@ Dates decide what may change: an entry is edited until the submission window
 closes (a returned one until the school round ends, so it can be fixed), the
 school approves or returns entries until `approval_closes_at`; approved entries
 then go on to the provincial round (app.entries.judging)."""
+import math
+import os
+import re
+import tempfile
+import unicodedata
+
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.core import audit, files
 from app.core.errors import DomainError
-from app.core.storage import join_key
+from app.core.storage import get_storage, join_key
+from app.core.template_helpers import filesize
 from app.core.text import nfc
 from app.core.timeutil import utcnow
-from app.entries import links
+from app.entries import links, media
 from app.entries.judging import judging_started
-from app.entries.models import BLIND_LINK_REFUSAL, CATEGORIES, STATUSES, CreativeContest, Entry, EntryFile, EntryMember
+from app.entries.models import (BLIND_LINK_REFUSAL, CATEGORIES, STATUSES, CreativeContest, Entry, EntryFile,
+                                EntryMember, EntryUpload, UploadState)
 from app.extensions import db
+from app.jobs.models import Job, JobStatus
 from app.org.models import Student, student_stage
 
 LEVELS = ("THCS", "THPT", "GDTX")
@@ -191,7 +200,7 @@ def can_change(actor, entry, now=None):
     return is_author(actor, entry) and can_edit(entry, now)
 
 
-def _check_editable(actor, entry, now):
+def check_editable(actor, entry, now):
     if not is_author(actor, entry):
         raise DomainError("Chỉ nhóm tác giả, giáo viên hướng dẫn hoặc người tạo bài sửa được bài dự thi.")
     if not can_edit(entry, now):
@@ -262,7 +271,7 @@ def create_entry(actor, contest, *, category, title, description="", member_ids=
 
 
 def update_entry(actor, entry, *, title, description="", member_ids=(), advisor_id=None, video_url=None, now=None):
-    _check_editable(actor, entry, now or utcnow())
+    check_editable(actor, entry, now or utcnow())
     if actor.role_enum.enters_as_team_member and actor.student_id not in [int(i) for i in member_ids]:
         member_ids = [actor.student_id, *member_ids]  # a student cannot remove themselves from their own entry
     _fill(entry, title, description, member_ids, advisor_id, video_url)
@@ -292,19 +301,57 @@ def _fill(entry, title, description, member_ids, advisor_id, video_url):
 FILE_KINDS = {"poster": {"image", "pdf"}, "model": {"image"}, "video": {"video"}}
 
 
-def add_file(actor, entry, stream, filename, now=None):
-    """Check and store an uploaded file for the entry (app.core.files). A poster or
-    a video has one file (a new one replaces it); a model up to its photo limit."""
-    _check_editable(actor, entry, now or utcnow())
+def max_bytes_of(rules):
+    return int(float(rules.get("max_mb", 20)) * 1024 * 1024)
+
+
+def check_room_for_file(entry):
+    """A model has a photo limit; a poster or a video has one file, which a new one replaces."""
     rules = entry.contest.rules_for(entry.category)
     if entry.category == "model" and len(entry.files) >= int(rules.get("max_photos", 10)):
         raise DomainError(f"Mô hình có tối đa {rules.get('max_photos', 10)} ảnh.")
+
+
+def add_file(actor, entry, stream, filename, now=None):
+    """Check and store an uploaded file for the entry (app.core.files), at once. A poster or
+    a video has one file (a new one replaces it); a model up to its photo limit. A video
+    here must already be an MP4 (phone formats are converted by the job of
+    app.entries.uploads, which `store_checked_file` serves)."""
+    check_editable(actor, entry, now or utcnow())
+    check_room_for_file(entry)
+    rules = entry.contest.rules_for(entry.category)
     prefix = files_prefix(entry.contest_id)
     stored = files.store_upload(stream, filename, allowed=FILE_KINDS[entry.category], prefix=prefix,
-                                max_bytes=int(float(rules.get("max_mb", 20)) * 1024 * 1024),
-                                min_long_side=int(rules.get("min_long_side", 0)),
+                                max_bytes=max_bytes_of(rules), min_long_side=int(rules.get("min_long_side", 0)),
                                 max_seconds=rules.get("max_seconds"))
     files.remove_unless_commit(db.session, prefix, [stored.name, stored.thumb_name])
+    _add_pdf_thumbnail(stored, prefix)
+    return attach_file(actor, entry, stored, filename)
+
+
+def store_checked_file(entry, source_path, filename, progress=None):
+    """The file of a finished upload (a local file), checked and kept in the storage: a video
+    read by ffmpeg and made a browser's MP4 with its poster frame (app.entries.media), a
+    poster or photo as `add_file` does (a video's source file is removed once converted,
+    to spare the scratch folder). Nothing is attached yet (`attach_file`)."""
+    rules = entry.contest.rules_for(entry.category)
+    prefix = files_prefix(entry.contest_id)
+    if entry.category == "video":
+        stored = _store_video(source_path, filename, rules, prefix, progress)
+    else:
+        with open(source_path, "rb") as stream:
+            stored = files.store_upload(stream, filename, allowed=FILE_KINDS[entry.category], prefix=prefix,
+                                        max_bytes=max_bytes_of(rules),
+                                        min_long_side=int(rules.get("min_long_side", 0)))
+        files.remove_unless_commit(db.session, prefix, [stored.name, stored.thumb_name])
+        _add_pdf_thumbnail(stored, prefix)
+    return stored
+
+
+def attach_file(actor, entry, stored, filename):
+    """Make a stored file (app.core.files.StoredFile) the entry's: it replaces a poster's or a
+    video's file, whose stored copy leaves once this commits."""
+    prefix = files_prefix(entry.contest_id)
     replaced = list(entry.files) if entry.category in ("poster", "video") else []
     for old in replaced:
         entry.files.remove(old)
@@ -320,8 +367,87 @@ def add_file(actor, entry, stream, filename, now=None):
     return record
 
 
+def _thumb_of(stored):
+    return f"{stored.name.split('.')[0]}_thumb.jpg"
+
+
+def _add_pdf_thumbnail(stored, prefix):
+    """A poster PDF's first page as its thumbnail (the gallery's tile, the entry page), made
+    from the stored, cleaned copy. A page PDFium cannot draw leaves the poster without one."""
+    if stored.kind != "pdf":
+        return
+    storage = get_storage()
+    thumb = media.pdf_thumbnail(storage.read_bytes(join_key(prefix, stored.name)))
+    if thumb is None:
+        return
+    stored.thumb_name = _thumb_of(stored)
+    storage.save(join_key(prefix, stored.thumb_name), thumb, content_type="image/jpeg")
+    files.remove_unless_commit(db.session, prefix, [stored.thumb_name])
+
+
+def _store_video(source_path, filename, rules, prefix, progress):
+    """A phone's video as an MP4 that browsers play (remuxed or encoded by ffmpeg), through
+    app.core.files' MP4 checks (its length, no metadata boxes), with a poster frame."""
+    subject = files_subject(filename)
+    max_bytes, max_seconds = max_bytes_of(rules), rules.get("max_seconds")
+    if os.path.getsize(source_path) == 0:
+        raise DomainError(f"{subject} rỗng (0 byte), hãy chọn lại tệp.")
+    if os.path.getsize(source_path) > max_bytes:
+        raise DomainError(f"{subject} lớn hơn {filesize(max_bytes)} cho phép.")
+    with open(source_path, "rb") as f:
+        head = f.read(64)
+    demuxer = media.demuxer_of(head)
+    if demuxer is None:
+        raise DomainError(media.NOT_A_VIDEO.format(subject=subject, formats=media.VIDEO_FORMATS))
+    if not media.available():  # an MP4 is still checked and kept as it is, without a poster frame
+        if head[4:8] == b"ftyp" and head[8:12] != b"qt  ":
+            with open(source_path, "rb") as stream:
+                stored = files.store_upload(stream, filename, allowed={"video"}, prefix=prefix, max_bytes=max_bytes,
+                                            max_seconds=max_seconds)
+            files.remove_unless_commit(db.session, prefix, [stored.name])
+            return stored
+        raise DomainError(media.NO_FFMPEG.format(subject=subject))
+    info = media.probe(source_path, demuxer, subject)
+    if max_seconds and info.duration > float(max_seconds):
+        raise DomainError(f"Video dài {duration_text(math.ceil(info.duration))}, quá {duration_text(max_seconds)} "
+                          "cho phép.")
+    with tempfile.TemporaryDirectory(prefix="video-") as work:
+        mp4 = os.path.join(work, "video.mp4")
+        media.to_mp4(source_path, info, mp4, max_seconds=max_seconds, max_bytes=max_bytes, subject=subject,
+                     progress=progress)
+        os.remove(source_path)  # the caller's copy, of no more use: the scratch folder holds one video less
+        with open(mp4, "rb") as stream:
+            # a second of room: the container of a video at the limit may say 300.02 s
+            stored = files.store_upload(stream, filename, allowed={"video"}, prefix=prefix, max_bytes=max_bytes,
+                                        max_seconds=(float(max_seconds) + 1) if max_seconds else None)
+        files.remove_unless_commit(db.session, prefix, [stored.name])
+        frame = media.video_frame(mp4, stored.duration)
+    if frame is not None:
+        stored.thumb_name = _thumb_of(stored)
+        get_storage().save(join_key(prefix, stored.thumb_name), frame, content_type="image/jpeg")
+        files.remove_unless_commit(db.session, prefix, [stored.thumb_name])
+    return stored
+
+
+def files_subject(filename):
+    """'Tệp “name”' for messages, as app.core.files writes it."""
+    name = unicodedata.normalize("NFC", str(filename or ""))
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if len(name) > 80:
+        name = name[:77] + "..."
+    return f"Tệp “{name}”" if name else "Tệp tải lên"
+
+
+def duration_text(seconds):
+    minutes, seconds = divmod(int(seconds), 60)
+    if not minutes:
+        return f"{seconds} giây"
+    return f"{minutes} phút" + (f" {seconds} giây" if seconds else "")
+
+
 def remove_file(actor, entry, file_id, now=None):
-    _check_editable(actor, entry, now or utcnow())
+    check_editable(actor, entry, now or utcnow())
     record = next((f for f in entry.files if f.id == int(file_id)), None)
     if record is None:
         raise DomainError("Không có tệp này.")
@@ -346,13 +472,23 @@ def missing_for_submit(entry):
         if not entry.description:
             missing.append("mô tả mô hình")
     if entry.category == "video" and not entry.files and not entry.video_url:
-        missing.append("tệp video MP4 hoặc đường liên kết video")
+        missing.append("tệp video hoặc đường liên kết video")
+    if file_in_progress(entry):
+        missing.append("video vừa tải lên (máy chủ đang chuyển sang MP4, chờ xong rồi nộp)"
+                       if entry.category == "video" else "tệp vừa tải lên (máy chủ đang kiểm tra, chờ xong rồi nộp)")
     return missing
+
+
+def file_in_progress(entry):
+    """True while a finished upload of the entry is being checked or converted (app.entries.uploads)."""
+    return db.session.execute(select(EntryUpload.id).join(Job, Job.id == EntryUpload.job_id).where(
+        EntryUpload.entry_id == entry.id, EntryUpload.state == UploadState.FINISHING,
+        Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))).limit(1)).first() is not None
 
 
 def submit_entry(actor, entry, now=None):
     now = now or utcnow()
-    _check_editable(actor, entry, now)
+    check_editable(actor, entry, now)
     missing = missing_for_submit(entry)
     if missing:
         raise DomainError("Chưa nộp được, còn thiếu: " + "; ".join(missing) + ".")

@@ -3,7 +3,7 @@ round, blind judging, results and the public gallery. Every entry, file and
 assignment is fetched through app.entries.access."""
 import posixpath
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -15,10 +15,12 @@ from app.core.errors import DomainError
 from app.core.storage import StorageMissing, get_storage
 from app.core.timeutil import local_to_utc, local_today, school_year_of, to_local, utcnow
 from app.entries import links
-from app.entries import access, judging, services
+from app.entries import access, judging, services, uploads
+from app.entries import jobs  # noqa: F401 (registers the entries' job kind and cleaner)
 from app.entries.forms import CreativeContestForm, EntryForm, PanelForm, ReviewForm
-from app.entries.models import CATEGORIES, DEFAULT_FILE_RULES, Assignment, CreativeContest, Entry, Panel
+from app.entries.models import CATEGORIES, DEFAULT_FILE_RULES, Assignment, CreativeContest, Entry, EntryUpload, Panel
 from app.extensions import db
+from app.jobs.models import JobStatus
 from app.org import access as org_access
 from app.org.models import SchoolClass, Student, Unit
 from app.core.forms import PRIZE_FIELDS, prize_counts, set_prize_counts
@@ -225,7 +227,9 @@ def entry_detail(entry_id):
                            and utcnow() < entry.contest.approval_closes_at and entry.status in ("submitted", "approved"),
                            review_form=ReviewForm(), form=EmptyForm(), categories=CATEGORIES,
                            rules=entry.contest.rules_for(entry.category),
-                           embed=links.youtube_embed(entry.video_url))
+                           embed=links.youtube_embed(entry.video_url),
+                           pending=uploads.shown_on_entry(entry, current_user) if editable else [],
+                           converts=services.media.available())
 
 
 def _entry_action(entry_id):
@@ -238,8 +242,9 @@ def _entry_action(entry_id):
 @bp.route("/entries/<int:entry_id>/files", methods=["POST"])
 @login_required
 def file_upload(entry_id):
-    """One file per request, so a slow phone connection shows its progress and a
-    refused file loses nothing else. Answers JSON to the page's script."""
+    """A file in one request: the form without JavaScript (the page's script sends chunks,
+    below). An image or PDF is checked and kept at once; a video goes to the job that
+    converts it (app.entries.uploads). Answers JSON to a script that asks for it."""
     entry = _entry_action(entry_id)
     wants_json = request.accept_mimetypes.best == "application/json"
     upload = request.files.get("file")
@@ -249,13 +254,67 @@ def file_upload(entry_id):
             raise DomainError("Phiên làm việc đã hết hạn, hãy tải lại trang.")
         if upload is None or not upload.filename:
             raise DomainError("Chọn tệp để tải lên.")
+        if entry.category == "video":
+            return uploads.take_whole(current_user, entry, upload.stream, upload.filename)
         return services.add_file(current_user, entry, upload.stream, upload.filename)
 
     if wants_json:  # a refusal answers {"ok": false, "error": ...} (app.core.actions)
         record = add()
+        if isinstance(record, EntryUpload):
+            return jsonify(uploads.status(record))
         return jsonify(ok=True, id=record.id, name=record.original_name)
-    run_action(add, lambda record: f"Đã tải lên “{record.original_name}”.")
+    record = run_action(add)
+    if isinstance(record, EntryUpload):
+        job = record.job
+        if job.status == JobStatus.FAILED:
+            flash(job.message, "error")
+        elif job.status == JobStatus.DONE:
+            flash(job.message, "success")
+        else:
+            flash(f"Đã nhận “{record.filename}”: video đang được xử lý, trang này sẽ hiện khi xong.", "success")
+    elif record is not None:
+        flash(f"Đã tải lên “{record.original_name}”.", "success")
     return redirect(url_for("entries.entry_detail", entry_id=entry.id))
+
+
+# Chunked uploads (app.entries.uploads): begin, send chunks with their offset, ask where it stands.
+
+@bp.route("/entries/<int:entry_id>/uploads", methods=["POST"])
+@login_required
+def upload_begin(entry_id):
+    entry = _entry_action(entry_id)
+    data = request.get_json(silent=True) or {}
+    record = uploads.begin(current_user, entry, filename=data.get("name"), size=data.get("size"),
+                           fingerprint=data.get("fingerprint"))
+    return _no_store(jsonify(uploads.status(record))), 201
+
+
+@bp.route("/entries/<int:entry_id>/uploads/<upload_id>", methods=["GET", "PATCH", "DELETE"])
+@login_required
+def upload_chunk(entry_id, upload_id):
+    entry = _entry_action(entry_id)
+    record = access.get_upload_or_404(current_user, upload_id)
+    if record.entry_id != entry.id:
+        abort(404)
+    if request.method == "GET":
+        return _no_store(jsonify(uploads.status(record)))
+    if request.method == "DELETE":
+        uploads.cancel(record)
+        return jsonify(ok=True)
+    offset = request.headers.get("Upload-Offset", type=int)
+    if offset is None or request.content_length is None:
+        raise DomainError("Thiếu vị trí (Upload-Offset) hoặc độ dài của phần tệp.")
+    try:
+        uploads.take_chunk(current_user, record, offset, request.stream, request.content_length)
+    except uploads.OffsetMismatch as mismatch:  # not a refusal: the client goes on from the server's offset
+        return _no_store(jsonify(ok=False, offset=mismatch.offset, state=record.state,
+                                 error="Phần này không nối tiếp phần đã nhận.")), 409
+    return _no_store(jsonify(uploads.status(record)))
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/entries/<int:entry_id>/files/<int:file_id>/delete", methods=["POST"])

@@ -25,5 +25,7 @@ def requeue_stale_command():
 
 @jobs_cli.command("purge")
 def purge_command():
-    """Xoá các tệp kết quả đã hết hạn."""
+    """Xoá các tệp kết quả đã hết hạn và những gì các chức năng bỏ dở (tệp tải lên dở quá hạn)."""
     click.echo(f"Đã xoá {services.purge_expired(utcnow())} tệp kết quả hết hạn.")
+    for name, count in services.run_cleaners(utcnow()).items():
+        click.echo(f"Đã xoá {count} {name}.")

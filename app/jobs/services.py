@@ -21,6 +21,7 @@ from app.jobs.models import Job, JobStatus
 log = logging.getLogger(__name__)
 
 KINDS = {}
+CLEANERS = {}
 PROGRESS_EVERY_SECONDS = 1.0  # progress is written (and the job's work committed) at most this often
 FAILED_MESSAGE = "Hệ thống gặp lỗi khi làm việc này. Vui lòng thử lại sau ít phút."
 
@@ -31,6 +32,28 @@ def job_kind(name):
         KINDS[name] = function
         return function
     return register
+
+
+def cleaner(name):
+    """Register `function(now)` that removes what a feature leaves behind past its time (the
+    entries' unfinished uploads) and returns how many things it removed; `flask jobs purge`
+    and every worker's maintenance run it after purging expired results (`run_cleaners`)."""
+    def register(function):
+        CLEANERS[name] = function
+        return function
+    return register
+
+
+def run_cleaners(now):
+    """{name: count} of each registered cleaner; one that fails is logged and the others run."""
+    counts = {}
+    for name, function in CLEANERS.items():
+        try:
+            counts[name] = function(now)
+        except Exception:  # noqa: BLE001 - the next round tries again
+            db.session.rollback()
+            log.exception("cleaner %s failed", name)
+    return counts
 
 
 def _setting(name):

@@ -28,6 +28,7 @@ def maintain(app, stopped, every):
             with app.app_context():
                 services.requeue_stale(utcnow())
                 services.purge_expired(utcnow())
+                services.run_cleaners(utcnow())
                 db.session.remove()
         except Exception:  # the next round tries again
             log.exception("job maintenance failed")

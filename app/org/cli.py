@@ -5,9 +5,10 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.core.errors import DomainError
+from app.core.spreadsheet import read_rows
 from app.core.timeutil import local_today, school_year_of
 from app.extensions import db
-from app.org import roster
+from app.org import csdl, roster
 from app.org.models import SchoolClass, Unit
 from app.org.school_import import import_schools
 
@@ -48,7 +49,8 @@ def import_schools_command(path, root_code):
 @click.option("--year", type=int, help="Năm học bắt đầu, ví dụ 2025 cho 2025-2026")
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không ghi")
 def import_roster_command(path, school_code, class_name, year, dry_run):
-    """Nhập danh sách học sinh; in các dòng lỗi theo số dòng, ghi các dòng đúng."""
+    """Nhập danh sách học sinh (hoặc tệp xuất từ CSDL ngành của cả trường); in các dòng
+    lỗi theo số dòng, ghi các dòng đúng."""
     school = _unit_by_code(school_code)
     year = year or school_year_of(local_today())
     target = None
@@ -58,13 +60,22 @@ def import_roster_command(path, school_code, class_name, year, dry_run):
             SchoolClass.name == roster.normalize_class_name(class_name))).scalar_one_or_none()
         if target is None:
             raise click.ClickException(f"Không có lớp {class_name} năm học {year}-{year + 1}.")
+    data = Path(path).read_bytes()
     try:
-        preview = roster.preview_roster(Path(path).read_bytes(), path, school=school, school_year=year,
-                                        target_class=target)
+        rows = read_rows(data, path)
+        export = csdl.read_export(rows)
+        if export is None:
+            preview = roster.preview_roster(data, path, school=school, school_year=year, target_class=target,
+                                            rows=rows)
+        else:
+            preview = csdl.preview_csdl(export, school=school, school_year=year, target_class=target)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     for row in preview.error_rows:
         click.echo(f"Dòng {row.number}: " + "; ".join(row.errors), err=True)
+    if export is not None:
+        _import_csdl(preview, school, dry_run)
+        return
     if dry_run:
         click.echo(f"Kiểm tra: {preview.count('new')} mới, {preview.count('update')} cập nhật, "
                    f"{preview.count('unchanged')} không đổi, {len(preview.error_rows)} lỗi.")
@@ -73,3 +84,17 @@ def import_roster_command(path, school_code, class_name, year, dry_run):
     db.session.commit()
     click.echo(f"{counts['new']} mới, {counts['update']} cập nhật, {counts['unchanged']} không đổi, "
                f"{counts['error']} dòng lỗi bỏ qua.")
+
+
+def _import_csdl(preview, school, dry_run):
+    """An export of the sector database (CSDL ngành): classes made, students who left marked."""
+    classes = ", ".join(name for name, _ in preview.new_classes) or "không"
+    summary = (f"{preview.count('new')} mới, {preview.count('update')} cập nhật, {preview.count('moved')} chuyển lớp, "
+               f"{preview.count('left')} nghỉ học, {preview.count('unchanged')} không đổi, "
+               f"{preview.count('skipped')} bỏ qua")
+    if dry_run:
+        click.echo(f"Kiểm tra (CSDL ngành): {summary}, {len(preview.error_rows)} lỗi; lớp mới: {classes}.")
+        return
+    counts = csdl.commit_csdl(None, preview, school=school)
+    db.session.commit()
+    click.echo(f"CSDL ngành: {summary}, {counts['error']} dòng lỗi bỏ qua; lớp mới: {classes}.")

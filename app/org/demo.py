@@ -1,6 +1,10 @@
 """A demo province: a Sở, two clusters, ten schools, classes of about 35 students
 with real-looking Vietnamese names, and staff of every role. Deterministic, so the
-README can name demo logins."""
+README can name demo logins.
+
+With `communes` the middle level is the two-level local government's (from 1/7/2025:
+no more districts): two wards (phường) manage the THCS schools, while the Sở keeps
+the THPT schools, the combined THCS-THPT school and the GDNN-GDTX centre directly."""
 import random
 import re
 from datetime import date, timedelta
@@ -28,6 +32,8 @@ GIVEN = {"Nam": ["An", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hiếu"
                 "Tâm", "Thảo", "Thư", "Trang", "Trâm", "Uyên", "Vy", "Yến", "Ý"]}
 
 CLUSTERS = [("CUM-NK", "Cụm trường Ninh Kiều - Bình Thủy"), ("CUM-CR", "Cụm trường Cái Răng - Phong Điền")]
+# The same places as wards of the two-level local government: (code, name, officer's username).
+COMMUNES = [("P-NINHKIEU", "Phường Ninh Kiều", "phuong.ninhkieu"), ("P-CAIRANG", "Phường Cái Răng", "phuong.cairang")]
 # (code, name, level, cluster index or None for directly under the Sở, classes)
 SCHOOLS = [
     ("THPT-ND", "Trường THPT Nguyễn Du", "THPT", 0, ["10A1", "10A2", "11A1", "12A1"]),
@@ -55,22 +61,30 @@ def _staff(username, full_name, role, unit, password_hash):
     return user
 
 
-def load_demo(seed=1588):
+def load_demo(seed=1588, communes=False):
+    """The demo province; `communes`: wards (xã/phường) as the middle level instead of clusters."""
     rng = random.Random(seed)
     year = school_year_of(local_today())
     staff_hash = hash_password(STAFF_PASSWORD)
     student_hash = hash_password(STUDENT_PASSWORD)
     so = create_unit(None, kind="department", name="Sở Giáo dục và Đào tạo thành phố Cần Thơ", code="SO-CT")
-    clusters = [create_unit(None, kind="cluster", name=name, code=code, parent=so) for code, name in CLUSTERS]
+    if communes:
+        middle = [create_unit(None, kind="commune", name=name, code=code, parent=so) for code, name, _ in COMMUNES]
+        officers = [("phuong.ninhkieu", "Lê Thị Hồng"), ("phuong.cairang", "Phạm Quốc Bảo")]
+    else:
+        middle = [create_unit(None, kind="cluster", name=name, code=code, parent=so) for code, name in CLUSTERS]
+        officers = [("cum.ninhkieu", "Lê Thị Hồng"), ("cum.cairang", "Phạm Quốc Bảo")]
     _staff("admin", "Quản trị hệ thống", Role.ADMIN, None, staff_hash)
     _staff("so.cantho", "Trần Minh Tâm", Role.DEPARTMENT, so, staff_hash)
-    _staff("cum.ninhkieu", "Lê Thị Hồng", Role.UNIT, clusters[0], staff_hash)
-    _staff("cum.cairang", "Phạm Quốc Bảo", Role.UNIT, clusters[1], staff_hash)
+    for (username, full_name), unit in zip(officers, middle):
+        _staff(username, full_name, Role.UNIT, unit, staff_hash)
     _staff("giamkhao1", "Võ Thanh Hải", Role.JUDGE, None, staff_hash)
     _staff("giamkhao2", "Lâm Ngọc Trâm", Role.JUDGE, None, staff_hash)
     student_count = 0
     for code, name, level, cluster, class_names in SCHOOLS:
-        parent = so if cluster is None else clusters[cluster]
+        if communes and level != "THCS":
+            cluster = None  # after 1/7/2025 the Sở manages upper secondary schools and GDNN-GDTX centres
+        parent = so if cluster is None else middle[cluster]
         school = create_unit(None, kind="school", name=name, code=code, level=level, parent=parent)
         slug = code.lower().replace("-", "")
         _staff(f"bgh.{slug}", _name(rng)[0], Role.SCHOOL_ADMIN, school, staff_hash)
@@ -97,5 +111,5 @@ def load_demo(seed=1588):
                 user.password_hash = student_hash
                 user.must_change_password = False
     db.session.commit()
-    return (f"Đã nạp dữ liệu mẫu: 1 Sở, {len(CLUSTERS)} cụm, {len(SCHOOLS)} trường, "
+    return (f"Đã nạp dữ liệu mẫu: 1 Sở, {len(middle)} {'xã/phường' if communes else 'cụm'}, {len(SCHOOLS)} trường, "
             f"{student_count} học sinh, năm học {year}-{year + 1}.")

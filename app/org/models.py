@@ -12,7 +12,7 @@ class UnitKind(Vocabulary):
     DEPARTMENT = "department", "Sở GD&ĐT"
     OFFICE = "office", "Phòng GD&ĐT"
     CLUSTER = "cluster", "Cụm trường"
-    COMMUNE = "commune", "Xã / phường"
+    COMMUNE = "commune", "Xã/phường"
     SCHOOL = "school", "Trường"
 
 
@@ -26,6 +26,28 @@ class SchoolLevel(Vocabulary):
 
 UNIT_KINDS = UnitKind.labels()
 MIDDLE_KINDS = ("office", "cluster", "commune")
+
+
+def kinds_label(kinds):
+    """What to call units listed together (a page's rows, a report's column) when their
+    middle units are communes, the two-level local government from 1/7/2025: "Xã/phường"
+    (", trường" when schools sit beside them, as THPT schools under the Sở). None for
+    any other tree, whose pages keep their word ("Đơn vị")."""
+    kinds = set(kinds)
+    if kinds & set(MIDDLE_KINDS) == {"commune"}:
+        return "Xã/phường, trường" if "school" in kinds else "Xã/phường"
+    return None
+
+
+class LeftReason(Vocabulary):
+    """Why a student no longer studies at the school: the Trạng thái of the sector
+    database's (CSDL ngành) export other than "Đang học". A student with one is kept,
+    with their history, but no longer counted (enrolment, coverage) and cannot log in."""
+
+    DROPPED = "thoi_hoc", "Thôi học"
+    TRANSFERRED = "chuyen_truong", "Chuyển trường"
+    DEFERRED = "bao_luu", "Bảo lưu"
+    GRADUATED = "tot_nghiep", "Đã tốt nghiệp"
 
 # School level -> the grades its classes may have.
 SCHOOL_LEVELS = {
@@ -149,7 +171,10 @@ class Student(db.Model):
     __tablename__ = "student"
     __table_args__ = (
         UniqueConstraint("school_id", "code"),
+        UniqueConstraint("school_id", "moet_code"),
         CheckConstraint("gender IS NULL OR gender IN ('Nam', 'Nữ')", name="gender"),
+        LeftReason.check("left_reason", nullable=True),
+        CheckConstraint("(left_at IS NULL) = (left_reason IS NULL)", name="left_has_reason"),
         Index("ix_student_class_sort", "class_id", "sort_key"),
         Index("ix_student_school_sort", "school_id", "sort_key"),
     )
@@ -163,6 +188,12 @@ class Student(db.Model):
     search_name = db.Column(db.String(120), nullable=False, index=True)
     birth_date = db.Column(db.Date)
     gender = db.Column(db.String(3))
+    # Mã định danh Bộ GD&ĐT from the sector database's export (CSDL ngành): how its
+    # imports find the student again. The 12-digit personal number (số định danh cá
+    # nhân) is never stored (README, "Roster from CSDL ngành").
+    moet_code = db.Column(db.String(32))
+    left_at = db.Column(db.DateTime)  # no longer studying here (LeftReason): not counted
+    left_reason = db.Column(db.String(16))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -173,6 +204,14 @@ class Student(db.Model):
         self.full_name = nfc(full_name)
         self.sort_key = name_sort_key(self.full_name)
         self.search_name = fold(self.full_name)
+
+    @property
+    def has_left(self):
+        return self.left_at is not None
+
+    @property
+    def left_label(self):
+        return LeftReason.label_of(self.left_reason) if self.left_reason else ""
 
     def __repr__(self):
         return f"<Student {self.id} {self.code}>"

@@ -24,8 +24,11 @@ ALIASES = {
                    "ns", "sinh ngay"],
     "gender": ["gioi tinh", "gt", "nam/nu", "nam, nu", "phai"],
     "class_name": ["lop", "ten lop", "lop hoc"],
+    # Not "mã định danh cá nhân": the 12-digit personal number is never a student's code
+    # (README, "Roster from CSDL ngành").
     "code": ["ma hoc sinh", "ma hs", "ma dinh danh", "ma dinh danh hoc sinh", "ma so hoc sinh",
-             "ma so hs", "ma so", "ma dinh danh ca nhan", "ma", "ma hoc sinh/ma dinh danh"],
+             "ma so hs", "ma so", "ma", "ma hoc sinh/ma dinh danh", "ma dinh danh bo gd&dt",
+             "ma dinh danh bo gddt"],
 }
 _CLASS_PREFIX = re.compile(r"^(lớp|lop)\s*", re.IGNORECASE)
 _GENDERS = {"nam": "Nam", "nu": "Nữ", "m": "Nam", "f": "Nữ", "trai": "Nam", "gai": "Nữ"}
@@ -74,7 +77,7 @@ class RosterPreview:
         return [row for row in self.rows if not row.ok]
 
 
-def _gender(value, row):
+def gender_of(value, row):
     text = fold(cell_text(value))
     if not text:
         return None
@@ -84,20 +87,45 @@ def _gender(value, row):
     return None
 
 
-def _generated_code(full_name, birth_date):
+def name_errors(full_name):
+    """What is wrong with a student's name as read from a file (empty: nothing)."""
+    if not full_name:
+        return ["thiếu họ và tên"]
+    if any(ch.isdigit() for ch in full_name):
+        return [f"họ và tên có chữ số: “{full_name}”"]
+    if len(full_name) > 120:
+        return ["họ và tên dài quá 120 ký tự"]
+    return []
+
+
+def birth_date_of(raw, row):
+    """The birth date of a cell, or None with the reason in `row.errors`."""
+    try:
+        born = parse_vn_date(raw)
+    except ValueError as exc:
+        row.errors.append(str(exc))
+        return None
+    this_year = local_today().year
+    if not this_year - 30 <= born.year <= this_year - 8:
+        row.errors.append(f"ngày sinh {born:%d/%m/%Y} không hợp lý với học sinh")
+    return born
+
+
+def generated_code(full_name, birth_date):
     """Schools without a code column: a stable code from name and birth date, so that
     importing the same file again finds the same students."""
     digest = hashlib.sha1(f"{fold(full_name)}|{birth_date.isoformat()}".encode()).hexdigest()[:10]
     return f"TD-{digest.upper()}"
 
 
-def preview_roster(data, filename, *, school, school_year, target_class=None, movable_class_ids=None):
+def preview_roster(data, filename, *, school, school_year, target_class=None, movable_class_ids=None, rows=None):
     """Read the file and decide, for each row, what the import would do and why a row
     cannot be taken. Touches nothing in the database.
 
     target_class: the class page the import was started from; rows without a class go there.
-    movable_class_ids: classes a student may be moved out of (None: any of the school)."""
-    rows = read_rows(data, filename)
+    movable_class_ids: classes a student may be moved out of (None: any of the school).
+    rows: the file already read (`read_rows`), if it was."""
+    rows = read_rows(data, filename) if rows is None else rows
     header_row, columns = find_header(rows, ALIASES, needed=("full_name", "given_name"))
     if header_row is None:
         raise DomainError("Không tìm thấy dòng tiêu đề: tệp cần có cột “Họ và tên” (hoặc “Họ” và "
@@ -132,23 +160,12 @@ def preview_roster(data, filename, *, school, school_year, target_class=None, mo
         row.class_name = normalize_class_name(get(values, "class_name"))
         if not (row.full_name or row.code or cell_text(raw_date)):
             continue  # a footer line (totals, signatures), not a student
-        if not row.full_name:
-            row.errors.append("thiếu họ và tên")
-        elif any(ch.isdigit() for ch in row.full_name):
-            row.errors.append(f"họ và tên có chữ số: “{row.full_name}”")
-        elif len(row.full_name) > 120:
-            row.errors.append("họ và tên dài quá 120 ký tự")
-        try:
-            row.birth_date = parse_vn_date(raw_date)
-            this_year = local_today().year
-            if not this_year - 30 <= row.birth_date.year <= this_year - 8:
-                row.errors.append(f"ngày sinh {row.birth_date:%d/%m/%Y} không hợp lý với học sinh")
-        except ValueError as exc:
-            row.errors.append(str(exc))
-        row.gender = _gender(get(values, "gender"), row)
+        row.errors += name_errors(row.full_name)
+        row.birth_date = birth_date_of(raw_date, row)
+        row.gender = gender_of(get(values, "gender"), row)
         if generated:
             if row.full_name and row.birth_date:
-                row.code = _generated_code(row.full_name, row.birth_date)
+                row.code = generated_code(row.full_name, row.birth_date)
         elif not row.code:
             row.errors.append("thiếu mã học sinh")
         elif len(row.code) > 32:
@@ -196,6 +213,9 @@ def _compare_with_database(rows, school, movable_class_ids):
         if row.errors:
             row.status = "error"
             continue
+        if student.has_left:
+            # Only the sector database's export (app/org/csdl.py), which says so, brings a student back.
+            row.warnings.append(f"học sinh đã nghỉ ({student.left_label}): vẫn giữ trạng thái đã nghỉ")
         if student.full_name != row.full_name:
             row.changes.append(f"họ tên: {student.full_name} → {row.full_name}")
         if student.birth_date != row.birth_date:

@@ -15,7 +15,8 @@ ALIASES = {
     "name": ["ten truong", "ten don vi", "truong", "don vi"],
     "level": ["cap hoc", "cap", "loai hinh", "bac hoc"],
     "parent": ["don vi quan ly", "don vi cap tren", "truc thuoc", "phong gd&dt", "cum", "xa/phuong",
-               "don vi chu quan", "phong/cum"],
+               "don vi chu quan", "phong/cum", "xa / phuong", "phuong/xa", "xa, phuong", "xa phuong",
+               "ubnd xa/phuong", "xa", "phuong", "xa/phuong/dac khu"],
     "address": ["dia chi"],
 }
 LEVEL_WORDS = {

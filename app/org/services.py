@@ -8,7 +8,7 @@ from app.core.errors import DomainError
 from app.core.audit import record
 from app.core.text import nfc, text_sort_key
 from app.extensions import db
-from app.org.models import SCHOOL_LEVELS, UNIT_KINDS, SchoolClass, Student, Unit, UnitClosure
+from app.org.models import SCHOOL_LEVELS, UNIT_KINDS, SchoolClass, Student, Unit, UnitClosure, kinds_label
 
 
 def _check_parent(kind, parent):
@@ -146,6 +146,12 @@ def ancestors(unit):
         .where(UnitClosure.descendant_id == unit.id, UnitClosure.depth > 0)
         .order_by(UnitClosure.depth.desc())
     ).scalars())
+
+
+def children_label(unit):
+    """What to call a unit's children together: "Xã/phường" (", trường") under a Sở whose
+    middle units are communes, None otherwise (`models.kinds_label`)."""
+    return kinds_label(db.session.execute(select(Unit.kind).where(Unit.parent_id == unit.id).distinct()).scalars())
 
 
 def schools_under(unit_id):

@@ -11,10 +11,11 @@ from app.core.text import fold
 from app.core.timeutil import local_today, school_year_of
 from app.core.uploads import EXPIRED_UPLOAD, drop_pending, save_pending, two_step_upload
 from app.extensions import db
-from app.org import access, roster, services
+from app.core.spreadsheet import read_rows
+from app.org import access, csdl, roster, services
 from app.org.cards import login_cards_pdf
 from app.org.forms import ClassForm, MoveForm, TeachersForm, UnitForm
-from app.org.models import SchoolClass, Student, Unit
+from app.org.models import SchoolClass, Student, Unit, kinds_label
 from app.org.school_import import import_schools
 
 bp = Blueprint("org", __name__)
@@ -147,7 +148,7 @@ def _student_counts_by_school(school_ids, year):
     rows = db.session.execute(
         select(SchoolClass.school_id, func.count(Student.id))
         .join(Student, Student.class_id == SchoolClass.id)
-        .where(SchoolClass.school_id.in_(school_ids), SchoolClass.school_year == year)
+        .where(SchoolClass.school_id.in_(school_ids), SchoolClass.school_year == year, Student.left_at.is_(None))
         .group_by(SchoolClass.school_id)
     ).all()
     return dict(rows)
@@ -167,7 +168,8 @@ def unit_detail(unit_id):
     schools = list(db.session.execute(services.schools_under(unit.id).order_by(Unit.sort_key)).scalars())
     counts = _student_counts_by_school([s.id for s in schools], year)
     return render_template("org/unit_detail.html", unit=unit, children=children, schools=schools,
-                           counts=counts, year=year, ancestors=services.ancestors(unit))
+                           counts=counts, year=year, ancestors=services.ancestors(unit),
+                           middle_label=kinds_label(c.kind for c in children if not c.is_school))
 
 
 @bp.route("/schools/<int:school_id>")
@@ -180,7 +182,8 @@ def school_detail(school_id):
                                                 SchoolClass.school_year == year)
         .order_by(SchoolClass.grade, SchoolClass.sort_key)).scalars().all()
     sizes = dict(db.session.execute(
-        select(Student.class_id, func.count(Student.id)).where(Student.class_id.in_([c.id for c in classes]))
+        select(Student.class_id, func.count(Student.id)).where(Student.class_id.in_([c.id for c in classes]),
+                                                              Student.left_at.is_(None))
         .group_by(Student.class_id)).all())
     staff = db.session.execute(access.staff_of_school(school).order_by(User.role, User.full_name)).scalars().all()
     years = sorted(set(db.session.execute(select(SchoolClass.school_year).where(
@@ -225,7 +228,8 @@ def class_detail(class_id):
     school_class = access.get_class_or_404(current_user, class_id)
     q = request.args.get("q", "")
     query = _search_students(access.students_query(current_user).where(Student.class_id == school_class.id), q)
-    students = db.session.execute(query.order_by(Student.sort_key, Student.id)).scalars().all()
+    students = db.session.execute(query.order_by(Student.left_at.is_not(None), Student.sort_key, Student.id)
+                                  ).scalars().all()  # those who left (CSDL ngành) last
     return render_template("org/class_detail.html", school_class=school_class, students=students, q=q,
                            can_manage=access.can_manage_class(current_user, school_class),
                            can_assign=access.can_manage_school(current_user, school_class.school),
@@ -269,7 +273,8 @@ def teacher_home():
     classes = db.session.execute(access.classes_query(current_user).order_by(
         SchoolClass.school_year.desc(), SchoolClass.grade, SchoolClass.sort_key)).scalars().all()
     sizes = dict(db.session.execute(
-        select(Student.class_id, func.count(Student.id)).where(Student.class_id.in_([c.id for c in classes]))
+        select(Student.class_id, func.count(Student.id)).where(Student.class_id.in_([c.id for c in classes]),
+                                                              Student.left_at.is_(None))
         .group_by(Student.class_id)).all())
     return render_template("org/teacher_home.html", classes=classes, sizes=sizes)
 
@@ -293,24 +298,54 @@ def _roster_import(school, school_class, back_url):
     if data is None:
         return render_template("org/roster_upload.html", form=upload, school=school,
                                school_class=school_class, back_url=back_url, year=year)
-    preview = run_action(lambda: roster.preview_roster(data, "", school=school, school_year=year,
-                                                       target_class=school_class,
-                                                       movable_class_ids=_movable_class_ids(school)))
+    preview = run_action(lambda: _preview_roster(data, school, school_class, year, kept=token is not None))
     if preview is None:
         drop_pending(current_user.id, token)
         return render_template("org/roster_upload.html", form=upload, school=school,
                                school_class=school_class, back_url=back_url, year=year)
+    csdl_export = getattr(preview, "kind", None) == "csdl"
     if "token" in request.form and request.form.get("action") == "commit":
-        counts = roster.commit_roster(current_user, preview, school=school)
+        if csdl_export:
+            counts = csdl.commit_csdl(current_user, preview, school=school)
+        else:
+            counts = roster.commit_roster(current_user, preview, school=school)
         db.session.commit()  # the rows are kept before their upload is thrown away
         drop_pending(current_user.id, token)
-        flash(f"Đã nhập danh sách: {counts['new']} học sinh mới, {counts['update']} cập nhật, "
-              f"{counts['unchanged']} không đổi" + (f", bỏ qua {counts['error']} dòng lỗi" if counts["error"] else "")
-              + ".", "success")
+        flash(_imported_message(counts), "success")
         return redirect(back_url)
-    confirm.token.data = token or save_pending(current_user.id, data)
+    # An export of the sector database is kept as read, without the personal numbers.
+    confirm.token.data = token or save_pending(current_user.id, preview.export.to_bytes() if csdl_export else data)
     return render_template("org/roster_preview.html", preview=preview, form=confirm, school=school,
                            school_class=school_class, back_url=back_url, year=year)
+
+
+def _preview_roster(data, school, school_class, year, kept):
+    """The preview of a roster file, or of an export of the sector database (CSDL
+    ngành): told apart by its header (app/org/csdl.py); `kept`: the bytes were kept
+    by the preview (an export is kept as read, never an upload taken for one)."""
+    movable = _movable_class_ids(school)
+    export = csdl.Export.from_bytes(data) if kept else None
+    if export is None:
+        rows = read_rows(data)
+        export = csdl.read_export(rows)
+        if export is None:
+            return roster.preview_roster(data, "", school=school, school_year=year, target_class=school_class,
+                                         movable_class_ids=movable, rows=rows)
+    return csdl.preview_csdl(export, school=school, school_year=year, target_class=school_class,
+                             movable_class_ids=movable)
+
+
+def _imported_message(counts):
+    parts = [f"{counts['new']} học sinh mới", f"{counts['update']} cập nhật"]
+    if "moved" in counts:
+        parts += [f"{counts['moved']} chuyển lớp", f"{counts['left']} nghỉ học"]
+    parts.append(f"{counts['unchanged']} không đổi")
+    if counts.get("classes"):
+        parts.append(f"{counts['classes']} lớp mới")
+    if counts.get("skipped"):
+        parts.append(f"{counts['skipped']} đã nghỉ không có trong danh sách")
+    return ("Đã nhập danh sách: " + ", ".join(parts)
+            + (f", bỏ qua {counts['error']} dòng lỗi" if counts["error"] else "") + ".")
 
 
 @bp.route("/classes/<int:class_id>/roster", methods=["GET", "POST"])
@@ -339,7 +374,7 @@ def class_cards(class_id):
     _require(access.can_manage_class(current_user, school_class))
     if not EmptyForm().validate_on_submit():
         abort(400)
-    students = db.session.execute(select(Student).where(Student.class_id == school_class.id)
+    students = db.session.execute(select(Student).where(Student.class_id == school_class.id, Student.left_at.is_(None))
                                   .order_by(Student.sort_key, Student.id)).scalars().all()
     if not students:
         flash("Lớp chưa có học sinh.", "error")

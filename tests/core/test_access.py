@@ -32,6 +32,7 @@ B_OBJECTS = {
     "get_file_or_404": (lambda w: w.b.file.id, lambda w: w.b.students[0].user),
     "get_assignment_or_404": (lambda w: w.b.assignment.id, lambda w: w.b.assignment.judge),
     "get_certificate_or_404": (lambda w: w.b.certificate.id, lambda w: w.b.teacher),
+    "get_upload_or_404": (lambda w: w.b.upload.id, lambda w: w.b.students[0].user),
 }
 # Loaders of what is public by design once published (tested with the public pages).
 PUBLIC = {"get_published_contest_or_404", "get_published_round_or_404", "get_gallery_entry_or_404"}

@@ -31,14 +31,16 @@ B_IDS = {
     "assignment_id": lambda w: [w.b.assignment.id],
     "certificate_id": lambda w: [w.b.certificate.id],
     "job_id": lambda w: [w.b.job.id],
+    "upload_id": lambda w: [w.b.upload.id],
 }
 # Pages public by design (published results: name, class, school, score, prize), checked
 # in their own tests; the sweep skips them.
 PUBLIC_ENDPOINTS = {"contests.public_results", "contests.public_contest_results", "entries.gallery_entry"}
 # Pages for one role only (students and teachers making entries, judges scoring) or one
-# person (a job's page and file: whoever started it), which the Sở's officer reaching
-# school B's objects gets as 404 too; tests/entries and tests/jobs cover them.
-ROLE_PAGES = {"entries.entry_new", "entries.entry_edit", "entries.judge_entry", "jobs.job_page", "jobs.job_file"}
+# person (a job's page and file, an upload under way: whoever started it), which the Sở's
+# officer reaching school B's objects gets as 404 too; tests/entries and tests/jobs cover them.
+ROLE_PAGES = {"entries.entry_new", "entries.entry_edit", "entries.judge_entry", "entries.upload_chunk", "jobs.job_page",
+              "jobs.job_file"}
 # Other URL arguments, one value each, so that every rule can be built.
 OTHER_ARGS = {"fmt": "gift", "action": "retire", "category": "poster", "variant": "thumb", "bundle": "zip",
               "slot": "signature"}

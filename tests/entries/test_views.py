@@ -212,7 +212,7 @@ def test_a_video_entry_page_says_only_files_are_taken_in_a_blind_contest(client,
     student_login(p.students[0])
 
     page = client.get(f"/entries/{entry.id}").get_data(as_text=True)
-    assert "chỉ nhận tệp MP4, không nhận đường liên kết" in page and "tên kênh hoặc tài khoản người đăng" in page
+    assert "chỉ nhận tệp video, không nhận đường liên kết" in page and "tên kênh hoặc tài khoản người đăng" in page
     form = client.get(f"/creative/{creative.id}/entries/new").get_data(as_text=True)
     assert 'name="video_url"' not in form and "không nhận đường liên kết" in form
     refused = client.post(f"/entries/{entry.id}/edit", data={"title": "Phim", "advisor_id": p.teacher.id,

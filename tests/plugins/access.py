@@ -1,6 +1,6 @@
 """The access sweep's world: schools A and B staffed alike (a class, its teacher, a
 bank, a round, an attempt, a class session, a creative entry, a certificate), a
-second Sở, and one person of each kind (tests/core/test_scope.py, test_access.py)."""
+second Sở, and one person of each kind; a student's upload under way (tests/core/test_scope.py, test_access.py)."""
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -8,6 +8,7 @@ import pytest
 
 from app.accounts.services import ensure_student_accounts, set_password
 from app.core.timeutil import utcnow
+from app.entries import uploads
 from app.entries.models import Assignment
 from app.jobs.services import start_job
 from app.org.services import set_class_teachers
@@ -46,7 +47,8 @@ def staffed_school_fixture(creative_entry, make_certificate):
         session = open_session(teacher, school_class, round_, utcnow())
         creative, entry, judge = creative_entry(school, teacher, students[0], make_user)
         certificate = make_certificate(contest, students[0])
-        return SimpleNamespace(certificate=certificate, session=session, school_class=school_class, students=students, teacher=teacher,
+        upload = uploads.begin(students[0].user, entry, filename="ap-phich.pdf", size=1000)  # an upload under way
+        return SimpleNamespace(upload=upload, certificate=certificate, session=session, school_class=school_class, students=students, teacher=teacher,
                                admin=make_user("school_admin", school), bank=bank, question=question,
                                round=round_, attempt=attempt, creative=creative, entry=entry, file=entry.files[0],
                                assignment=Assignment(entry_id=entry.id, judge_id=judge.id, scores={}, comment=""))

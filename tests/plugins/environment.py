@@ -3,12 +3,14 @@
 - `e2e`: Debian's Chromium at /usr/bin/chromium (every test under tests/e2e gets it);
 - `postgres`: a PostgreSQL server that answers at DATABASE_URL (when it names one) or
   PG_TEST_URL;
-- `redis`: a Redis server that answers at REDIS_TEST_URL (redis://127.0.0.1:6379/15 by default).
+- `redis`: a Redis server that answers at REDIS_TEST_URL (redis://127.0.0.1:6379/15 by default);
+- `ffmpeg`: Debian's ffmpeg and ffprobe on the PATH (phone videos made and converted).
 
 A test whose need is missing is skipped with the reason, so a laptop without them
 still runs the rest; with CI=true it fails instead, so CI cannot pass by skipping."""
 import functools
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -65,7 +67,14 @@ def redis_missing():
     return None
 
 
-NEEDS = {"e2e": chromium_missing, "postgres": postgres_missing, "redis": redis_missing}
+def ffmpeg_missing():
+    missing = [name for name in ("ffmpeg", "ffprobe") if shutil.which(name) is None]
+    if missing:
+        return f"{' and '.join(missing)} not found: install Debian's ffmpeg (`make ffmpeg`)"
+    return None
+
+
+NEEDS = {"e2e": chromium_missing, "postgres": postgres_missing, "redis": redis_missing, "ffmpeg": ffmpeg_missing}
 
 
 def pytest_collection_modifyitems(config, items):

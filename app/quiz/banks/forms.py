@@ -28,10 +28,10 @@ class BankForm(FlaskForm):
 
 
 class QuestionImportForm(FlaskForm):
-    file = FileField("Tệp câu hỏi (GIFT, Aiken, Excel theo mẫu, YAML)",
+    file = FileField("Tệp câu hỏi (GIFT, Aiken, Excel theo mẫu, Word, YAML)",
                      validators=[FileRequired("Chọn tệp để tải lên.")])
     format = SelectField("Định dạng", choices=[("", "Tự nhận biết"), ("gift", "GIFT (Moodle)"),
-                                               ("aiken", "Aiken"), ("xlsx", "Excel theo mẫu"),
+                                               ("aiken", "Aiken"), ("xlsx", "Excel theo mẫu"), ("docx", "Word (.docx)"),
                                                ("yaml", "YAML (thư mục quizzes/)")], default="")
     topic = StringField("Chủ đề cho câu chưa có chủ đề", validators=[Optional(), Length(max=200)])
     level = SelectField("Cấp học cho câu chưa ghi cấp học", choices=LEVEL_CHOICES, default="all")

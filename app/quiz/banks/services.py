@@ -154,14 +154,19 @@ def import_questions(actor, bank, questions, defaults=None):
     by_hash = {row.content_hash: row for row in db.session.execute(
         select(Question).where(Question.bank_id == bank.id, Question.content_hash.in_(set(hashes)))).scalars()}
     result = ImportResult()
+    made = set()  # questions this import created: a file that repeats one imports it once
     for q, digest in zip(questions, hashes):
         existing = by_key.get(q["key"]) if q.get("key") else by_hash.get(digest)
+        if existing is not None and id(existing) in made:
+            result.unchanged += 1
+            continue
         if existing is None:
             question = Question(bank=bank, key=q.get("key"), topic=q["topic"], level=q["level"],
                                 difficulty=q["difficulty"], qtype=q["type"])
             db.session.add(question)
             add_version(actor, question, q, 1)
             by_hash[digest] = question
+            made.add(id(question))
             result.new += 1
             result.questions.append(question)
             continue

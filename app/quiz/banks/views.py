@@ -30,6 +30,7 @@ from app.quiz.banks.formats import (
     format_error,
     parse,
 )
+from app.quiz.banks.formats.docx import DOCX_MIMETYPE, write_template
 from app.quiz.banks.formats.gift import write_gift
 from app.quiz.banks.formats.xlsx import EXAMPLES, write_xlsx
 from app.quiz.banks.forms import MAX_OPTIONS, OPTION_LETTERS, BankForm, QuestionForm, QuestionImportForm
@@ -87,6 +88,15 @@ def bank_template():
     _bank_list_allowed()
     return send_file(io.BytesIO(write_xlsx([], examples=EXAMPLES)), mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name="mau-nhap-cau-hoi.xlsx")
+
+
+@bp.route("/banks/template.docx")
+@login_required
+def bank_template_docx():
+    """The Word template: a short guide and example questions marked the ways the reader knows."""
+    _bank_list_allowed()
+    return send_file(io.BytesIO(write_template()), mimetype=DOCX_MIMETYPE, as_attachment=True,
+                     download_name="mau-nhap-cau-hoi.docx")
 
 
 def _filters():

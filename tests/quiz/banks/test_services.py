@@ -579,3 +579,12 @@ def test_a_bank_upload_whose_preview_crashes_leaves_no_pending_file(client, logi
     with pytest.raises(RuntimeError):
         upload(client, school_bank, GIFT_FILE)
     assert _pending(app) == before
+
+
+def test_a_file_that_repeats_a_question_without_key_imports_it_once(tree, db):
+    bank = create_bank(None, tree.so, code="LAP", name="Câu lặp")
+    text = "Câu lặp lại {=VNeID ~VssID ~eTax}\n\nCâu lặp lại {=VNeID ~VssID ~eTax}\n\nCâu khác {=A ~B}\n"
+    result = import_questions(None, bank, parse(text.encode(), "gift"))
+    db.session.commit()
+    assert (result.new, result.updated, result.unchanged) == (2, 0, 1)
+    assert db.session.query(Question).filter_by(bank_id=bank.id).count() == 2

@@ -1,4 +1,4 @@
-"""Question file formats: GIFT, Aiken, the Excel template and our YAML bank files.
+"""Question file formats: GIFT, Aiken, the Excel template, Word files and our YAML bank files.
 
 Every reader turns a file into a list of plain dicts, one a question, in the shape
 `flask quiz parse` prints (see `new_question`); every writer takes the same dicts.
@@ -6,6 +6,7 @@ A reader that finds errors raises `ParseError` with all of them, each with its l
 (or spreadsheet row) number, and returns nothing: a file is taken whole or not at all.
 What the format modules share is in `common.py`, re-exported here.
 """
+from app.core.spreadsheet import OLE_MAGIC
 from app.quiz.banks.formats.aiken import parse_aiken
 from app.quiz.banks.formats.common import (  # noqa: F401 (re-exported)
     DIFFICULTIES,
@@ -32,6 +33,7 @@ from app.quiz.banks.formats.common import (  # noqa: F401 (re-exported)
     to_number,
     truefalse_answers,
 )
+from app.quiz.banks.formats.docx import is_docx, parse_docx
 from app.quiz.banks.formats.gift import parse_gift
 from app.quiz.banks.formats.xlsx import parse_xlsx
 from app.quiz.banks.formats.yaml_bank import parse_yaml
@@ -58,15 +60,19 @@ def decode_text(data):
 
 # The reader of each format, and whether it reads text (decoded here) or the bytes.
 _READERS = {"gift": (parse_gift, True), "aiken": (parse_aiken, True), "xlsx": (parse_xlsx, False),
-            "yaml": (parse_yaml, True)}
+            "yaml": (parse_yaml, True), "docx": (parse_docx, False)}
 FORMATS = tuple(_READERS)
 
 
 def detect_format(filename, data):
-    """The format of an uploaded file, by content first, then by its name."""
+    """The format of an uploaded file, by content first, then by its name. Word and Excel
+    files are both ZIP archives: a Word file holds word/document.xml (an Excel file
+    xl/workbook.xml); an archive that is neither goes to the Excel reader, which refuses it."""
     name = (filename or "").lower()
     if data[:4] == b"PK\x03\x04":
-        return "xlsx"
+        return "docx" if is_docx(data) else "xlsx"
+    if data[:4] == OLE_MAGIC[:4]:  # Office 97-2003: each reader says to save as the new format
+        return "docx" if name.endswith((".doc", ".docx")) else "xlsx"
     if name.endswith((".yaml", ".yml")):
         return "yaml"
     if name.endswith(".gift"):
