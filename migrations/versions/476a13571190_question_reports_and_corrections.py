@@ -3,7 +3,7 @@ corrections applied to questions (a new key, several answers accepted, a void), 
 the notes the results pages show of them.
 
 Revision ID: 476a13571190
-Revises: 7ff22758b501
+Revises: 7367d85ee71e
 Create Date: 2026-11-30 05:05:38.103651
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '476a13571190'
-down_revision = '7ff22758b501'
+down_revision = '7367d85ee71e'
 branch_labels = None
 depends_on = None
 
