@@ -17,7 +17,8 @@ EXPECTED_TABLES = {"unit", "participation", "coverage_target", "award", "class_s
                    "login_attempt", "audit_log", "alembic_version", "creative_contest", "entry", "entry_member", "entry_file",
                    "judging_panel", "panel_judge", "judge_assignment", "certificate_template", "certificate",
                    "class_session_join", "login_throttle", "user_login", "job", "ranking", "ranking_row",
-                   "collective_row", "entry_upload", "question_report", "correction", "correction_note"}
+                   "collective_row", "entry_upload", "question_report", "correction", "correction_note",
+                   "round_unit_window", "attempt_receipt"}
 
 
 def check_empty_database(uri, tmp_path):

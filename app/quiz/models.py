@@ -337,6 +337,53 @@ class AttemptQuestion(db.Model):
     version = db.relationship("QuestionVersion", lazy="joined", innerjoin=True)  # always needed with it
 
 
+class RoundUnitWindow(db.Model):
+    """"Giờ mở theo đơn vị": a round's own opening time (and, if set, closing time) for the
+    schools of one unit, so that a province does not start all at once. A school takes
+    the row of its nearest unit that has one (itself, its cluster, ...); the times are
+    kept inside the round's window (`attempts.services.window_for`)."""
+
+    __tablename__ = "round_unit_window"
+    __table_args__ = (
+        UniqueConstraint("round_id", "unit_id", name="uq_round_unit_window"),
+        CheckConstraint("closes_at IS NULL OR closes_at > opens_at", name="window"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    round_id = db.Column(db.Integer, db.ForeignKey("round.id", ondelete="CASCADE"), nullable=False)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id", ondelete="CASCADE"), nullable=False, index=True)
+    opens_at = db.Column(db.DateTime, nullable=False)
+    closes_at = db.Column(db.DateTime)  # None: the round's
+
+    round = db.relationship("Round", backref=db.backref("unit_windows", cascade="all, delete-orphan",
+                                                        passive_deletes=True, order_by="RoundUnitWindow.opens_at"))
+    unit = db.relationship("Unit")
+
+
+class AttemptReceipt(db.Model):
+    """An emergency receipt accepted for an attempt: the final submit could not reach the
+    server, the page gave the student the server's signed acknowledgements of their
+    answers, and a teacher uploaded them (`attempts.receipts.accept_receipt`). One per
+    attempt."""
+
+    __tablename__ = "attempt_receipt"
+
+    id = db.Column(db.Integer, primary_key=True)
+    attempt_id = db.Column(db.Integer, db.ForeignKey("attempt.id", ondelete="CASCADE"), nullable=False,
+                           unique=True)
+    uploaded_by_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
+    uploaded_at = db.Column(db.DateTime, nullable=False)
+    answers = db.Column(db.Integer, nullable=False)  # signed answers in the receipt
+    changed = db.Column(db.Integer, nullable=False)  # of those, how many differed from the saved ones
+    signed_until = db.Column(db.DateTime, nullable=False)  # the latest signed server time: the finish time
+    previous_finish = db.Column(db.String(10))  # how the attempt had been finished before (timeout), if it had
+    after_publication = db.Column(db.Boolean, nullable=False, default=False)
+    digest = db.Column(db.String(64), nullable=False)  # sha256 of the receipt's code
+
+    attempt = db.relationship("Attempt")
+    uploaded_by = db.relationship("User")
+
+
 class ClassSession(db.Model):
     """A teacher running a round with a class: a short join code to show on the
     projector, a live board, and closing it finishes the attempts made through it."""

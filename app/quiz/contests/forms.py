@@ -50,3 +50,11 @@ class ContestEditForm(FlaskForm):
     prizes = FormField(PrizeCountsForm)
     school_prizes = FormField(PrizeCountsForm)
     unit_prizes = FormField(PrizeCountsForm)
+
+
+class UnitWindowForm(FlaskForm):
+    """A row of "giờ mở theo đơn vị": a unit (or school) and its own opening time."""
+    unit_id = SelectField("Đơn vị hoặc trường", coerce=int, choices=[])
+    opens_at = DateTimeLocalField("Mở lúc", format="%Y-%m-%dT%H:%M", validators=[DataRequired("Chọn giờ mở.")])
+    closes_at = DateTimeLocalField("Đóng lúc (để trống: theo đợt thi)", format="%Y-%m-%dT%H:%M",
+                                   validators=[Optional()])

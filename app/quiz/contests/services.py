@@ -12,11 +12,14 @@ from app.core.errors import DomainError
 from app.core.text import nfc, short_code
 from app.core.vocabulary import Prize
 from app.extensions import db
-from app.quiz.attempts.services import deadline_for
+from app.quiz.attempts.services import deadline_for, window_for
 from app.core.prizes import KEY_OF_LABEL, award_prizes
 from app.quiz.contests import results
 from app.quiz.contests.ranking import collective_ranking, contest_ranking, round_ranking
-from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Award, Contest, Round
+from app.core.scope import is_within
+from app.core.timeutil import format_datetime
+from app.org.models import Unit, UnitClosure
+from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Award, Contest, Round, RoundUnitWindow
 
 LEVELS = ("THCS", "THPT", "GDTX")
 PRIZE_KEYS = Prize.values()
@@ -167,10 +170,14 @@ def update_round(actor, round_, *, name, opens_at, closes_at, time_limit_minutes
     round_.review_policy = "after_submit" if practice else review_policy
     round_.prizes = _counts(prizes)
     if started and closes_at > old_close:
+        closes = {}  # per school: its own close when a unit of the round says so
         for attempt in db.session.execute(select(Attempt).where(
                 Attempt.round_id == round_.id, Attempt.submitted_at.is_(None),
                 Attempt.deadline_at == old_close)).scalars():
-            attempt.deadline_at = deadline_for(round_, attempt.started_at, attempt.extra_seconds)
+            if attempt.school_id not in closes:
+                closes[attempt.school_id] = window_for(round_, attempt.school_id).closes_at
+            attempt.deadline_at = deadline_for(round_, attempt.started_at, attempt.extra_seconds,
+                                               closes_at=closes[attempt.school_id])
     audit.record(actor, "round.update", "round", round_.id, round_.contest.unit_id,
                  f"{round_.contest.code} {round_.name}")
 
@@ -261,3 +268,51 @@ def republish_results(owner, now):
         _store_round_results(owner, now)
     else:
         _store_contest_results(owner, now)
+
+
+# "Giờ mở theo đơn vị": a round's window per unit --------------------------------------
+
+def window_units(contest):
+    """The units a round of the contest may open at their own time: those under the
+    contest's unit (clusters, communes, schools), by kind and name."""
+    below = select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == contest.unit_id,
+                                                    UnitClosure.depth > 0)
+    return db.session.execute(select(Unit).where(Unit.id.in_(below))
+                              .order_by(Unit.kind != "school", Unit.sort_key, Unit.id)).scalars().all()
+
+
+def set_unit_window(actor, round_, unit, opens_at, closes_at=None):
+    """The opening time (and, optionally, closing time) of the round for the schools of
+    `unit`, inside the round's window; a second call for the unit replaces the first."""
+    contest = round_.contest
+    if unit.id == contest.unit_id or not is_within(unit.id, contest.unit_id):
+        raise DomainError("Chỉ đặt giờ riêng cho các đơn vị, trường thuộc đơn vị tổ chức cuộc thi.")
+    if not round_.opens_at <= opens_at < round_.closes_at:
+        raise DomainError(f"Giờ mở của đơn vị phải trong thời gian của đợt thi "
+                          f"({format_datetime(round_.opens_at)} – {format_datetime(round_.closes_at)}).")
+    if closes_at is not None and not opens_at < closes_at <= round_.closes_at:
+        raise DomainError(f"Giờ đóng của đơn vị phải sau giờ mở và không muộn hơn giờ đóng của đợt thi "
+                          f"({format_datetime(round_.closes_at)}).")
+    row = db.session.execute(select(RoundUnitWindow).where(
+        RoundUnitWindow.round_id == round_.id, RoundUnitWindow.unit_id == unit.id)).scalar()
+    if row is None:
+        row = RoundUnitWindow(round_id=round_.id, unit_id=unit.id, opens_at=opens_at)
+        db.session.add(row)
+    row.opens_at, row.closes_at = opens_at, closes_at
+    db.session.flush()
+    audit.record(actor, "round.unit_window", "round", round_.id, contest.unit_id,
+                 f"{contest.code} {round_.name}: {unit.name} mở {format_datetime(opens_at)}"
+                 + (f", đóng {format_datetime(closes_at)}" if closes_at else ""))
+    return row
+
+
+def remove_unit_window(actor, round_, unit_id):
+    """The unit's schools go back to the round's own window (or a unit above's)."""
+    row = db.session.execute(select(RoundUnitWindow).where(
+        RoundUnitWindow.round_id == round_.id, RoundUnitWindow.unit_id == unit_id)).scalar()
+    if row is None:
+        raise DomainError("Đơn vị này không có giờ riêng.")
+    audit.record(actor, "round.unit_window_delete", "round", round_.id, round_.contest.unit_id,
+                 f"{round_.contest.code} {round_.name}: {row.unit.name} theo giờ của đợt")
+    db.session.delete(row)
+    db.session.flush()

@@ -23,7 +23,7 @@ from app.quiz import access
 from app.quiz.contests import calibration, results
 from app.quiz.contests import services as contests
 from app.core.forms import PRIZE_FIELDS, prize_counts, set_prize_counts
-from app.quiz.contests.forms import ContestEditForm, ContestForm, RoundForm
+from app.quiz.contests.forms import ContestEditForm, ContestForm, RoundForm, UnitWindowForm
 from app.quiz.models import GRADING_METHODS, REVIEW_POLICIES, Attempt, Contest, Question, QuestionBank
 from app.quiz.contests.statistics import round_statistics
 
@@ -177,6 +177,30 @@ def round_edit(round_id):
             return redirect(url_for("contests.contest_detail", contest_id=round_.contest_id))
     return render_template("quiz/round_edit.html", round=round_, contest=round_.contest, form=form,
                            started=started, delete_form=EmptyForm())
+
+
+@bp.route("/rounds/<int:round_id>/windows", methods=["GET", "POST"])
+@login_required
+def round_windows(round_id):
+    """"Giờ mở theo đơn vị": the round opens at its own time for some units or schools."""
+    round_ = _managed_round(round_id)
+    units = contests.window_units(round_.contest)
+    form = UnitWindowForm()
+    form.unit_id.choices = [(u.id, f"{u.name}{' (' + u.code + ')' if u.code else ''}") for u in units]
+    if request.method == "POST" and request.form.get("remove"):
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        run_action(lambda: contests.remove_unit_window(current_user, round_, request.form.get("remove", type=int)),
+                   "Đã bỏ giờ riêng của đơn vị.")
+        return redirect(url_for("contests.round_windows", round_id=round_.id))
+    if form.validate_on_submit():
+        unit = next((u for u in units if u.id == form.unit_id.data), None)
+        closes_at = local_to_utc(form.closes_at.data) if form.closes_at.data else None
+        if unit is not None and run_action(lambda: contests.set_unit_window(
+                current_user, round_, unit, local_to_utc(form.opens_at.data), closes_at), "Đã lưu giờ mở."):
+            return redirect(url_for("contests.round_windows", round_id=round_.id))
+    return render_template("quiz/round_windows.html", round=round_, contest=round_.contest, form=form,
+                           rows=round_.unit_windows, action_form=EmptyForm())
 
 
 @bp.route("/rounds/<int:round_id>/delete", methods=["POST"])
