@@ -99,6 +99,17 @@ def load_config():
         "LOGIN_WINDOW_MINUTES": int(os.environ.get("LOGIN_WINDOW_MINUTES", "15")),
         # a practice round may be retaken, but not fast enough to farm answers
         "PRACTICE_STARTS_PER_HOUR": int(os.environ.get("PRACTICE_STARTS_PER_HOUR", "10")),
+        # Deadline day (app/quiz/attempts/queue.py): starts admitted per second for the whole
+        # deployment (shared through Redis when REDIS_URL is set); more wait on a page with their
+        # place in the queue. 0: no queue (the default outside production).
+        "START_RATE": float(os.environ.get("START_RATE", "40" if production else "0")),
+        # an idle deployment admits START_RATE x this many starts at once
+        "START_BURST_SECONDS": float(os.environ.get("START_BURST_SECONDS", "1")),
+        # how long an admitted place waits for its student to start
+        "START_PLACE_SECONDS": float(os.environ.get("START_PLACE_SECONDS", "120")),
+        # Emergency receipts sign each saved answer with a key derived from this (unset: from
+        # SECRET_KEY); the same on every host.
+        "RECEIPT_KEY": os.environ.get("RECEIPT_KEY", ""),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
         "LOGIN_SLOW_AFTER_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_SLOW_AFTER_FAILURES_PER_ADDRESS", "100")),
         "LOGIN_ADDRESS_DELAY_SECONDS": float(os.environ.get("LOGIN_ADDRESS_DELAY_SECONDS", "2")),

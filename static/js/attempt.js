@@ -1,7 +1,13 @@
 /* The attempt page: one question a screen with a map, every answer saved when it is
    chosen. Answers wait in localStorage until the server has them, so a dropped
    connection or a closed tab loses nothing; each save carries a rising counter so
-   the server keeps only the newest. The clock counts down from the server's figure. */
+   the server keeps only the newest. The clock counts down from the server's figure.
+
+   Every save the server stores comes back with its signed acknowledgement (and so does
+   the prediction), kept here beside the answers. The submit is sent with fetch: when it
+   cannot reach the server, the page offers those acknowledgements as an emergency
+   receipt, a file and a QR code (static/js/qr.js) that a teacher uploads later
+   (app/quiz/attempts/acks.py describes the code). */
 (function () {
   "use strict";
   var root = document.getElementById("take");
@@ -14,6 +20,7 @@
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var state = load();
   var sending = false;
+  var flushFailed = false;  // the last try to send a kept answer did not reach the server
   var loggedOut = false;
   var current = 0;
   var submitButton = document.getElementById("submit-btn");
@@ -23,6 +30,8 @@
     try { saved = JSON.parse(localStorage.getItem(storeKey)); } catch (e) { saved = null; }
     saved = saved || { seq: 0, pending: {} };
     saved.seq = Math.max(saved.seq || 0, parseInt(root.dataset.lastSeq, 10) || 0);
+    saved.acks = saved.acks || {};  // position -> {s: seq, t: server ms, d: digest, m: signature, r: response}
+    saved.pseq = saved.pseq || 0;  // the prediction's own counter (position 0 of the receipt)
     return saved;
   }
   function persist() {
@@ -153,16 +162,20 @@
         return null;
       }
       if (!reply.ok) { throw new Error("HTTP " + reply.status); }
+      var ack = reply.headers.get("X-Answer-Ack");
       return reply.json().then(function (data) {
         // Only the server's own confirmation of this save clears it from the phone.
         if (!data || data.seq !== item.seq) { throw new Error("no confirmation"); }
+        keepAck(position, item.seq, item.response, ack);
         sending = false;
+        flushFailed = false;
         if (state.pending[position] && state.pending[position].seq === item.seq) { delete state.pending[position]; }
         persist();
         if (pendingCount()) { flush(); } else { say("Đã lưu.", "ok"); }
       });
     }).catch(function () {
       sending = false;
+      flushFailed = true;
       say("Mất kết nối: " + pendingCount() + " câu trả lời đang giữ trên máy, sẽ tự gửi khi có mạng. Em cứ làm tiếp.",
           "off");
       window.setTimeout(flush, 5000);
@@ -256,6 +269,155 @@
     show(firstBlank >= 0 ? firstBlank : current, true);
   });
 
+  // The signed acknowledgements ("<server ms>.<digest>.<signature>", the X-Answer-Ack
+  // header), the newest of each question, for a receipt.
+  function keepAck(position, seq, response, ack) {
+    var held = state.acks[position];
+    var parts = (ack || "").split(".");
+    if (parts.length !== 3 || (held && held.s > seq)) { return; }
+    state.acks[position] = { s: seq, t: parseInt(parts[0], 10), d: parts[1], m: parts[2], r: response };
+    persist();
+  }
+
+  // The prediction is stored by the submit only; the server signs it as it is typed.
+  var predictionInput = document.getElementById("prediction");
+  var predictionTimer = null;
+  function signPrediction() {
+    var value = predictionInput ? predictionInput.value.trim() : "";
+    if (!/^\d{1,9}$/.test(value)) { return; }
+    var held = state.acks[0];
+    if (held && held.r === parseInt(value, 10)) { return; }
+    state.pseq += 1;
+    var seq = state.pseq;
+    var prediction = parseInt(value, 10);
+    persist();
+    fetch(root.dataset.predictionUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+      credentials: "same-origin",
+      redirect: "manual",
+      body: JSON.stringify({ prediction: prediction, seq: seq })
+    }).then(function (reply) {
+      if (!reply.ok) { return; }
+      var ack = reply.headers.get("X-Answer-Ack");
+      return reply.json().then(function (data) {
+        if (data && data.seq === seq) { keepAck(0, seq, prediction, ack); }
+      });
+    }).catch(function () { /* offline: the last signed prediction stays in the receipt */ });
+  }
+  if (predictionInput) {
+    predictionInput.addEventListener("input", function () {
+      window.clearTimeout(predictionTimer);
+      predictionTimer = window.setTimeout(signPrediction, 600);
+    });
+    predictionInput.addEventListener("change", signPrediction);
+  }
+
+  // The receipt: what the server signed, as a code (the file holds it, the QR code links to
+  // the teacher's page with it after '#').
+  function b64url(text) {
+    return window.btoa(unescape(encodeURIComponent(text))).replace(/\+/g, "-").replace(/\//g, "_")
+      .replace(/=+$/, "");
+  }
+  function receiptCode() {
+    var items = Object.keys(state.acks).map(function (k) { return parseInt(k, 10); })
+      .sort(function (a, b) { return a - b; }).map(function (position) {
+        var a = state.acks[position];
+        return [position, a.s, a.t.toString(36), a.d, a.m, b64url(JSON.stringify(a.r))].join(".");
+      });
+    return "R1." + root.dataset.attempt + "." + items.join("~");
+  }
+  function unconfirmed() {
+    // answered on this phone, but the server never signed that answer (or a later one)
+    return questions.filter(function (q) {
+      var position = q.dataset.position;
+      var pending = state.pending[position];
+      if (pending) { return !state.acks[position] || state.acks[position].s < pending.seq; }
+      return responseOf(q) !== null && !state.acks[position];
+    }).length;
+  }
+  function receiptFile() {
+    var answers = Object.keys(state.acks).filter(function (k) { return k !== "0"; }).map(function (k) {
+      var a = state.acks[k];
+      return { cau: parseInt(k, 10), tra_loi: a.r, lan_luu: a.s, may_chu_ky_luc: new Date(a.t).toISOString() };
+    });
+    return JSON.stringify({
+      bien_nhan: "Biên nhận bài thi: các câu trả lời máy chủ đã nhận, có chữ ký của máy chủ",
+      ma_bien_nhan: receiptCode(),
+      bai_thi: parseInt(root.dataset.attempt, 10),
+      hoc_sinh: root.dataset.student,
+      dot_thi: root.dataset.round,
+      tao_luc: new Date().toISOString(),
+      du_doan: state.acks[0] ? state.acks[0].r : null,
+      cau_tra_loi: answers,
+      ghi_chu: "Chỉ mã biên nhận (ma_bien_nhan) có giá trị; các dòng khác để đọc. Sửa mã thì biên nhận bị từ chối."
+    }, null, 2);
+  }
+  var receiptBox = document.getElementById("receipt");
+  function offerReceipt() {
+    submitButton.disabled = false;
+    var signed = Object.keys(state.acks).filter(function (k) { return k !== "0"; }).length;
+    var last = 0;
+    Object.keys(state.acks).forEach(function (k) { last = Math.max(last, state.acks[k].t); });
+    document.getElementById("receipt-summary").textContent = "Biên nhận có " + signed + "/" + questions.length +
+      " câu trả lời máy chủ đã ký" + (state.acks[0] ? " và dự đoán " + state.acks[0].r : "") +
+      (last ? ", lần ký cuối lúc " + new Date(last).toLocaleTimeString("vi-VN") : "") + ".";
+    var missing = unconfirmed();
+    var warn = document.getElementById("receipt-pending");
+    warn.hidden = !missing;
+    warn.textContent = missing ? missing + " câu trả lời chưa kịp gửi lên máy chủ nên không có trong biên nhận: " +
+      "em báo thầy cô." : "";
+    var figure = document.getElementById("receipt-qr");
+    var old = figure.querySelector("svg, p");
+    if (old) { figure.removeChild(old); }
+    var drawn = window.QR && window.QR.svg(root.dataset.receiptUrl + "#" + receiptCode(), { level: "L" });
+    if (!drawn) {
+      drawn = document.createElement("p");
+      drawn.textContent = "Biên nhận quá dài cho mã QR: em dùng tệp tải về.";
+    } else {
+      drawn.setAttribute("role", "img");
+      drawn.setAttribute("aria-label", "Mã QR của biên nhận");
+    }
+    figure.insertBefore(drawn, figure.firstChild);
+    receiptBox.hidden = false;
+    receiptBox.scrollIntoView({ block: "start" });
+    receiptBox.focus({ preventScroll: true });
+  }
+  document.getElementById("receipt-download").addEventListener("click", function () {
+    var blob = new Blob([receiptFile()], { type: "application/json" });
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = "bien-nhan-bai-" + root.dataset.attempt + ".json";
+    document.body.appendChild(link);
+    link.click();
+    document.body.removeChild(link);
+    window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+  });
+  document.getElementById("receipt-retry").addEventListener("click", function () { sendSubmit(); });
+
+  // The submit, sent with fetch so that a network failure is told from the server's answer.
+  function sendSubmit() {
+    submitButton.disabled = true;
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf },
+      credentials: "same-origin"
+    }).then(function (reply) {
+      if (reply.status >= 502 && reply.status <= 504) { throw new Error("HTTP " + reply.status); }
+      var type = reply.headers.get("Content-Type") || "";
+      if (!reply.ok || type.indexOf("application/json") < 0) {
+        // Not the app's own answer (a refusal, a login page): let the browser show it.
+        form.submit();
+        return null;
+      }
+      return reply.json().then(function (data) {
+        if (data.submitted) { localStorage.removeItem(storeKey); }
+        window.location = data.next;
+      });
+    }).catch(offerReceipt);
+  }
+
   form.addEventListener("submit", function (event) {
     if (loggedOut) {
       event.preventDefault();
@@ -266,6 +428,7 @@
     if (pendingCount()) {
       event.preventDefault();
       say("Đang gửi nốt " + pendingCount() + " câu trả lời, em chờ có mạng rồi bấm Nộp bài lần nữa.", "off");
+      if (flushFailed || !navigator.onLine) { offerReceipt(); }
       flush();
       return;
     }
@@ -279,12 +442,15 @@
       document.getElementById("confirm-yes").focus();
       return;
     }
-    var mark = document.createElement("input");
-    mark.type = "hidden";
-    mark.name = "confirmed";
-    mark.value = "1";
-    form.appendChild(mark);
-    localStorage.removeItem(storeKey);
+    if (!form.querySelector('input[name="confirmed"]')) {
+      var mark = document.createElement("input");
+      mark.type = "hidden";
+      mark.name = "confirmed";
+      mark.value = "1";
+      form.appendChild(mark);
+    }
+    event.preventDefault();
+    sendSubmit();
   });
   window.addEventListener("online", flush);
 
@@ -300,8 +466,11 @@
         : Math.floor(left / 60) + ":" + two(left % 60);
       timer.classList.toggle("timer-low", left <= 60);
       if (left === 0) {
-        // Time is up on the server too: it finishes the attempt with what was saved.
-        window.location = root.dataset.resultUrl;
+        // Time is up on the server too: it finishes the attempt with what was saved. If the
+        // server cannot be reached, the receipt is offered instead of a browser error page.
+        fetch(root.dataset.resultUrl, { method: "HEAD", credentials: "same-origin" }).then(function () {
+          window.location = root.dataset.resultUrl;
+        }).catch(offerReceipt);
         return;
       }
       window.setTimeout(tick, 500);

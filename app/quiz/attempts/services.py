@@ -7,6 +7,7 @@ a round draws from a pool of question versions frozen at its first start, never
 from a scan of the bank.
 """
 import random
+from collections import namedtuple
 from datetime import timedelta
 
 from flask import current_app
@@ -15,12 +16,13 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User, UserLogin
 from app.core.errors import DomainError
+from app.core.timeutil import format_datetime
 from app.coverage import participation
 from app.extensions import db
 from app.org.models import UnitClosure, stage_of
 from app.quiz.access import may_take
-from app.quiz.attempts import grading
-from app.quiz.models import Attempt, AttemptQuestion, Contest, Question, QuestionVersion, Round
+from app.quiz.attempts import acks, grading, queue
+from app.quiz.models import Attempt, AttemptQuestion, Contest, Question, QuestionVersion, Round, RoundUnitWindow
 from app.quiz.qtypes import GRADABLE_TYPES, qtype_of
 
 
@@ -36,12 +38,52 @@ def round_is_open(round_, now):
     return round_.opens_at <= now < round_.closes_at
 
 
-def deadline_for(round_, started_at, extra_seconds=0):
-    """start + time limit (+ extra time from the teacher), never later than the round's close."""
+def deadline_for(round_, started_at, extra_seconds=0, closes_at=None):
+    """start + time limit (+ extra time from the teacher), never later than the close
+    (`closes_at`: the school's own, from `window_for`; the round's by default)."""
+    closes_at = closes_at or round_.closes_at
     if round_.time_limit_minutes:
         own = started_at + timedelta(minutes=round_.time_limit_minutes, seconds=extra_seconds)
-        return min(own, round_.closes_at)
-    return round_.closes_at
+        return min(own, closes_at)
+    return closes_at
+
+
+class Window(namedtuple("Window", "opens_at closes_at own")):
+    """A round's window for one school: the round's, or a unit's own ("giờ mở theo đơn
+    vị", `own`), always inside the round's."""
+
+    def is_open(self, now):
+        return self.opens_at <= now < self.closes_at
+
+
+def windows_for(rounds, school_id):
+    """{round id: Window} for a school, in one query: each round's row of the school's
+    nearest unit that has one (the school itself, then its cluster, ... up to the Sở),
+    clamped into the round's window; the round's own window where no unit has a row."""
+    own = {}
+    ids = [r.id for r in rounds]
+    if ids:
+        rows = db.session.execute(
+            select(RoundUnitWindow.round_id, RoundUnitWindow.opens_at, RoundUnitWindow.closes_at)
+            .join(UnitClosure, UnitClosure.ancestor_id == RoundUnitWindow.unit_id)
+            .where(UnitClosure.descendant_id == school_id, RoundUnitWindow.round_id.in_(ids))
+            .order_by(UnitClosure.depth.desc()))
+        for round_id, opens_at, closes_at in rows:  # the nearest unit comes last and wins
+            own[round_id] = (opens_at, closes_at)
+    result = {}
+    for round_ in rounds:
+        if round_.id not in own:
+            result[round_.id] = Window(round_.opens_at, round_.closes_at, False)
+            continue
+        opens_at, closes_at = own[round_.id]
+        closes_at = min(closes_at or round_.closes_at, round_.closes_at)
+        opens_at = min(max(opens_at, round_.opens_at), closes_at)
+        result[round_.id] = Window(opens_at, closes_at, True)
+    return result
+
+
+def window_for(round_, school_id):
+    return windows_for([round_], school_id)[round_.id]
 
 
 # The pool ---------------------------------------------------------------------------
@@ -149,30 +191,72 @@ def finished_count(student, round_):
     ).scalar_one()
 
 
-def start_attempt(student, round_, now, rng=None):
-    """The student's open attempt of the round (resumed), or a new one with its questions drawn."""
-    if not may_take(student, round_):
-        raise DomainError("Cuộc thi này không dành cho lớp của em.")
+def resumable_attempt(student, round_, now):
+    """The student's open attempt of the round if it is still running (one past its
+    deadline is finished here), else None."""
     current = open_attempt(student, round_)
     if current is not None:
         finish_if_expired(current, now)
         if current.submitted_at is None:
             return current
-    if not round_is_open(round_, now):
-        raise DomainError("Đợt thi chưa mở." if now < round_.opens_at else "Đợt thi đã kết thúc.")
+    return None
+
+
+def check_startable(student, round_, now):
+    """Refuse a new attempt the student may not start now (the round is not for them,
+    their window is not open, no attempts left, practice too fast); else (window,
+    attempts finished so far)."""
+    if not may_take(student, round_):
+        raise DomainError("Cuộc thi này không dành cho lớp của em.")
+    window = window_for(round_, student.school_id)
+    if not window.is_open(now):
+        if now >= window.closes_at:
+            raise DomainError("Đợt thi đã kết thúc.")
+        if window.own:
+            raise DomainError(f"Đợt thi mở cho trường em lúc {format_datetime(window.opens_at)}.")
+        raise DomainError("Đợt thi chưa mở.")
     done = finished_count(student, round_)
     if not round_.practice and done >= round_.attempts_allowed:
         raise DomainError(f"Em đã làm đủ {round_.attempts_allowed} lần cho phép của đợt thi này.")
-    avoid = frozenset()
     if round_.practice:
         _check_practice_pace(student, round_, now)
+    return window, done
+
+
+def admit_start(student, round_, now):
+    """Deadline day: whether a start may go through now. None: start (or resume) at once;
+    a queue.Place not admitted: the student waits on the waiting page, keeping that
+    place. A resumed attempt never queues, and a refused start takes no place."""
+    if resumable_attempt(student, round_, now) is not None:
+        return None
+    check_startable(student, round_, now)
+    place = queue.take_place(round_.id, student.id, now)
+    if place is None or place.admitted:
+        queue.use_place(round_.id, student.id, place)
+        return None
+    return place
+
+
+def start_attempt(student, round_, now, rng=None):
+    """The student's open attempt of the round (resumed), or a new one with its questions
+    drawn. The deadline counts from `now`: for a student who queued, when they were
+    admitted and started, never from when they began to wait."""
+    if not may_take(student, round_):
+        raise DomainError("Cuộc thi này không dành cho lớp của em.")
+    current = resumable_attempt(student, round_, now)
+    if current is not None:
+        return current
+    window, done = check_startable(student, round_, now)
+    avoid = frozenset()
+    if round_.practice:
         avoid = frozenset(protected_question_ids(round_.contest.bank_id, now))
     rng = rng or random.SystemRandom()
     drawn = _draw(round_, stage_of(student), rng, avoid)
     versions = {v.id: v for v in db.session.execute(
         select(QuestionVersion).where(QuestionVersion.id.in_([vid for _, vid in drawn]))).scalars()}
     attempt = Attempt(round_id=round_.id, student_id=student.id, school_id=student.school_id, number=done + 1,
-                      started_at=now, deadline_at=deadline_for(round_, now), max_score=float(len(drawn)))
+                      started_at=now, deadline_at=deadline_for(round_, now, closes_at=window.closes_at),
+                      max_score=float(len(drawn)))
     for position, (question_id, version_id) in enumerate(drawn, start=1):
         version = versions[version_id]
         order = qtype_of(version.qtype).option_order(version)
@@ -206,7 +290,7 @@ def save_answer(attempt, position, raw_response, seq, now):
     counter `seq`) changes nothing, so replays and late retries are harmless.
     Returns True when this save is the one now stored."""
     return _save(_ITEM_OF_STUDENT, {"student_id": attempt.student_id}, attempt.id, position, raw_response, seq, now,
-                 displayed=False)
+                 displayed=False)[0]
 
 
 def save_answer_for_login(user_id, login_token, attempt_id, position, raw_response, seq, now):
@@ -215,9 +299,15 @@ def save_answer_for_login(user_id, login_token, attempt_id, position, raw_respon
     checked in the same query as the attempt, as the user loader would check it, so
     the user is never loaded. NoSuchQuestion when the login is not open, the attempt
     is not this student's, or it has no such question. Choices come as the page names
-    them: by displayed position (`from_displayed`)."""
-    return _save(_ITEM_OF_LOGIN, {"user_id": user_id, "login_token": login_token},
-                 attempt_id, position, raw_response, seq, now, displayed=True)
+    them: by displayed position (`from_displayed`).
+
+    Returns (stored, ack): `ack` is the server's signed acknowledgement that this answer
+    is the one stored (`acks.sign_ack`), which the page keeps for an emergency
+    receipt; None when a newer save is stored."""
+    stored, response, same = _save(_ITEM_OF_LOGIN, {"user_id": user_id, "login_token": login_token},
+                                   attempt_id, position, raw_response, seq, now, displayed=True)
+    ack = acks.sign_ack(attempt_id, position, response, seq, now) if stored or same else None
+    return stored, ack
 
 
 def from_displayed(qtype, option_order, raw):
@@ -237,7 +327,7 @@ class _Version:
 
 # Built once: the hot path only binds values (no statement building per request).
 _ITEM = (select(Attempt.submitted_at, Attempt.deadline_at, AttemptQuestion.id, AttemptQuestion.response,
-                AttemptQuestion.option_order, QuestionVersion.qtype, QuestionVersion.data)
+                AttemptQuestion.seq, AttemptQuestion.option_order, QuestionVersion.qtype, QuestionVersion.data)
          .join(AttemptQuestion, and_(AttemptQuestion.attempt_id == Attempt.id,
                                      AttemptQuestion.position == bindparam("position")))
          .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
@@ -265,21 +355,26 @@ SELECT count(*) FROM saved""").bindparams(bindparam("response", type_=JSON(none_
 def _save(item_query, owner, attempt_id, position, raw_response, seq, now, displayed):
     """One SELECT (the attempt is the owner's and open, the question's version) and one
     write, both Core statements on the session's connection: no ORM work. `displayed`:
-    the choices are displayed positions (from a page), else indexes into the version."""
+    the choices are displayed positions (from a page), else indexes into the version.
+    Returns (stored, the response as stored, same): `same` when nothing was stored
+    because this very save is already the stored one (a retry whose reply was lost)."""
     connection = db.session.connection()
     row = connection.execute(item_query, {"attempt_id": attempt_id, "position": position, **owner}).first()
     if row is None:
         raise NoSuchQuestion("Không có câu hỏi này trong bài.")
-    submitted_at, deadline_at, item_id, old_response, option_order, qtype, data = row
+    submitted_at, deadline_at, item_id, old_response, old_seq, option_order, qtype, data = row
     _check_open(submitted_at, deadline_at, now)
     kind = qtype_of(qtype)
     if displayed:
         raw_response = kind.from_displayed(option_order, raw_response)
     response = kind.clean(_Version(qtype, data), raw_response)
     delta = (response is not None) - (old_response is not None)  # the count the live board shows
+    same = old_seq == seq and old_response == response
     if connection.dialect.name == "postgresql":
-        return bool(connection.execute(_STORE_PG, {"response": response, "seq": seq, "now": now, "item_id": item_id,
-                                                   "delta": delta, "attempt_id": attempt_id}).scalar_one())
+        stored = bool(connection.execute(_STORE_PG, {"response": response, "seq": seq, "now": now,
+                                                     "item_id": item_id, "delta": delta,
+                                                     "attempt_id": attempt_id}).scalar_one())
+        return stored, response, same
     items, attempts = AttemptQuestion.__table__, Attempt.__table__
     changed = connection.execute(
         update(items).where(items.c.id == item_id, items.c.seq < seq)
@@ -287,7 +382,7 @@ def _save(item_query, owner, attempt_id, position, raw_response, seq, now, displ
     if changed and delta:  # submit recounts it exactly
         connection.execute(update(attempts).where(attempts.c.id == attempt_id)
                            .values(answered_count=attempts.c.answered_count + delta))
-    return bool(changed)
+    return bool(changed), response, same
 
 
 def submit_attempt(attempt, now, prediction=None, finished_by="student"):
@@ -352,13 +447,15 @@ def add_extra_time(attempt, minutes, now):
     """Teacher's extra time for one student, still never past the round's close."""
     _check_open(attempt.submitted_at, attempt.deadline_at, now)
     attempt.extra_seconds += int(minutes * 60)
-    attempt.deadline_at = deadline_for(attempt.round, attempt.started_at, attempt.extra_seconds)
+    attempt.deadline_at = deadline_for(attempt.round, attempt.started_at, attempt.extra_seconds,
+                                       closes_at=window_for(attempt.round, attempt.school_id).closes_at)
 
 
 def rounds_for_student(student, now):
     """The rounds a student sees on their page: open ones of the published contests
     of their part of the tree and level, and ones that closed in the last 30 days,
-    each with the student's attempts. [(round, [attempts])]"""
+    each with the student's attempts and the round's window for their school.
+    [(round, [attempts], Window)]"""
     above = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id == student.school_id)
     stage = stage_of(student)
     rounds = db.session.execute(
@@ -373,7 +470,8 @@ def rounds_for_student(student, now):
                 Attempt.student_id == student.id, Attempt.round_id.in_([r.id for r in rounds]))
                 .order_by(Attempt.number)).scalars():
             mine.setdefault(attempt.round_id, []).append(attempt)
-    return [(r, mine.get(r.id, [])) for r in rounds]
+    windows = windows_for(rounds, student.school_id)
+    return [(r, mine.get(r.id, []), windows[r.id]) for r in rounds]
 
 
 def may_review(attempt, now):

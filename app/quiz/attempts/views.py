@@ -1,15 +1,28 @@
-"""Taking a round on a phone: start, the attempt page (answers saved as they are
-chosen, by static/js/attempt.js), submit with the prediction, the result."""
+"""Taking a round on a phone: start (through the queue of deadline day, and its waiting
+page), the attempt page (answers saved as they are chosen, by static/js/attempt.js, each
+acknowledged with a signature), submit with the prediction, the result; and the
+teacher's page that accepts an emergency receipt when a submit never arrived."""
+import math
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
 
 from app.core.forms import EmptyForm
 from app.accounts.views import session_login
 from app.core.actions import run_action
-from app.core.timeutil import utcnow
+from app.core.errors import DomainError
+from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.org.access import students_query
+from app.org.models import Student
 from app.quiz import access
+from app.quiz.attempts import acks, receipts
+from app.quiz.attempts import queue as start_queue
 from app.quiz.attempts import services as quiz
+from app.quiz.attempts.forms import ReceiptForm
+from app.quiz.models import Attempt, AttemptReceipt
 from app.quiz.qtypes import qtype_of
 
 bp = Blueprint("attempts", __name__)
@@ -32,11 +45,57 @@ def _student():
 @bp.route("/rounds/<int:round_id>/start", methods=["POST"])
 @login_required
 def start(round_id):
+    """Start (or resume). On deadline day a start beyond START_RATE gets a place in the
+    queue and the waiting page; the attempt, and its clock, start when it is admitted."""
     student = _student()
     round_ = access.get_startable_round_or_404(student, round_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    return go_to_attempt(lambda: quiz.start_attempt(student, round_, utcnow()))
+    now = utcnow()
+
+    def begin():
+        place = quiz.admit_start(student, round_, now)
+        return place if place is not None else quiz.start_attempt(student, round_, now)
+    result = run_action(begin)
+    if isinstance(result, start_queue.Place):
+        return redirect(url_for("attempts.waiting", round_id=round_.id))
+    if result is None:
+        return redirect(url_for("home.student_home"))
+    return redirect(url_for("attempts.take", attempt_id=result.id))
+
+
+@bp.route("/rounds/<int:round_id>/cho")
+@login_required
+def waiting(round_id):
+    """The waiting page of a queued start: "Em đang ở vị trí n". Asked as JSON it is what
+    static/js/waiting.js polls: {position, admitted, wait_seconds, poll_seconds} (gone:
+    no place any more). Reloading it, or polling, never takes a new place. Staff who
+    open it are shown the round's contest."""
+    if not current_user.role_enum.takes_quizzes:
+        round_ = access.get_round_or_404(current_user, round_id)
+        return redirect(url_for("contests.contest_detail", contest_id=round_.contest_id))
+    student = _student()
+    round_ = access.get_startable_round_or_404(student, round_id)
+    now = utcnow()
+    wants_json = request.accept_mimetypes.best == "application/json"
+    place = start_queue.peek_place(round_.id, student.id, now)
+    if place is None:
+        current = quiz.resumable_attempt(student, round_, now)
+        if wants_json:
+            return jsonify(gone=True, admitted=False,
+                           next=url_for("attempts.take", attempt_id=current.id) if current else None)
+        if current is not None:
+            return redirect(url_for("attempts.take", attempt_id=current.id))
+        flash("Em chưa có chỗ trong hàng chờ (hoặc chỗ đã hết hạn): em bấm “Bắt đầu làm bài” lần nữa.", "info")
+        return redirect(url_for("home.student_home"))
+    # Ask again when admitted (a little after, so the slot has surely come), at most every 10 s.
+    poll = max(1.0, min(10.0, place.wait_seconds + 0.3)) if not place.admitted else 0
+    if wants_json:
+        return jsonify(gone=False, admitted=place.admitted, position=place.position,
+                       wait_seconds=math.ceil(place.wait_seconds), poll_seconds=poll)
+    window = quiz.window_for(round_, student.school_id)
+    return render_template("quiz/waiting.html", round=round_, place=place, poll=poll, window=window,
+                           form=EmptyForm())
 
 
 def go_to_attempt(begin):
@@ -71,12 +130,15 @@ def take(attempt_id):
     remaining = int((attempt.deadline_at - now).total_seconds()) if timed else None
     return render_template("quiz/take.html", attempt=attempt, round=attempt.round, remaining=remaining,
                            last_seq=max((item.seq for item in attempt.questions), default=0), form=EmptyForm(),
-                           confirming=request.args.get("nop") == "1")
+                           confirming=request.args.get("nop") == "1",
+                           receipt_url=url_for("attempts.receipt_for_attempt", attempt_id=attempt.id,
+                                               _external=True))
 
 
 @bp.route("/attempts/<int:attempt_id>/answer", methods=["POST"])
 def answer(attempt_id):
-    """JSON {position, response, seq} -> {stored, seq}; 409 once the attempt is closed.
+    """JSON {position, response, seq} -> {stored, seq} (and the X-Answer-Ack header when this
+    answer is the one stored); 409 once the attempt is closed.
     The busiest request of a round: the session's login is checked in the save's own
     query instead of loading the user (login_required), so a valid request is two
     statements; anything refused goes through the usual checks."""
@@ -87,12 +149,39 @@ def answer(attempt_id):
     if claim is None or not _small_int(position) or not _small_int(seq):
         return _refuse_answer(attempt_id, bad_request=True)
     try:
-        stored = quiz.save_answer_for_login(*claim, attempt_id, position, data.get("response"), seq, utcnow())
+        stored, ack = quiz.save_answer_for_login(*claim, attempt_id, position, data.get("response"), seq, utcnow())
     except quiz.NoSuchQuestion:
         return _refuse_answer(attempt_id, bad_request=False)
     except quiz.AttemptClosed as exc:
         return jsonify(error=exc.message, closed=True), 409
-    return jsonify(stored=stored, seq=seq)
+    return _with_ack(jsonify(stored=stored, seq=seq), ack)
+
+
+def _with_ack(response, ack):
+    """The signed acknowledgement rides in a header (the body stays {stored, seq}):
+    "<server ms>.<digest>.<signature>", kept by the page for a receipt."""
+    if ack is not None:
+        response.headers["X-Answer-Ack"] = f"{ack['t']}.{ack['d']}.{ack['m']}"
+    return response
+
+
+@bp.route("/attempts/<int:attempt_id>/prediction", methods=["POST"])
+@login_required
+def prediction_ack(attempt_id):
+    """JSON {prediction, seq} -> {seq} and X-Answer-Ack: the prediction signed for the page's
+    receipt (it is stored only by the submit); 409 once the attempt is closed."""
+    attempt = _own_attempt(attempt_id)
+    data = request.get_json(silent=True)
+    data = data if isinstance(data, dict) else {}
+    value, seq = data.get("prediction"), data.get("seq")
+    if not _small_int(seq) or not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_SEQ:
+        return jsonify(error="Yêu cầu không hợp lệ."), 400
+    now = utcnow()
+    try:
+        quiz._check_open(attempt.submitted_at, attempt.deadline_at, now)
+    except quiz.AttemptClosed as exc:
+        return jsonify(error=exc.message, closed=True), 409
+    return _with_ack(jsonify(seq=seq), acks.sign_ack(attempt.id, acks.PREDICTION, value, seq, now))
 
 
 # Both are 32-bit integer columns; the form's own save adds one to the stored seq.
@@ -136,23 +225,31 @@ def submit(attempt_id):
         except quiz.AttemptClosed:
             # A second tap of "Nộp bài" closed it meanwhile: the result is the first one's, not these saves.
             db.session.rollback()
-            return redirect(url_for("attempts.result", attempt_id=attempt.id))
+            return _go(url_for("attempts.result", attempt_id=attempt.id))
         back = _ask_again(attempt, prediction)
         if back is not None:
-            return back  # what the form brought is kept all the same
+            return _go(back)  # what the form brought is kept all the same
     quiz.submit_attempt(attempt, now, prediction=prediction)
-    return redirect(url_for("attempts.result", attempt_id=attempt.id))
+    return _go(url_for("attempts.result", attempt_id=attempt.id), submitted=True)
+
+
+def _go(url, submitted=False):
+    """A redirect; the page's own submit (fetch, to tell a network failure from an answer)
+    asks for JSON and gets {next, submitted} instead, the flash kept for the next page."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(next=url, submitted=submitted)
+    return redirect(url)
 
 
 def _ask_again(attempt, prediction):
     if attempt.round.ask_prediction and (prediction is None or prediction < 0):
         flash("Em hãy nhập dự đoán (một số từ 0 trở lên) trước khi nộp bài.", "error")
-        return redirect(url_for("attempts.take", attempt_id=attempt.id) + "#nop-bai")
+        return url_for("attempts.take", attempt_id=attempt.id) + "#nop-bai"
     unanswered = len(attempt.questions) - attempt.answered_count
     if unanswered > 0 and request.form.get("confirmed") != "1":
         flash(f"Em còn {unanswered}/{len(attempt.questions)} câu chưa trả lời. "
               "Nếu vẫn muốn nộp, em bấm “Nộp bài” lần nữa.", "error")
-        return redirect(url_for("attempts.take", attempt_id=attempt.id, nop=1) + "#nop-bai")
+        return url_for("attempts.take", attempt_id=attempt.id, nop=1) + "#nop-bai"
     return None
 
 
@@ -191,3 +288,85 @@ def result(attempt_id):
     shown_score = sum(item.mark or 0 for item in attempt.questions if item.question_id not in hidden)
     return render_template("quiz/result.html", attempt=attempt, round=attempt.round, review=review,
                            hidden=hidden, shown_score=shown_score)
+
+
+# Emergency receipts (a teacher's pages) ----------------------------------------------
+
+def _staff():
+    if not current_user.role_enum.is_staff:
+        abort(404)
+
+
+def _receipt_attempt(receipt_text, round_):
+    """The attempt a receipt names, if the teacher may see its student and it is of this round."""
+    receipt = acks.parse_receipt(receipt_text)
+    try:
+        attempt = access.get_attempt_or_404(current_user, receipt.attempt_id)
+    except NotFound:
+        raise DomainError(f"Biên nhận là của bài thi số {receipt.attempt_id}, không phải bài của một học sinh "
+                          "thầy cô quản lý: không nhận.") from None
+    if attempt.round_id != round_.id:
+        raise DomainError(f"Biên nhận là của bài thi số {attempt.id} ({attempt.round.name}), không phải của đợt thi "
+                          "này: không nhận.")
+    return attempt
+
+
+def _accept(form, attempt_of):
+    """Accept the uploaded receipt (None when refused: the page shows the form again)."""
+    text = form.receipt_text()
+    now = utcnow()
+
+    def act():
+        if not text:
+            raise DomainError("Chọn tệp biên nhận hoặc dán mã biên nhận.")
+        attempt = attempt_of(text)
+        return receipts.accept_receipt(
+            current_user, attempt, text, now, confirm_published=form.confirm_published.data,
+            may_change_published=access.can_manage_contest(current_user, attempt.round.contest))
+    return run_action(act, lambda record: (
+        f"Đã nhận biên nhận: bài thi của {record.attempt.student.full_name} được nộp lúc "
+        f"{to_local(record.signed_until):%H:%M:%S %d/%m/%Y} (giờ ký cuối) với {record.answers} câu trả lời đã ký, điểm "
+        f"{record.attempt.score:g}/{record.attempt.max_score:g}."
+        + (" Kết quả đã công bố trước đó: cần công bố lại để bảng xếp hạng có bài này."
+           if record.after_publication else "")))
+
+
+@bp.route("/attempts/<int:attempt_id>/bien-nhan", methods=["GET", "POST"])
+@login_required
+def receipt_for_attempt(attempt_id):
+    """Upload an emergency receipt for one attempt (the link in the receipt's QR code)."""
+    _staff()
+    attempt = access.get_attempt_or_404(current_user, attempt_id)
+    form = ReceiptForm()
+    if form.validate_on_submit():
+        record = _accept(form, lambda text: attempt)
+        if record:
+            return redirect(url_for("attempts.result", attempt_id=attempt.id))
+    return render_template("quiz/receipt_upload.html", form=form, attempt=attempt, round=attempt.round,
+                           accepted=_accepted(attempt.round, attempt.id))
+
+
+@bp.route("/rounds/<int:round_id>/bien-nhan", methods=["GET", "POST"])
+@login_required
+def receipt_for_round(round_id):
+    """Upload an emergency receipt for any attempt of the round the teacher may see."""
+    _staff()
+    round_ = access.get_round_or_404(current_user, round_id)
+    form = ReceiptForm()
+    if form.validate_on_submit():
+        record = _accept(form, lambda text: _receipt_attempt(text, round_))
+        if record:
+            return redirect(url_for("attempts.receipt_for_round", round_id=round_.id))
+    return render_template("quiz/receipt_upload.html", form=form, attempt=None, round=round_,
+                           accepted=_accepted(round_))
+
+
+def _accepted(round_, attempt_id=None):
+    """Receipts accepted for the round's attempts of the students the user may see."""
+    query = (select(AttemptReceipt).join(Attempt, Attempt.id == AttemptReceipt.attempt_id)
+             .where(Attempt.round_id == round_.id,
+                    Attempt.student_id.in_(students_query(current_user).with_only_columns(Student.id)))
+             .order_by(AttemptReceipt.uploaded_at.desc()).limit(200))
+    if attempt_id is not None:
+        query = query.where(Attempt.id == attempt_id)
+    return db.session.execute(query).scalars().all()
