@@ -155,7 +155,7 @@ class RedisBackend:
     def take(self, key, now, settings):
         slot, how = self.script(keys=[self.prefix + "last", self.prefix + key],
                                 args=[now, settings.interval, settings.window, settings.keep])
-        return int(slot), int(how) != 0, int(how) == 2
+        return int(slot), int(how) != 0, int(how) != 1
 
     def peek(self, key, now, settings):
         held = self.redis.get(self.prefix + key)

@@ -69,8 +69,9 @@ def verify(attempt, receipt):
                 raise DomainError(f"Bài thi không có {_label(item.position)}: không nhận.")
             response = _stored_form(question, item.raw)
         if acks.digest(response) != item.digest:
-            raise DomainError(f"Câu trả lời {_label(item.position)} trong biên nhận không khớp với câu trả lời "
-                              "máy chủ đã ký: biên nhận đã bị sửa. Không nhận.")
+            what = "Dự đoán" if item.position == acks.PREDICTION else f"Câu trả lời {_label(item.position)}"
+            raise DomainError(f"{what} trong biên nhận không khớp với điều máy chủ đã ký: biên nhận đã bị sửa. "
+                              "Không nhận.")
         checked.append((item, response))
     end = attempt.deadline_at or window_for(attempt.round, attempt.school_id).closes_at
     start = attempt.started_at.replace(microsecond=attempt.started_at.microsecond // 1000 * 1000)
@@ -149,7 +150,7 @@ def _finish_from(actor, attempt, receipt, checked, now, published):
     for row in items.values():
         row.mark = grading.mark(row.version, row.response)
         score += row.mark
-    db.session.refresh(attempt)
+    attempt.submitted_at, attempt.finished_by = finished_at, "teacher"  # as claimed above
     attempt.score = round(score, 6)
     if prediction is not None:
         attempt.prediction = prediction if attempt.round.ask_prediction else None

@@ -343,3 +343,20 @@ def test_saving_an_answer_is_the_save_and_one_commit(client, login, setup, db, r
     assert len(commits) == 1
     db.session.expire_all()
     assert db.session.get(Attempt, attempt_id).answered_count == 1
+
+
+def test_the_page_s_own_submit_gets_json_and_the_flash_waits_for_the_next_page(client, login, setup, db, start):
+    # (the page submits with fetch, to tell a network failure from the server's answer)
+    round_, mine, _ = setup
+    login(mine.user)
+    attempt_id = start(client, round_)
+    json_only = {"Accept": "application/json"}
+    reply = client.post(f"/attempts/{attempt_id}/submit", data={"confirmed": "1"}, headers=json_only)
+    assert reply.get_json() == {"next": f"/attempts/{attempt_id}#nop-bai", "submitted": False}
+    assert "Em hãy nhập dự đoán" in client.get(reply.get_json()["next"]).get_data(as_text=True)
+    reply = client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "3"}, headers=json_only)
+    assert reply.get_json() == {"next": f"/attempts/{attempt_id}?nop=1#nop-bai", "submitted": False}
+    reply = client.post(f"/attempts/{attempt_id}/submit", data={"prediction": "3", "confirmed": "1"},
+                        headers=json_only)
+    assert reply.get_json() == {"next": f"/attempts/{attempt_id}/result", "submitted": True}
+    assert db.session.get(Attempt, attempt_id).finished_by == "student"
