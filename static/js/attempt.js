@@ -356,6 +356,7 @@
   var receiptBox = document.getElementById("receipt");
   function offerReceipt() {
     submitButton.disabled = false;
+    say(null);  // the receipt says what happened
     var signed = Object.keys(state.acks).filter(function (k) { return k !== "0"; }).length;
     var last = 0;
     Object.keys(state.acks).forEach(function (k) { last = Math.max(last, state.acks[k].t); });
