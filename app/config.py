@@ -107,6 +107,8 @@ def load_config():
         "START_BURST_SECONDS": float(os.environ.get("START_BURST_SECONDS", "1")),
         # how long an admitted place waits for its student to start
         "START_PLACE_SECONDS": float(os.environ.get("START_PLACE_SECONDS", "120")),
+        # the queue's key prefix in Redis (one deployment, one prefix)
+        "START_QUEUE_PREFIX": os.environ.get("START_QUEUE_PREFIX", "dvc-startq:"),
         # Emergency receipts sign each saved answer with a key derived from this (unset: from
         # SECRET_KEY); the same on every host.
         "RECEIPT_KEY": os.environ.get("RECEIPT_KEY", ""),

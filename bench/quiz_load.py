@@ -27,7 +27,16 @@ window where every student is saving answers (from the moment all are in to the
 first one done), so starts and submits do not dilute it; the ratio app / baseline
 is printed.
 
-Ends with one JSON line. Stops by itself within --budget seconds (default 170),
+With --queue (deadline day), 2,000 students by default press "start" within the ramp
+and the app admits START_RATE starts a second (--start-rate, 100 by default; the queue
+in Redis as in production): a start beyond the rate is answered with the waiting page
+(302 to /rounds/<id>/cho), the student polls it as JSON as static/js/waiting.js does
+(after poll_seconds, with the same spread) and presses start again when admitted. The
+report adds how many waited, the longest wait and position, and the polls; the answer
+ratio to the baseline is measured as always, once every student is in. Without --queue
+the app runs with START_RATE=0 (no queue), as before.
+
+Ends with one JSON line. Stops by itself within --budget seconds (default 170; 480 with --queue),
 even if the server hangs; gunicorn is stopped on every exit. Exit status 1 when the
 stored rows do not match the acknowledged ones, 3 when another run holds bench_quiz.
 With --hosts 2 (or more) the app and the baseline each run as that many gunicorn
@@ -37,6 +46,7 @@ run-cluster` (deploy/cluster.py), and the driver talks to nginx only.
 
 Usage: .venv/bin/python bench/quiz_load.py [--students 600] [--questions 20] [--hosts 1]
        [--workers 3] [--threads 4] [--ramp 10] [--think 0] [--no-barrier] [--keep-db]
+       [--queue [--start-rate 100]]
 """
 import argparse
 import asyncio
@@ -54,7 +64,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -63,7 +73,7 @@ from deploy import cluster  # noqa: E402  (nginx in front of --hosts instances)
 
 DB_NAME = "bench_quiz"
 PASSWORD = "bench-Pass-2026"
-KINDS = ("start", "page", "answer", "submit")
+KINDS = ("start", "page", "answer", "submit", "poll")  # poll: the waiting page (--queue)
 RUN_LOCK_KEY = 0x62656E6368717A  # "benchqz"
 
 
@@ -165,6 +175,7 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 POSITION_RE = re.compile(r'data-position="(\d+)"')
 OPTION_RE = re.compile(r'name="q(\d+)" value="(\d+)"')
 ATTEMPT_RE = re.compile(r"/attempts/(\d+)")
+POSITION_ON_PAGE_RE = re.compile(r'id="position">(\d+)<')
 
 
 def csrf_of(html):
@@ -181,7 +192,8 @@ class Driver:
         self.records = []  # (kind, t_sent, t_done, status); status -1: timeout / connection error
         self.stats = {"reconnects": 0, "errors": 0, "unexpected": 0, "acked": 0, "not_stored": 0,
                       "submitted": 0, "logged_in": 0, "other_acked": 0, "completed_users": 0,
-                      "in_flight_at_stop": 0}
+                      "in_flight_at_stop": 0, "queued": 0, "admitted_after_waiting": 0, "max_position": 0}
+        self.waits = []  # seconds from the first start sent to the admitted start, of those who waited
         self.first_answer_sent = {}
         self.last_answer_done = {}
         self.start_sent = []
@@ -259,6 +271,8 @@ class Driver:
             form = urlencode({"csrf_token": client.csrf}).encode()
             status, headers, body = await self.timed(client, "start", "POST", f"/rounds/{self.cfg['round_id']}/start",
                                                      body=form, ctype="application/x-www-form-urlencoded")
+            if status == 302 and headers.get("location", "").endswith("/cho"):
+                status, headers, body = await self.wait_turn(client, form, urlsplit(headers["location"]).path)
             match = ATTEMPT_RE.search(headers.get("location", ""))
             if status != 302 or not match:
                 self.unexpected("start", status, body)
@@ -310,6 +324,34 @@ class Driver:
             if not arrived:
                 self.arrive()
             client.close()
+
+    async def wait_turn(self, client, form, waiting_url):
+        """Deadline day: the waiting page, then polls as static/js/waiting.js makes them until
+        admitted, then start again. The reply of that start."""
+        t_first = time.perf_counter()
+        self.stats["queued"] += 1
+        status, _, body = await self.timed(client, "poll", "GET", waiting_url)
+        if status != 200:
+            self.unexpected("poll", status, body)
+        match = POSITION_ON_PAGE_RE.search(body.decode())
+        if match:
+            self.stats["max_position"] = max(self.stats["max_position"], int(match.group(1)))
+        poll = float(re.search(r'data-poll="([\d.]+)"', body.decode()).group(1))
+        admitted = 'data-admitted="1"' in body.decode()
+        while not admitted:
+            await asyncio.sleep(max(0.5, poll * self.rng.uniform(0.9, 1.1)))
+            status, _, body = await self.timed(client, "poll", "GET", waiting_url,
+                                               headers={"Accept": "application/json"})
+            if status != 200:
+                self.unexpected("poll", status, body)
+            data = json.loads(body)
+            admitted = data["admitted"] or data["gone"]
+            poll = data.get("poll_seconds") or 1.0
+        reply = await self.timed(client, "start", "POST", f"/rounds/{self.cfg['round_id']}/start",
+                                 body=form, ctype="application/x-www-form-urlencoded")
+        self.waits.append(time.perf_counter() - t_first)
+        self.stats["admitted_after_waiting"] += 1
+        return reply
 
     # The baseline ------------------------------------------------------------------
 
@@ -445,6 +487,10 @@ class Driver:
                 row[kind] += 1
         out["timeline"] = [[int(b * step)] + [timeline[b][k] for k in KINDS] for b in sorted(timeline)]
         out["elapsed_s"] = round(elapsed, 2)
+        if self.waits:
+            waits = sorted(self.waits)
+            out["queue_wait_s"] = {"n": len(waits), "p50": round(pct(waits, 50), 2), "p95": round(pct(waits, 95), 2),
+                                   "max": round(waits[-1], 2)}
         out["cpu"] = cpu
         out["error_samples"] = self.error_samples
         return out
@@ -795,7 +841,7 @@ def fmt_cpu(cpu, label="the timed phase"):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--students", type=int, default=600)
+    parser.add_argument("--students", type=int, default=None, help="600; 2000 with --queue")
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--bank-size", type=int, default=40)
     parser.add_argument("--hosts", type=int, default=1,
@@ -806,7 +852,11 @@ def main():
     parser.add_argument("--no-barrier", dest="barrier", action="store_false",
                         help="answer as soon as one's own page is loaded, not once every student is in")
     parser.add_argument("--think", type=float, default=0.0, help="mean pause before each answer and the submit, s")
-    parser.add_argument("--budget", type=float, default=170.0, help="the whole run ends within this many seconds")
+    parser.add_argument("--budget", type=float, default=None,
+                        help="the whole run ends within this many seconds (170; 480 with --queue)")
+    parser.add_argument("--queue", action="store_true",
+                        help="deadline day: the app admits --start-rate starts a second, the others wait and poll")
+    parser.add_argument("--start-rate", type=float, default=100.0, help="START_RATE of the app with --queue")
     parser.add_argument("--request-timeout", type=float, default=60.0)
     parser.add_argument("--keep-db", action="store_true", help=f"leave the database {DB_NAME} for inspection")
     parser.add_argument("--pg-url",
@@ -817,6 +867,10 @@ def main():
     if args.drive:
         return drive(args.drive)
     args.bank_size = max(args.bank_size, args.questions)
+    if args.students is None:
+        args.students = 2000 if args.queue else 600
+    if args.budget is None:
+        args.budget = 480.0 if args.queue else 170.0
 
     begin = time.time()
     deadline = begin + args.budget
@@ -835,7 +889,11 @@ def main():
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=os.urandom(16).hex(), APP_ENV="production",
                REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
                STORAGE_URL=Path(upload_dir).as_uri(), SESSION_COOKIE_SECURE="0", UPLOAD_DIR=upload_dir,
-               PYTHONDONTWRITEBYTECODE="1")
+               PYTHONDONTWRITEBYTECODE="1",
+               # the start queue: off (as before it existed), or --start-rate, in Redis under a key
+               # prefix of this run's own
+               START_RATE=str(args.start_rate if args.queue else 0),
+               START_QUEUE_PREFIX=f"bench-startq-{os.getpid()}-{int(time.time())}:")
     env.pop("PROXY_COUNT", None)
     with run_lock(args.pg_url):  # one run at a time: they share the database
         admin_exec(args.pg_url, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)', f'CREATE DATABASE "{DB_NAME}"')
@@ -907,7 +965,8 @@ def main():
         gun = f"{args.hosts} x {gun} behind nginx"
     print(f"Quiz load: {args.students} students, {args.questions}-question round, {gun}, "
           f"PostgreSQL {pg['server_version']} (synchronous_commit={pg['synchronous_commit']}), "
-          f"ramp {args.ramp:g} s, think {args.think:g} s{'' if args.barrier else ', no barrier'}")
+          f"ramp {args.ramp:g} s, think {args.think:g} s{'' if args.barrier else ', no barrier'}"
+          + (f", start queue at {args.start_rate:g} starts/s (Redis)" if args.queue else ", no start queue"))
     window = base.get("answer_window")
     print(f"[baseline] bare insert, {base['users']} clients: {base.get('answer_rps')} inserts/s "
           f"({'window ' + str(window[0]) + '-' + str(window[1]) + ' s' if window else 'whole span'}), "
@@ -922,6 +981,13 @@ def main():
         print(fmt_kind(kind, quiz.get(kind)))
     print(f"  5xx: {quiz['http_5xx']}   timeouts/connection errors: {quiz['errors']}   other unexpected: "
           f"{quiz['unexpected']}   keep-alive reconnects: {quiz['reconnects']}   statuses {quiz['statuses']}")
+    if args.queue:
+        waits = quiz.get("queue_wait_s") or {}
+        print(f"  start queue: {quiz['queued']} of {quiz['users']} starts waited (longest place {quiz['max_position']}), "
+              f"{quiz['admitted_after_waiting']} admitted after waiting; wait p50 {waits.get('p50')} s, "
+              f"p95 {waits.get('p95')} s, max {waits.get('max')} s; {quiz.get('poll', {}).get('n', 0)} waiting-page "
+              f"requests; attempts started {quiz['attempts_in_db']} of {quiz['users']}; errors (5xx, timeouts, "
+              f"unexpected) {quiz['http_5xx'] + quiz['errors'] + quiz['unexpected']}")
     verdict = "equal" if equal else "MISMATCH"
     if not equal and ok:
         verdict = f"not equal, but within the {quiz['in_flight_at_stop']} requests in flight when the run was cut short"
@@ -941,7 +1007,7 @@ def main():
     print(fmt_cpu(quiz["cpu"].get("answering"), "answers and submits"))
     print("  completed per 5 s (from the first start): " + "  ".join(
         f"{t}s:" + "/".join(str(n) for n in counts) for t, *counts in quiz["timeline"])
-        + "   (start/page/answer/submit)")
+        + "   (start/page/answer/submit/poll)")
     for label, part in (("baseline", base), ("quiz", quiz)):
         if any(part["server_log"].values()) or part["error_samples"]:
             print(f"  {label} problems: {part['server_log']} {part['error_samples']}")
@@ -962,6 +1028,9 @@ def main():
         "baseline_5xx": base["http_5xx"], "baseline_rows_in_db": base["rows_in_db"],
         "baseline_acked": base["acked_total"],
         "answer_to_baseline_ratio": ratio, "submit_to_answer_p95": submit_ratio, "hosts": args.hosts,
+        "queue": args.queue, "start_rate": args.start_rate if args.queue else 0,
+        "queued": quiz["queued"], "admitted_after_waiting": quiz["admitted_after_waiting"],
+        "max_position": quiz["max_position"], "queue_wait_s": quiz.get("queue_wait_s"),
         "round_row_updates": quiz["round_row_updates"],
         "deadlocks": quiz["deadlocks"], "cpu": quiz["cpu"], "baseline_cpu": base["cpu"].get("answering"),
         "total_s": round(time.time() - begin, 1),
