@@ -227,8 +227,8 @@ def admit_start(student, round_, now):
     """Deadline day: whether a start may go through now. None: start (or resume) at once;
     a queue.Place not admitted: the student waits on the waiting page, keeping that
     place. A resumed attempt never queues, and a refused start takes no place."""
-    if resumable_attempt(student, round_, now) is not None:
-        return None
+    if queue.settings() is None or resumable_attempt(student, round_, now) is not None:
+        return None  # no queue (START_RATE 0): start_attempt alone, as ever
     check_startable(student, round_, now)
     place = queue.take_place(round_.id, student.id, now)
     if place is None or place.admitted:
@@ -278,7 +278,7 @@ def start_attempt(student, round_, now, rng=None):
     return attempt
 
 
-def _check_open(submitted_at, deadline_at, now):
+def check_open(submitted_at, deadline_at, now):
     if submitted_at is not None:
         raise AttemptClosed("Bài đã nộp: không nhận thêm câu trả lời.")
     if deadline_at is not None and now >= deadline_at:
@@ -363,7 +363,7 @@ def _save(item_query, owner, attempt_id, position, raw_response, seq, now, displ
     if row is None:
         raise NoSuchQuestion("Không có câu hỏi này trong bài.")
     submitted_at, deadline_at, item_id, old_response, old_seq, option_order, qtype, data = row
-    _check_open(submitted_at, deadline_at, now)
+    check_open(submitted_at, deadline_at, now)
     kind = qtype_of(qtype)
     if displayed:
         raw_response = kind.from_displayed(option_order, raw_response)
@@ -445,7 +445,7 @@ def close_expired_attempts(now, batch=500):
 
 def add_extra_time(attempt, minutes, now):
     """Teacher's extra time for one student, still never past the round's close."""
-    _check_open(attempt.submitted_at, attempt.deadline_at, now)
+    check_open(attempt.submitted_at, attempt.deadline_at, now)
     attempt.extra_seconds += int(minutes * 60)
     attempt.deadline_at = deadline_for(attempt.round, attempt.started_at, attempt.extra_seconds,
                                        closes_at=window_for(attempt.round, attempt.school_id).closes_at)

@@ -4,7 +4,7 @@ acknowledged with a signature), submit with the prediction, the result; and the
 teacher's page that accepts an emergency receipt when a submit never arrived."""
 import math
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
@@ -131,8 +131,12 @@ def take(attempt_id):
     return render_template("quiz/take.html", attempt=attempt, round=attempt.round, remaining=remaining,
                            last_seq=max((item.seq for item in attempt.questions), default=0), form=EmptyForm(),
                            confirming=request.args.get("nop") == "1",
-                           receipt_url=url_for("attempts.receipt_for_attempt", attempt_id=attempt.id,
-                                               _external=True))
+                           receipt_url=_public_url(url_for("attempts.receipt_for_attempt", attempt_id=attempt.id)))
+
+
+def _public_url(path):
+    """The address people open (a receipt's QR code): PUBLIC_URL when set, else this request's."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/") + path
 
 
 @bp.route("/attempts/<int:attempt_id>/answer", methods=["POST"])
@@ -178,7 +182,7 @@ def prediction_ack(attempt_id):
         return jsonify(error="Yêu cầu không hợp lệ."), 400
     now = utcnow()
     try:
-        quiz._check_open(attempt.submitted_at, attempt.deadline_at, now)
+        quiz.check_open(attempt.submitted_at, attempt.deadline_at, now)
     except quiz.AttemptClosed as exc:
         return jsonify(error=exc.message, closed=True), 409
     return _with_ack(jsonify(seq=seq), acks.sign_ack(attempt.id, acks.PREDICTION, value, seq, now))
