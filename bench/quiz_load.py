@@ -258,8 +258,11 @@ class Driver:
 
     async def wait_all_in(self):
         if self.cfg["barrier"]:
+            # with the start queue, the last of them is admitted students / rate after the first
+            admission = self.cfg["students"] / self.cfg["start_rate"] if self.cfg.get("start_rate") else 0
             try:
-                await asyncio.wait_for(self.all_in.wait(), self.cfg["ramp"] + self.cfg["request_timeout"])
+                await asyncio.wait_for(self.all_in.wait(),
+                                       self.cfg["ramp"] + admission + self.cfg["request_timeout"])
             except asyncio.TimeoutError:
                 pass
 
@@ -910,6 +913,7 @@ def main():
                   f"in {seed_s:.1f} s", file=sys.stderr)
 
             common = {"students": args.students, "questions": args.questions, "ramp": args.ramp,
+                      "start_rate": args.start_rate if args.queue else 0,
                       "think": args.think, "request_timeout": args.request_timeout, "barrier": args.barrier}
             # The baseline: a share of the budget, so the round has most of it.
             server = Front("baseline_app:create_app()", args, env, extra=("--pythonpath", str(ROOT / "bench")))

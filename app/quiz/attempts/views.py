@@ -74,10 +74,16 @@ def waiting(round_id):
     if not current_user.role_enum.takes_quizzes:
         round_ = access.get_round_or_404(current_user, round_id)
         return redirect(url_for("contests.contest_detail", contest_id=round_.contest_id))
-    student = _student()
-    round_ = access.get_startable_round_or_404(student, round_id)
     now = utcnow()
     wants_json = request.accept_mimetypes.best == "application/json"
+    if wants_json and current_user.student_id:
+        # The busy case, a waiting student's poll: answered from the queue alone (a place is
+        # only ever taken for a round the student may start), no query beyond the login's.
+        place = start_queue.peek_place(round_id, current_user.student_id, now)
+        if place is not None:
+            return _place_json(place)
+    student = _student()
+    round_ = access.get_startable_round_or_404(student, round_id)
     place = start_queue.peek_place(round_.id, student.id, now)
     if place is None:
         current = quiz.resumable_attempt(student, round_, now)
@@ -88,14 +94,22 @@ def waiting(round_id):
             return redirect(url_for("attempts.take", attempt_id=current.id))
         flash("Em chưa có chỗ trong hàng chờ (hoặc chỗ đã hết hạn): em bấm “Bắt đầu làm bài” lần nữa.", "info")
         return redirect(url_for("home.student_home"))
-    # Ask again when admitted (a little after, so the slot has surely come), at most every 10 s.
-    poll = max(1.0, min(10.0, place.wait_seconds + 0.3)) if not place.admitted else 0
     if wants_json:
-        return jsonify(gone=False, admitted=place.admitted, position=place.position,
-                       wait_seconds=math.ceil(place.wait_seconds), poll_seconds=poll)
+        return _place_json(place)
     window = quiz.window_for(round_, student.school_id)
-    return render_template("quiz/waiting.html", round=round_, place=place, poll=poll, window=window,
-                           form=EmptyForm())
+    return render_template("quiz/waiting.html", round=round_, place=place, poll=_poll_seconds(place),
+                           window=window, form=EmptyForm())
+
+
+def _poll_seconds(place):
+    """When the page asks again: when admitted (a little after, so the slot has surely come),
+    at most every 10 s, at least every second."""
+    return max(1.0, min(10.0, place.wait_seconds + 0.3)) if not place.admitted else 0
+
+
+def _place_json(place):
+    return jsonify(gone=False, admitted=place.admitted, position=place.position,
+                   wait_seconds=math.ceil(place.wait_seconds), poll_seconds=_poll_seconds(place))
 
 
 def go_to_attempt(begin):
