@@ -14,7 +14,8 @@ Accepted, it finishes the attempt as the student left it: each signed answer rep
 the saved one unless a newer save is stored (a higher seq: the student went on on
 another device), the signed prediction is taken, the finish time is the latest signed
 server time (never later than the student proved to be at work), `finished_by` is
-"teacher", the marks and participation are recomputed, and the audit log records it.
+"teacher", the marks are recomputed (with the corrections a submit applies) and so is
+participation, and the audit log records it.
 An attempt the clock had already finished (timeout) is finished again this way."""
 from sqlalchemy import select, update
 
@@ -146,12 +147,12 @@ def _finish_from(actor, attempt, receipt, checked, now, published):
         if row.response != response:
             changed += 1
         row.response, row.seq, row.answered_at = response, item.seq, item.time
-    score = 0.0
-    for row in items.values():
+    rows = [items[position] for position in sorted(items)]
+    for row in rows:
         row.mark = grading.mark(row.version, row.response)
-        score += row.mark
+    grading.adjust(attempt, rows)  # corrections made since the questions were drawn, as a submit does
     attempt.submitted_at, attempt.finished_by = finished_at, "teacher"  # as claimed above
-    attempt.score = round(score, 6)
+    attempt.score = round(sum(row.mark for row in rows), 6)
     if prediction is not None:
         attempt.prediction = prediction if attempt.round.ask_prediction else None
     attempt.duration_seconds = max(0, int((finished_at - attempt.started_at).total_seconds()))
