@@ -28,7 +28,7 @@ first one done), so starts and submits do not dilute it; the ratio app / baselin
 is printed.
 
 With --queue (deadline day), 2,000 students by default press "start" within the ramp
-and the app admits START_RATE starts a second (--start-rate, 100 by default; the queue
+and the app admits START_RATE starts a second (--start-rate, 40 by default as in production; the queue
 in Redis as in production): a start beyond the rate is answered with the waiting page
 (302 to /rounds/<id>/cho), the student polls it as JSON as static/js/waiting.js does
 (after poll_seconds, with the same spread) and presses start again when admitted. The
@@ -859,7 +859,8 @@ def main():
                         help="the whole run ends within this many seconds (170; 480 with --queue)")
     parser.add_argument("--queue", action="store_true",
                         help="deadline day: the app admits --start-rate starts a second, the others wait and poll")
-    parser.add_argument("--start-rate", type=float, default=100.0, help="START_RATE of the app with --queue")
+    parser.add_argument("--start-rate", type=float, default=40.0,
+                        help="START_RATE of the app with --queue (40, as in production)")
     parser.add_argument("--request-timeout", type=float, default=60.0)
     parser.add_argument("--keep-db", action="store_true", help=f"leave the database {DB_NAME} for inspection")
     parser.add_argument("--pg-url",
