@@ -46,7 +46,7 @@ run-cluster` (deploy/cluster.py), and the driver talks to nginx only.
 
 Usage: .venv/bin/python bench/quiz_load.py [--students 600] [--questions 20] [--hosts 1]
        [--workers 3] [--threads 4] [--ramp 10] [--think 0] [--no-barrier] [--keep-db]
-       [--queue [--start-rate 100]]
+       [--queue [--start-rate 40]]
 """
 import argparse
 import asyncio
