@@ -82,7 +82,7 @@ def store_upload(stream, filename, *, allowed, prefix, max_bytes, min_long_side=
     if max_bytes <= 0:
         raise ValueError("max_bytes must be positive")
     target = (storage or get_storage(), prefix)
-    subject = _subject(filename)
+    subject = file_subject(filename)
     with tempfile.TemporaryDirectory(prefix="upload-") as scratch:  # removed whole, whatever happens
         work = Path(scratch)
         upload = _new_temp(work)
@@ -156,7 +156,7 @@ def _remove_quietly(batches):
             logging.getLogger(__name__).warning("could not delete %s in %s", names, prefix, exc_info=True)
 
 
-def _subject(filename):
+def file_subject(filename):
     """'Tệp “name”' for messages; the client's name is only ever displayed."""
     name = unicodedata.normalize("NFC", str(filename or ""))
     name = re.split(r"[\\/]", name)[-1]

@@ -6,9 +6,7 @@ school approves or returns entries until `approval_closes_at`; approved entries
 then go on to the provincial round (app.entries.judging)."""
 import math
 import os
-import re
 import tempfile
-import unicodedata
 
 from sqlalchemy import select
 
@@ -388,7 +386,7 @@ def _add_pdf_thumbnail(stored, prefix):
 def _store_video(source_path, filename, rules, prefix, progress):
     """A phone's video as an MP4 that browsers play (remuxed or encoded by ffmpeg), through
     app.core.files' MP4 checks (its length, no metadata boxes), with a poster frame."""
-    subject = files_subject(filename)
+    subject = files.file_subject(filename)
     max_bytes, max_seconds = max_bytes_of(rules), rules.get("max_seconds")
     if os.path.getsize(source_path) == 0:
         raise DomainError(f"{subject} rỗng (0 byte), hãy chọn lại tệp.")
@@ -427,16 +425,6 @@ def _store_video(source_path, filename, rules, prefix, progress):
         get_storage().save(join_key(prefix, stored.thumb_name), frame, content_type="image/jpeg")
         files.remove_unless_commit(db.session, prefix, [stored.thumb_name])
     return stored
-
-
-def files_subject(filename):
-    """'Tệp “name”' for messages, as app.core.files writes it."""
-    name = unicodedata.normalize("NFC", str(filename or ""))
-    name = re.split(r"[\\/]", name)[-1]
-    name = "".join(ch for ch in name if ch.isprintable()).strip()
-    if len(name) > 80:
-        name = name[:77] + "..."
-    return f"Tệp “{name}”" if name else "Tệp tải lên"
 
 
 def duration_text(seconds):

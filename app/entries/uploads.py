@@ -36,6 +36,7 @@ from datetime import timedelta, timezone
 from flask import current_app, has_app_context
 from sqlalchemy import delete, or_, select, update
 
+from app.core import files
 from app.core.errors import DomainError
 from app.core.storage import StorageMissing, get_storage, join_key
 from app.core.template_helpers import filesize
@@ -87,7 +88,7 @@ def begin(actor, entry, *, filename, size, fingerprint="", now=None):
     services.check_room_for_file(entry)
     filename = nfc(str(filename or "")).strip()[:255]
     fingerprint = str(fingerprint or "")[:64]
-    subject = services.files_subject(filename)
+    subject = files.file_subject(filename)
     try:
         size = int(size)
     except (TypeError, ValueError):
@@ -156,7 +157,7 @@ def take_whole(actor, entry, stream, filename, now=None):
     services.check_editable(actor, entry, now)
     services.check_room_for_file(entry)
     limit = services.max_bytes_of(entry.contest.rules_for(entry.category))
-    subject = services.files_subject(filename)
+    subject = files.file_subject(filename)
     with tempfile.TemporaryFile(prefix="upload-") as copy:
         size = 0
         while chunk := stream.read(1024 * 1024):
